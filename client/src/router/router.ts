@@ -1,0 +1,45 @@
+import { createRouter, createWebHistory, type Router } from 'vue-router';
+import type { AccessMeta } from './auth.guard';
+import { decideNavigation } from './auth.guard';
+import { useSessionStore } from '../stores/session.store';
+
+declare module 'vue-router' {
+  interface RouteMeta extends AccessMeta {
+    title?: string;
+  }
+}
+
+/*
+ * Top-level paths that later pages will own (/studio, /join/:invite, /vod/:id, /moderation,
+ * /category/:slug, and the catch-all /:channel and /:channel/live). They are added with
+ * their pages; keep fixed paths above `/:channel` when they arrive.
+ */
+export function createAppRouter(): Router {
+  const router = createRouter({
+    history: createWebHistory(import.meta.env.BASE_URL),
+    routes: [
+      { path: '/', name: 'home', component: () => import('@/views/HomeView.vue'), meta: { title: 'StreamCat' } },
+      { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { guestOnly: true, title: 'Log in' } },
+      {
+        path: '/register',
+        name: 'register',
+        component: () => import('@/views/RegisterView.vue'),
+        meta: { guestOnly: true, title: 'Create your channel' },
+      },
+      {
+        path: '/me/channel',
+        name: 'my-channel',
+        component: () => import('@/views/MyChannelView.vue'),
+        meta: { requiresSession: true, title: 'My channel' },
+      },
+      { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'Not found' } },
+    ],
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  });
+
+  router.beforeEach((to) => decideNavigation(to, useSessionStore().isAuthenticated));
+  router.afterEach((to) => {
+    document.title = to.meta.title && to.meta.title !== 'StreamCat' ? `${to.meta.title} · StreamCat` : 'StreamCat';
+  });
+  return router;
+}

@@ -1,0 +1,109 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The emulator's durable state. Kept in PostgreSQL (not memory or files) so ARNs and tokens
+ * survive restarts and every server replica sees the same channels and stages.
+ */
+export class IvsEmulatorSchema1763800000000 implements MigrationInterface {
+  name = 'IvsEmulatorSchema1763800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE ivs_emu_channels (
+        id varchar(12) PRIMARY KEY,
+        arn varchar(256) NOT NULL,
+        name varchar(128) NOT NULL DEFAULT '',
+        latency_mode varchar(8) NOT NULL,
+        type varchar(16) NOT NULL,
+        authorized boolean NOT NULL DEFAULT false,
+        insecure_ingest boolean NOT NULL DEFAULT false,
+        recording_configuration_arn varchar(256) NOT NULL DEFAULT '',
+        preset varchar(32) NOT NULL DEFAULT '',
+        tags jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT uq_ivs_emu_channels_arn UNIQUE (arn)
+      )`);
+    await q.query(`CREATE INDEX ix_ivs_emu_channels_name ON ivs_emu_channels (name)`);
+
+    // One key per channel is IVS's quota; the unique index makes it hold across replicas.
+    await q.query(`
+      CREATE TABLE ivs_emu_stream_keys (
+        id varchar(12) PRIMARY KEY,
+        arn varchar(256) NOT NULL,
+        channel_id varchar(12) NOT NULL REFERENCES ivs_emu_channels (id) ON DELETE CASCADE,
+        value varchar(128) NOT NULL,
+        tags jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT uq_ivs_emu_stream_keys_arn UNIQUE (arn),
+        CONSTRAINT uq_ivs_emu_stream_keys_value UNIQUE (value),
+        CONSTRAINT uq_ivs_emu_stream_keys_channel UNIQUE (channel_id)
+      )`);
+
+    // A stream is live while ended_at is NULL; at most one live stream per channel.
+    await q.query(`
+      CREATE TABLE ivs_emu_streams (
+        stream_id varchar(32) PRIMARY KEY,
+        channel_id varchar(12) NOT NULL REFERENCES ivs_emu_channels (id) ON DELETE CASCADE,
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz NULL,
+        end_reason varchar(32) NULL,
+        health varchar(16) NOT NULL DEFAULT 'HEALTHY',
+        viewer_count integer NOT NULL DEFAULT 0
+      )`);
+    await q.query(`CREATE UNIQUE INDEX ux_ivs_emu_streams_live ON ivs_emu_streams (channel_id) WHERE ended_at IS NULL`);
+
+    await q.query(`
+      CREATE TABLE ivs_emu_stages (
+        id varchar(12) PRIMARY KEY,
+        arn varchar(256) NOT NULL,
+        name varchar(128) NOT NULL DEFAULT '',
+        tags jsonb NOT NULL DEFAULT '{}',
+        active_session_id varchar(64) NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT uq_ivs_emu_stages_arn UNIQUE (arn)
+      )`);
+
+    // The JWT itself is not stored: the signature proves origin, the row carries revocation.
+    await q.query(`
+      CREATE TABLE ivs_emu_participant_tokens (
+        participant_id varchar(12) PRIMARY KEY,
+        stage_id varchar(12) NOT NULL REFERENCES ivs_emu_stages (id) ON DELETE CASCADE,
+        user_id varchar(128) NOT NULL DEFAULT '',
+        attributes jsonb NOT NULL DEFAULT '{}',
+        capabilities jsonb NOT NULL,
+        duration_minutes integer NOT NULL,
+        expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        disconnected_at timestamptz NULL,
+        disconnect_reason varchar(128) NULL
+      )`);
+    await q.query(`CREATE INDEX ix_ivs_emu_participant_tokens_stage ON ivs_emu_participant_tokens (stage_id)`);
+
+    // Connections the media plane reports (joined / left), per stage session, for ListParticipants.
+    await q.query(`
+      CREATE TABLE ivs_emu_participants (
+        session_id varchar(64) NOT NULL,
+        participant_id varchar(12) NOT NULL,
+        stage_id varchar(12) NOT NULL REFERENCES ivs_emu_stages (id) ON DELETE CASCADE,
+        user_id varchar(128) NOT NULL DEFAULT '',
+        state varchar(16) NOT NULL,
+        published boolean NOT NULL DEFAULT false,
+        first_join_at timestamptz NOT NULL,
+        left_at timestamptz NULL,
+        PRIMARY KEY (session_id, participant_id)
+      )`);
+    await q.query(`CREATE INDEX ix_ivs_emu_participants_stage ON ivs_emu_participants (stage_id, state)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_participants`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_participant_tokens`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_stages`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_streams`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_stream_keys`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_channels`);
+  }
+}
+
+/** Every migration the host must list, in order. */
+export const ivsEmulatorMigrations: Function[] = [IvsEmulatorSchema1763800000000];

@@ -1,0 +1,13 @@
+export { IvsEmulatorModule } from './ivs-emulator.module';
+export type { IvsEmulatorOptions, IvsEmulatorClock } from './ivs-emulator.options';
+export { IVS_EMULATOR_OPTIONS, IVS_EMULATOR_CLOCK } from './ivs-emulator.options';
+export { IvsEmulatorService } from './ivs-emulator.service';
+export { IvsEmulatorEvents } from './ivs-emulator.events';
+export type { IvsEmulatorEventMap, IvsEmulatorEventName, IvsEmulatorListener, StreamHealth } from './ivs-emulator.events';
+export { ivsEmulatorMigrations, IvsEmulatorSchema1763800000000 } from './database/ivs-emulator.migrations';
+export { IvsApiError } from './aws-protocol/ivs-api.errors';
+export type { IvsErrorName } from './aws-protocol/ivs-api.errors';
+export type { ParticipantTokenVerification, ParticipantTokenErrorCode } from './stages/participant-tokens.service';
+export type { ParticipantTokenClaims } from './tokens/participant-token.signer';
+export { PARTICIPANT_TOKEN_KEY_FILE } from './tokens/participant-token.signer';
+export type { StreamKeyOwner } from './channels/channels.service';

@@ -1,0 +1,67 @@
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ivsBodyParseErrorHandler, IvsJsonBodyMiddleware } from './aws-protocol/ivs-json-body.middleware';
+import { IvsChannelsController } from './channels/channels.controller';
+import { ChannelsService } from './channels/channels.service';
+import { StreamsService } from './channels/streams.service';
+import { IvsEmulatorEvents } from './ivs-emulator.events';
+import {
+  IVS_EMULATOR_CLOCK,
+  IVS_EMULATOR_OPTIONS,
+  IvsEmulatorClock,
+  IvsEmulatorOptions,
+  parseIvsEmulatorOptions,
+} from './ivs-emulator.options';
+import { IvsEmulatorService } from './ivs-emulator.service';
+import { ParticipantTokensService } from './stages/participant-tokens.service';
+import { ParticipantsService } from './stages/participants.service';
+import { IvsRealtimeController } from './stages/stages.controller';
+import { StagesService } from './stages/stages.service';
+import { ParticipantTokenSigner } from './tokens/participant-token.signer';
+
+/**
+ * The local stand-in for Amazon IVS (control plane). Needs a global TypeORM DataSource whose
+ * migrations include `ivsEmulatorMigrations`. The media plane will join this module later.
+ */
+@Module({})
+export class IvsEmulatorModule implements NestModule, OnModuleInit {
+  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+
+  static forRoot(options: IvsEmulatorOptions): DynamicModule {
+    const parsed = parseIvsEmulatorOptions(options);
+    return {
+      module: IvsEmulatorModule,
+      controllers: [IvsChannelsController, IvsRealtimeController],
+      providers: [
+        { provide: IVS_EMULATOR_OPTIONS, useValue: parsed },
+        { provide: IVS_EMULATOR_CLOCK, useValue: (() => new Date()) satisfies IvsEmulatorClock },
+        {
+          provide: ParticipantTokenSigner,
+          useFactory: (o: IvsEmulatorOptions) => ParticipantTokenSigner.fromDataDir(o.dataDir),
+          inject: [IVS_EMULATOR_OPTIONS],
+        },
+        IvsEmulatorEvents,
+        ChannelsService,
+        StreamsService,
+        ParticipantsService,
+        ParticipantTokensService,
+        StagesService,
+        IvsEmulatorService,
+      ],
+      exports: [IvsEmulatorService, IvsEmulatorEvents, IVS_EMULATOR_OPTIONS],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(IvsJsonBodyMiddleware).forRoutes(IvsChannelsController, IvsRealtimeController);
+  }
+
+  /**
+   * Runs after routes are registered and before Nest's final error handler, so this error
+   * layer sees JSON-parse failures for `/_ivs` that an app-level body parser raises.
+   */
+  onModuleInit(): void {
+    const app = this.adapterHost.httpAdapter?.getInstance?.() as { use?: (path: string, fn: unknown) => void } | undefined;
+    app?.use?.('/_ivs', ivsBodyParseErrorHandler);
+  }
+}

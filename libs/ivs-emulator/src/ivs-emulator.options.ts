@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** What the host app tells the emulator about itself. */
+export interface IvsEmulatorOptions {
+  /** Directory for durable files (the participant-token signing key lives under `ivs-emulator/`). */
+  dataDir: string;
+  /** Region written into ARNs and stream keys, e.g. `us-east-1`. */
+  region: string;
+  /** 12-digit account id written into ARNs. */
+  accountId: string;
+  /** Base URL browsers use to reach this server, e.g. `http://localhost:3000`. */
+  publicUrl: string;
+}
+
+export const IVS_EMULATOR_OPTIONS = Symbol('IVS_EMULATOR_OPTIONS');
+
+/**
+ * Source of "now" for token `iat`/`exp` and verification. A provider (not `Date.now()`
+ * inline) so tests can move time forward instead of waiting a minute for a token to expire.
+ */
+export const IVS_EMULATOR_CLOCK = Symbol('IVS_EMULATOR_CLOCK');
+export type IvsEmulatorClock = () => Date;
+
+const optionsSchema = z.object({
+  dataDir: z.string().min(1),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like an AWS region, e.g. us-east-1'),
+  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
+  publicUrl: z.url({ protocol: /^https?$/ }),
+});
+
+/** Fails at boot, naming every bad option, rather than minting broken ARNs or URLs later. */
+export function parseIvsEmulatorOptions(input: IvsEmulatorOptions): IvsEmulatorOptions {
+  const result = optionsSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid IvsEmulatorModule options: ${problems}`);
+  }
+  return { ...result.data, publicUrl: result.data.publicUrl.replace(/\/+$/, '') };
+}
+
+/** Public addresses derived from `publicUrl`, shaped the way IVS hands them out. */
+export interface EmulatorEndpoints {
+  /** A bare hostname, as IVS gives it (clients append `:443/app/` for RTMPS). */
+  ingestEndpoint: string;
+  playbackUrl(channelId: string): string;
+  stage: { events: string; whip: string; rtmp: string; rtmps: string };
+}
+
+export function emulatorEndpoints(options: IvsEmulatorOptions): EmulatorEndpoints {
+  const url = new URL(options.publicUrl);
+  const base = options.publicUrl;
+  const wsScheme = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return {
+    ingestEndpoint: url.hostname,
+    playbackUrl: (channelId) => `${base}/_ivs/hls/${channelId}/live.m3u8`,
+    stage: {
+      events: `${wsScheme}//${url.host}/_ivs/stage/events`,
+      whip: `${base}/_ivs/stage/whip`,
+      rtmp: `rtmp://${url.hostname}:1935/stage/`,
+      rtmps: `rtmps://${url.hostname}:443/stage/`,
+    },
+  };
+}

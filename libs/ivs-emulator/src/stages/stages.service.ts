@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
+import { queryOne, queryRows } from '../database/emulator-sql';
+import { buildArn, newResourceId } from '../ivs-arns';
+import { IvsEmulatorEvents } from '../ivs-emulator.events';
+import { emulatorEndpoints, EmulatorEndpoints, IVS_EMULATOR_OPTIONS, IvsEmulatorOptions } from '../ivs-emulator.options';
+import { ParticipantTokensService, ParticipantTokenView } from './participant-tokens.service';
+import { ParticipantsService } from './participants.service';
+import { requireStage, StageRow, stageSummaryView, StageSummaryView, stageView, StageView } from './stage.rows';
+import type { ParticipantTokenConfiguration } from './stages.schemas';
+
+/** Real-time stages: create (with tokens), read, list, delete. */
+@Injectable()
+export class StagesService {
+  private readonly endpoints: EmulatorEndpoints;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly tokens: ParticipantTokensService,
+    private readonly participants: ParticipantsService,
+    private readonly events: IvsEmulatorEvents,
+    @Inject(IVS_EMULATOR_OPTIONS) private readonly options: IvsEmulatorOptions,
+  ) {
+    this.endpoints = emulatorEndpoints(options);
+  }
+
+  async createStage(req: {
+    name?: string;
+    tags?: Record<string, string>;
+    participantTokenConfigurations?: ParticipantTokenConfiguration[];
+  }): Promise<{ stage: StageView; participantTokens: ParticipantTokenView[] }> {
+    const id = newResourceId();
+    return this.db.transaction(async (tx) => {
+      const row = await queryOne<StageRow>(tx, `INSERT INTO ivs_emu_stages (id, arn, name, tags) VALUES ($1, $2, $3, $4) RETURNING *`, [
+        id,
+        buildArn(this.options.region, this.options.accountId, 'stage', id),
+        req.name ?? '',
+        JSON.stringify(req.tags ?? {}),
+      ]);
+      const participantTokens: ParticipantTokenView[] = [];
+      for (const config of req.participantTokenConfigurations ?? []) {
+        participantTokens.push(await this.tokens.mint(tx, row!, config));
+      }
+      return { stage: stageView(row!, this.endpoints), participantTokens };
+    });
+  }
+
+  async getStage(arn: string): Promise<StageView> {
+    return stageView(await requireStage(this.db, arn, this.options.accountId), this.endpoints);
+  }
+
+  async listStages(req: { nextToken?: string; maxResults: number }): Promise<{ stages: StageSummaryView[]; nextToken?: string }> {
+    const after = decodeNextToken(req.nextToken);
+    const rows = await queryRows<StageRow>(
+      this.db,
+      `SELECT * FROM ivs_emu_stages WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [after ?? null, req.maxResults + 1],
+    );
+    const page = pageOf(rows, req.maxResults, (r) => r.id);
+    return { stages: page.items.map(stageSummaryView), nextToken: page.nextToken };
+  }
+
+  /**
+   * Deleting a stage ends it for everyone: its tokens stop verifying (the stage is gone) and
+   * every connected participant is announced as disconnected so the SFU drops them.
+   */
+  async deleteStage(arn: string): Promise<void> {
+    const connected = await this.db.transaction(async (tx) => {
+      const stage = await requireStage(tx, arn, this.options.accountId, true);
+      const who = await this.participants.connected(tx, stage.id);
+      await tx.query(`DELETE FROM ivs_emu_stages WHERE id = $1`, [stage.id]);
+      return who;
+    });
+    for (const p of connected) {
+      await this.events.emit('participantDisconnected', {
+        stageArn: arn,
+        participantId: p.participantId,
+        userId: p.userId,
+        reason: 'Stage deleted',
+        cause: 'STAGE_DELETED',
+      });
+    }
+    await this.events.emit('stageDeleted', { stageArn: arn });
+  }
+}

@@ -1,0 +1,369 @@
+import { z } from 'zod';
+import {
+  COMPOSITION_NAMES,
+  type CompositionName,
+  DETAIL_TYPES,
+  IVS_EVENT_LIMITS,
+  type IvsEnvelope,
+  type IvsResourceType,
+  RECORDING_STATUSES,
+  type RecordingStatus,
+  STAGE_UPDATE_NAMES,
+  STREAM_HEALTH_NAMES,
+  STREAM_STATE_NAMES,
+  type StageUpdateName,
+  type StreamHealthName,
+  type StreamStateName,
+  compositionDetailSchema,
+  ivsEnvelopeSchema,
+  limitBreachDetailSchema,
+  parseIvsArn,
+  recordingDetailSchema,
+  stageUpdateDetailSchema,
+  streamHealthDetailSchema,
+  streamStateDetailSchema,
+} from './ivs-events.schema';
+
+/** Which field was wrong and why; `path` is dotted (`detail.stream_id`, `resources.0`), '' for the whole input. */
+export interface IvsEventError {
+  path: string;
+  message: string;
+}
+
+interface IvsEventBase {
+  /** EventBridge envelope id: the idempotency key (redeliveries reuse it). */
+  id: string;
+  time: Date;
+  account: string;
+  region: string;
+  detailType: string;
+  /** The envelope exactly as received, for the ledger. */
+  raw: IvsEnvelope;
+}
+
+export interface StreamStateEvent extends IvsEventBase {
+  kind: 'stream-state';
+  name: StreamStateName;
+  channelArn: string;
+  channelName: string;
+  streamId: string;
+  /** Present on Stream Failure / Session Ended for some failures. */
+  code: string | null;
+  reason: string | null;
+}
+
+export interface RecordingEvent extends IvsEventBase {
+  kind: 'recording';
+  name: RecordingStatus;
+  channelArn: string;
+  channelName: string;
+  streamId: string;
+  reason: string | null;
+  s3BucketName: string | null;
+  s3KeyPrefix: string | null;
+  durationMs: number | null;
+  recordingSessionId: string | null;
+  recordingSessionStreamIds: string[];
+}
+
+export interface StreamHealthEvent extends IvsEventBase {
+  kind: 'stream-health';
+  name: StreamHealthName;
+  channelArn: string;
+  channelName: string;
+  streamId: string;
+}
+
+export interface LimitBreachEvent extends IvsEventBase {
+  kind: 'limit-breach';
+  /** Usually a channel ARN. */
+  resourceArn: string;
+  limitName: string;
+  limitValue: number;
+  exceededBy: number;
+  limitUnit: string | null;
+}
+
+export interface StageUpdateEvent extends IvsEventBase {
+  kind: 'stage-update';
+  name: StageUpdateName;
+  stageArn: string;
+  sessionId: string;
+  participantId: string;
+  userId: string | null;
+  /** When it happened on the stage, if AWS says; `time` is when the event was emitted. */
+  eventTime: Date | null;
+  errorCode: string | null;
+}
+
+export interface CompositionEvent extends IvsEventBase {
+  kind: 'composition';
+  name: CompositionName;
+  compositionArn: string;
+  stageArn: string;
+}
+
+/** A well-formed envelope we do not act on; the pipeline records it as ignored. */
+export interface UnhandledEvent extends IvsEventBase {
+  kind: 'unhandled';
+  name: string | null;
+  resources: string[];
+}
+
+export type IvsEvent =
+  StreamStateEvent | RecordingEvent | StreamHealthEvent | LimitBreachEvent | StageUpdateEvent | CompositionEvent | UnhandledEvent;
+
+export type IvsEventKind = IvsEvent['kind'];
+
+export type ParseResult = { ok: true; event: IvsEvent } | { ok: false; errors: IvsEventError[] };
+
+export type BatchParseResult = { ok: true; results: ParseResult[] } | { ok: false; errors: IvsEventError[] };
+
+type Envelope = z.infer<typeof ivsEnvelopeSchema>;
+type Step<T> = { ok: true; value: T } | { ok: false; errors: IvsEventError[] };
+
+// "required" reads better to an operator than zod's "expected string, received undefined".
+const parseOptions = {
+  error: (issue: { code?: string; input?: unknown }) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined,
+};
+
+function toErrors(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): IvsEventError[] {
+  return issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+function check<T>(schema: z.ZodType<T>, input: unknown, prefix: string[] = []): Step<T> {
+  const result = schema.safeParse(input, parseOptions);
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: toErrors(result.error.issues, prefix) };
+}
+
+/** Reads the field that names the event inside `detail`; it must be a string even when we do not handle it. */
+function readName(env: Envelope, key: string): Step<string> {
+  const value = env.detail[key];
+  if (value === undefined) return { ok: false, errors: [{ path: `detail.${key}`, message: 'required' }] };
+  if (typeof value !== 'string')
+    return { ok: false, errors: [{ path: `detail.${key}`, message: `expected string, received ${describe(value)}` }] };
+  if (value.length > IVS_EVENT_LIMITS.name) {
+    return { ok: false, errors: [{ path: `detail.${key}`, message: `too long (max ${IVS_EVENT_LIMITS.name} characters)` }] };
+  }
+  return { ok: true, value };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** resources[0] must be the kind of resource the detail-type is about (a channel event naming a stage is corrupt). */
+function primaryResource(env: Envelope, expected: IvsResourceType): Step<string> {
+  const arn = env.resources[0];
+  if (arn === undefined || parseIvsArn(arn)?.resourceType !== expected) {
+    return { ok: false, errors: [{ path: 'resources.0', message: `expected a ${expected} ARN` }] };
+  }
+  return { ok: true, value: arn };
+}
+
+function baseOf(env: Envelope, raw: unknown): IvsEventBase {
+  return {
+    id: env.id,
+    time: new Date(env.time),
+    account: env.account,
+    region: env.region,
+    detailType: env['detail-type'],
+    raw: raw as IvsEnvelope,
+  };
+}
+
+function unhandled(env: Envelope, raw: unknown, name: string | null): ParseResult {
+  return { ok: true, event: { kind: 'unhandled', ...baseOf(env, raw), name, resources: [...env.resources] } };
+}
+
+const orNull = <T>(v: T | null | undefined): T | null => (v === undefined || v === null ? null : v);
+const nonEmptyOrNull = (v: string | null | undefined): string | null => (v ? v : null);
+
+function failed(...steps: Step<unknown>[]): IvsEventError[] | null {
+  const errors = steps.flatMap((s) => (s.ok ? [] : s.errors));
+  return errors.length ? errors : null;
+}
+
+function parseEnvelope(env: Envelope, raw: unknown): ParseResult {
+  switch (env['detail-type']) {
+    case DETAIL_TYPES.streamState: {
+      const name = readName(env, 'event_name');
+      if (!name.ok) return name;
+      if (!(STREAM_STATE_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
+      const detail = check(streamStateDetailSchema, env.detail, ['detail']);
+      const channel = primaryResource(env, 'channel');
+      const errors = failed(detail, channel);
+      if (errors || !detail.ok || !channel.ok) return { ok: false, errors: errors ?? [] };
+      const d = detail.value;
+      return {
+        ok: true,
+        event: {
+          kind: 'stream-state',
+          ...baseOf(env, raw),
+          name: d.event_name,
+          channelArn: channel.value,
+          channelName: d.channel_name,
+          streamId: d.stream_id,
+          code: nonEmptyOrNull(d.code),
+          reason: nonEmptyOrNull(d.reason),
+        },
+      };
+    }
+    case DETAIL_TYPES.recording: {
+      const name = readName(env, 'recording_status');
+      if (!name.ok) return name;
+      if (!(RECORDING_STATUSES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
+      const detail = check(recordingDetailSchema, env.detail, ['detail']);
+      const channel = primaryResource(env, 'channel');
+      const errors = failed(detail, channel);
+      if (errors || !detail.ok || !channel.ok) return { ok: false, errors: errors ?? [] };
+      const d = detail.value;
+      return {
+        ok: true,
+        event: {
+          kind: 'recording',
+          ...baseOf(env, raw),
+          name: d.recording_status,
+          channelArn: channel.value,
+          channelName: d.channel_name,
+          streamId: d.stream_id,
+          reason: nonEmptyOrNull(d.recording_status_reason),
+          s3BucketName: nonEmptyOrNull(d.recording_s3_bucket_name),
+          s3KeyPrefix: nonEmptyOrNull(d.recording_s3_key_prefix),
+          durationMs: orNull(d.recording_duration_ms),
+          recordingSessionId: nonEmptyOrNull(d.recording_session_id),
+          recordingSessionStreamIds: [...(d.recording_session_stream_ids ?? [])],
+        },
+      };
+    }
+    case DETAIL_TYPES.streamHealth: {
+      const name = readName(env, 'event_name');
+      if (!name.ok) return name;
+      if (!(STREAM_HEALTH_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
+      const detail = check(streamHealthDetailSchema, env.detail, ['detail']);
+      const channel = primaryResource(env, 'channel');
+      const errors = failed(detail, channel);
+      if (errors || !detail.ok || !channel.ok) return { ok: false, errors: errors ?? [] };
+      const d = detail.value;
+      return {
+        ok: true,
+        event: {
+          kind: 'stream-health',
+          ...baseOf(env, raw),
+          name: d.event_name,
+          channelArn: channel.value,
+          channelName: d.channel_name,
+          streamId: d.stream_id,
+        },
+      };
+    }
+    case DETAIL_TYPES.limitBreach: {
+      const detail = check(limitBreachDetailSchema, env.detail, ['detail']);
+      if (!detail.ok) return detail;
+      const d = detail.value;
+      return {
+        ok: true,
+        event: {
+          kind: 'limit-breach',
+          ...baseOf(env, raw),
+          resourceArn: env.resources[0] as string, // the envelope schema requires at least one
+          // Both are checked non-empty by the schema; limit_name wins when AWS sends both.
+          limitName: (d.limit_name ?? d.limit) as string,
+          limitValue: d.limit_value,
+          exceededBy: d.exceeded_by,
+          limitUnit: nonEmptyOrNull(d.limit_unit),
+        },
+      };
+    }
+    case DETAIL_TYPES.stageUpdate: {
+      const name = readName(env, 'event_name');
+      if (!name.ok) return name;
+      if (!(STAGE_UPDATE_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
+      const detail = check(stageUpdateDetailSchema, env.detail, ['detail']);
+      const stage = primaryResource(env, 'stage');
+      const errors = failed(detail, stage);
+      if (errors || !detail.ok || !stage.ok) return { ok: false, errors: errors ?? [] };
+      const d = detail.value;
+      return {
+        ok: true,
+        event: {
+          kind: 'stage-update',
+          ...baseOf(env, raw),
+          name: d.event_name,
+          stageArn: stage.value,
+          sessionId: d.session_id,
+          participantId: d.participant_id,
+          userId: nonEmptyOrNull(d.user_id),
+          eventTime: d.event_time ? new Date(d.event_time) : null,
+          errorCode: nonEmptyOrNull(d.error_code),
+        },
+      };
+    }
+    case DETAIL_TYPES.composition: {
+      const name = readName(env, 'event_name');
+      if (!name.ok) return name;
+      if (!(COMPOSITION_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
+      const detail = check(compositionDetailSchema, env.detail, ['detail']);
+      const composition = primaryResource(env, 'composition');
+      const errors = failed(detail, composition);
+      if (errors || !detail.ok || !composition.ok) return { ok: false, errors: errors ?? [] };
+      const d = detail.value;
+      return {
+        ok: true,
+        event: {
+          kind: 'composition',
+          ...baseOf(env, raw),
+          name: d.event_name,
+          compositionArn: composition.value,
+          stageArn: d.stage_arn,
+        },
+      };
+    }
+    default: {
+      const name = env.detail.event_name;
+      return unhandled(env, raw, typeof name === 'string' ? name.slice(0, IVS_EVENT_LIMITS.name) : null);
+    }
+  }
+}
+
+/**
+ * Validates one EventBridge delivery and normalises it for consumers. Never throws: any
+ * input, however odd, yields either an event or a list of `{path, message}` errors.
+ */
+export function parseIvsEvent(input: unknown): ParseResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', message: `expected an event object, received ${describe(input)}` }] };
+  }
+  try {
+    const envelope = check(ivsEnvelopeSchema, input);
+    if (!envelope.ok) return envelope;
+    return parseEnvelope(envelope.value, input);
+  } catch {
+    // Only reachable with hostile objects (throwing getters, revoked proxies).
+    return { ok: false, errors: [{ path: '', message: 'unreadable input' }] };
+  }
+}
+
+/**
+ * One event or an array of 1–100 events. Items are judged independently so one bad event
+ * does not cost the good ones; only a wrongly sized array is rejected as a whole.
+ */
+export function parseIvsEventBatch(input: unknown): BatchParseResult {
+  if (!Array.isArray(input)) return { ok: true, results: [parseIvsEvent(input)] };
+  if (input.length === 0) return { ok: false, errors: [{ path: '', message: 'expected at least 1 event' }] };
+  if (input.length > IVS_EVENT_LIMITS.batch) {
+    return { ok: false, errors: [{ path: '', message: `expected at most ${IVS_EVENT_LIMITS.batch} events, received ${input.length}` }] };
+  }
+  return { ok: true, results: input.map((item) => parseIvsEvent(item)) };
+}
+
+/** `detail.stream_id: required; time: expected an RFC 3339 timestamp` — for logs and error sentences. */
+export function formatIvsEventErrors(errors: readonly IvsEventError[]): string {
+  return errors.map((e) => `${e.path || 'event'}: ${e.message}`).join('; ');
+}

@@ -1,0 +1,2 @@
+export * from './layouts.geometry';
+export * from './layouts.validation';

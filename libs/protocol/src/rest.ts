@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { RESERVED_USERNAMES } from './usernames';
+
+/**
+ * REST request and response shapes, shared by server and client.
+ * Request schemas are strict (unknown fields are an error) and bounded in size.
+ */
+
+/** Usernames are case-insensitive: accepted in any case, stored lower-case. */
+export const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_-]{3,32}$/, 'must be 3 to 32 characters: letters, digits, _ or -')
+  .refine((name) => !RESERVED_USERNAMES.has(name), 'is reserved for the app; please choose another');
+
+export const Password = z.string().min(8, 'must be at least 8 characters').max(128, 'must be at most 128 characters');
+
+export const RegisterRequest = z.strictObject({ username: Username, password: Password });
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const LoginRequest = z.strictObject({
+  username: z.string().trim().toLowerCase().min(1, 'is required').max(32, 'must be at most 32 characters'),
+  password: z.string().min(1, 'is required').max(128, 'must be at most 128 characters'),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const Role = z.enum(['user', 'moderator', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const PublicUser = z.object({ id: z.string(), username: z.string(), role: Role });
+export type PublicUser = z.infer<typeof PublicUser>;
+
+export const AuthResponse = z.object({ accessToken: z.string(), user: PublicUser });
+export type AuthResponse = z.infer<typeof AuthResponse>;
+
+export const CategoryDto = z.object({ id: z.number().int(), name: z.string(), slug: z.string() });
+export type CategoryDto = z.infer<typeof CategoryDto>;
+
+export const ChannelTitle = z.string().trim().max(140, 'must be at most 140 characters');
+
+export const MyChannel = z.object({
+  name: z.string(),
+  arn: z.string(),
+  playbackUrl: z.string(),
+  ingestEndpoint: z.string(),
+  title: z.string(),
+  category: CategoryDto.nullable(),
+  isLive: z.boolean(),
+});
+export type MyChannel = z.infer<typeof MyChannel>;
+
+export const MyStage = z.object({ name: z.string(), arn: z.string(), isLive: z.boolean() });
+export type MyStage = z.infer<typeof MyStage>;
+
+export const MeResponse = z.object({ user: PublicUser, channel: MyChannel, stage: MyStage });
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const UpdateChannelRequest = z
+  .strictObject({
+    title: ChannelTitle.optional(),
+    categoryId: z.number().int().positive().nullable().optional(),
+  })
+  .refine((v) => v.title !== undefined || v.categoryId !== undefined, 'give a title or a categoryId to change');
+export type UpdateChannelRequest = z.infer<typeof UpdateChannelRequest>;
+
+export const StreamCredentials = z.object({
+  streamKey: z.string(),
+  ingestEndpoint: z.string(),
+  rtmpsUrl: z.string(),
+  /** Plain RTMP URL of the local ingest (local mode only). */
+  rtmpUrl: z.string().nullable(),
+});
+export type StreamCredentials = z.infer<typeof StreamCredentials>;
+
+/** A channel as anyone may see it: no ARNs, no keys. */
+export const PublicChannel = z.object({
+  name: z.string(),
+  title: z.string(),
+  category: CategoryDto.nullable(),
+  isLive: z.boolean(),
+  playbackUrl: z.string(),
+  owner: z.object({ username: z.string() }),
+});
+export type PublicChannel = z.infer<typeof PublicChannel>;
+
+export const StreamSummary = z.object({
+  id: z.string(),
+  streamId: z.string(),
+  title: z.string(),
+  category: CategoryDto.nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  recordingDurationMs: z.number().nullable(),
+  recordingUrl: z.string().nullable(),
+});
+export type StreamSummary = z.infer<typeof StreamSummary>;
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type PageQuery = z.infer<typeof PageQuery>;
+
+export const StreamPage = z.object({ items: z.array(StreamSummary), nextCursor: z.string().nullable() });
+export type StreamPage = z.infer<typeof StreamPage>;
+
+export const StageTokenResponse = z.object({
+  participantId: z.string(),
+  token: z.string(),
+  capabilities: z.array(z.enum(['PUBLISH', 'SUBSCRIBE'])),
+  expiresAt: z.string(),
+  stageArn: z.string(),
+});
+export type StageTokenResponse = z.infer<typeof StageTokenResponse>;
+
+export const HealthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  db: z.enum(['up', 'down']),
+  redis: z.enum(['up', 'down', 'not-configured']),
+  media: z.enum(['up', 'down']),
+  mediaProvider: z.enum(['local', 'aws']),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** Path parameter for channel / stage names (same alphabet as usernames). */
+export const ResourceName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid name');

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Browser and whole-product tests against the built server, started exactly as
+// `npm start` starts it: embedded PostgreSQL in a fresh DATA_DIR, local media.
+// Each file in test/e2e/ and client/e2e/ named *.e2e.mjs is a node script run with BASE_URL set
+// to that shared server; it exits non-zero on failure. Prints a JSON summary last with --summary-json.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { root } from './project.mjs';
+import { startProduct } from '../test/e2e/product.mjs';
+
+const summaryJson = process.argv.includes('--summary-json');
+const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
+const files = ['test/e2e', 'client/e2e']
+  .flatMap((d) =>
+    existsSync(join(root, d))
+      ? readdirSync(join(root, d))
+          .filter((f) => f.endsWith('.e2e.mjs'))
+          .map((f) => join(d, f))
+      : [],
+  )
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
+
+let passed = 0;
+let failed = 0;
+const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-e2e-'));
+let server;
+try {
+  server = await startProduct({ dataDir });
+  for (const file of files) {
+    const started = Date.now();
+    const child = spawn(process.execPath, [join(root, file)], {
+      cwd: root,
+      env: { ...process.env, BASE_URL: server.baseUrl },
+      stdio: ['ignore', process.stderr, 'inherit'],
+    });
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (code === 0) {
+      passed++;
+      console.error(`✔ ${file} (${seconds} s)`);
+    } else {
+      failed++;
+      console.error(`✖ ${file} (exit ${code}, ${seconds} s)`);
+    }
+  }
+} catch (e) {
+  failed++;
+  console.error(`✖ could not start the product: ${e?.stack ?? e}`);
+} finally {
+  await server?.stop().catch(() => undefined);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.error(`e2e: ${passed} passed, ${failed} failed`);
+if (summaryJson) console.log(JSON.stringify({ passed, failed }));
+process.exit(failed ? 1 : 0);

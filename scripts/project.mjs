@@ -1,0 +1,51 @@
+// Shared steps of `npm start` and `npm test`: install dependencies and build when needed.
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n✖ ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+/** npm ci when node_modules is missing or older than the lockfile. */
+export function ensureDependencies() {
+  const marker = join(root, 'node_modules/.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+    console.log('▶ Installing dependencies (npm ci)…');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build server and client unless the last build is newer than every source file. */
+export function ensureBuilt() {
+  const stamp = join(root, 'dist/.build-stamp');
+  const sources = Math.max(
+    ...['server/src', 'libs', 'client/src', 'client/index.html', 'client/vite.config.ts'].map((p) => {
+      const full = join(root, p);
+      return existsSync(full) && statSync(full).isDirectory() ? newestMtime(full) : existsSync(full) ? statSync(full).mtimeMs : 0;
+    }),
+  );
+  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources && existsSync(join(root, 'client/dist/index.html'))) return;
+  console.log('▶ Building server and client…');
+  run('npm', ['run', '--silent', 'build']);
+  writeFileSync(stamp, new Date().toISOString());
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { AppError } from '../http/app-error';
+import { hashPassword } from '../auth/password';
+import { Channel } from '../channels/channel.entity';
+import { MediaProvider } from '../media/media-provider';
+import { OrphanedMediaResource } from '../media/orphaned-resource.entity';
+import { Stage } from '../stages/stage.entity';
+import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+
+interface Created {
+  kind: 'channel' | 'stage';
+  arn: string;
+}
+
+/**
+ * Sign-up (seed lessons 2.x): user + IVS channel (with key) + IVS stage, all or nothing.
+ * Provider resources are created first and the rows committed last in one transaction;
+ * on any failure what was created is deleted again (or queued for the sweeper when the
+ * provider cannot be reached), so a retry starts clean and nothing is left orphaned.
+ */
+@Injectable()
+export class AccountsService {
+  private readonly log = new Logger('Accounts');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersService,
+    private readonly media: MediaProvider,
+  ) {}
+
+  async register(username: string, password: string): Promise<User> {
+    if (await this.users.findByUsername(username)) throw new AppError('auth/username-taken');
+    const passwordHash = await hashPassword(password);
+    const created: Created[] = [];
+    const tags = { app: 'streamcat', 'streamcat:user': username };
+    try {
+      const channel = await this.media.createChannel({ name: username, tags });
+      created.push({ kind: 'channel', arn: channel.arn });
+      const stage = await this.media.createStage({ name: username, tags });
+      created.push({ kind: 'stage', arn: stage.arn });
+
+      const role = this.config.moderatorUsernames.includes(username) ? 'moderator' : 'user';
+      return await this.db.transaction(async (m) => {
+        const user = await m.save(m.create(User, { username, passwordHash, role }));
+        await m.insert(Channel, {
+          userId: user.id,
+          name: username,
+          arn: channel.arn,
+          ingestEndpoint: channel.ingestEndpoint,
+          playbackUrl: channel.playbackUrl,
+          streamKeyArn: channel.streamKey.arn,
+          streamKeyValue: channel.streamKey.value,
+        });
+        await m.insert(Stage, { userId: user.id, name: username, arn: stage.arn });
+        return user;
+      });
+    } catch (e) {
+      await this.compensate(created);
+      if ((e as { code?: string }).code === '23505') throw new AppError('auth/username-taken');
+      if (e instanceof AppError && e.code.startsWith('media/')) {
+        throw new AppError('signup/provisioning-failed');
+      }
+      throw e;
+    }
+  }
+
+  /** Undo in reverse order; anything that cannot be deleted now is queued for the sweeper. */
+  private async compensate(created: Created[]): Promise<void> {
+    for (const r of [...created].reverse()) {
+      try {
+        if (r.kind === 'stage') await this.media.deleteStage(r.arn);
+        else await this.media.deleteChannel(r.arn);
+      } catch (e) {
+        this.log.warn(`Could not delete ${r.kind} ${r.arn} after a failed sign-up; queued for retry`);
+        try {
+          await this.db
+            .createQueryBuilder()
+            .insert()
+            .into(OrphanedMediaResource)
+            .values({ kind: r.kind, arn: r.arn, lastError: (e as Error).message })
+            .orIgnore()
+            .execute();
+        } catch {
+          // Both the provider and the database are down: nothing durable is left to write to.
+          this.log.error(`Orphaned ${r.kind} ${r.arn}: provider and database unavailable`);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import type { AddressInfo } from 'node:net';
+import { AccountsModule } from './accounts/accounts.module';
+import { OrphanSweeperService } from './accounts/orphan-sweeper.service';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { ErrorFilter, toAppError } from './http/error.filter';
+import { ServerAddress } from './media/server-address';
+import { mediaPlaneFor } from './media/media-plane';
+import { runMigrations } from './database/migrate';
+
+const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+export interface CreateAppOptions {
+  /** Extra modules (tests use this to add probes). */
+  imports?: DynamicModule['imports'];
+  /** Start background jobs (sweepers, reconciliation). Tests usually drive them by hand. */
+  backgroundJobs?: boolean;
+}
+
+/**
+ * Builds, configures and starts the HTTP server. Used by main.ts and by the integration
+ * tests, so tests exercise exactly the middleware, filters and modules users get.
+ */
+export async function createApp(config: AppConfig & { databaseUrl: string }, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const plane = mediaPlaneFor(config);
+  await runMigrations(config.databaseUrl, plane.migrations);
+  const app = await NestFactory.create(AppModule.forRoot(config, [...plane.imports, ...(options.imports ?? [])]), {
+    bodyParser: false,
+    logger: LEVELS[config.logLevel],
+  });
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  http.disable('x-powered-by');
+  http.set('trust proxy', 'loopback, linklocal, uniquelocal');
+
+  // IVS event batches (up to 100 events) may reach 256 KB; every other body is capped at 64 KB.
+  app.use('/api/ivs/events', express.json({ limit: '256kb', strict: false }));
+  app.use(express.json({ limit: '64kb', strict: false }));
+  // Body-parser failures never reach Nest's filters: answer them here in the same shape.
+  // The emulator (/_ivs) answers its own in IVS's error format.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!err || req.path.startsWith('/_ivs/')) return next(err);
+    const e = toAppError(err);
+    res.status(e.status).json(e.toBody());
+  });
+  app.useGlobalFilters(new ErrorFilter());
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('StreamCat API')
+      .setDescription('REST surface of StreamCat. Errors are always {error:{code, message, details?}}.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  if (config.serveClient) serveClient(http);
+
+  await app.listen(config.port, config.host);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  app.get(ServerAddress).set(port);
+
+  if (options.backgroundJobs !== false) {
+    app.select(AccountsModule).get(OrphanSweeperService).start();
+  }
+  return app;
+}
+
+/** The built Vue app at `/`, with history-mode fallback to index.html. */
+function serveClient(http: express.Express): void {
+  const dist = [resolve(__dirname, '../../../client/dist'), resolve(process.cwd(), 'client/dist')].find((d) =>
+    existsSync(join(d, 'index.html')),
+  );
+  if (!dist) return;
+  http.use(
+    express.static(dist, {
+      index: false,
+      maxAge: '1h',
+      setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
+  http.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' || /^\/(api|_ivs|socket\.io)(\/|$)/.test(req.path) || !req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(dist, 'index.html'));
+  });
+}

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthModule } from './auth/auth.module';
+import { ChannelsModule } from './channels/channels.module';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
+import { MediaModule } from './media/media.module';
+import { StagesModule } from './stages/stages.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  /** `databaseUrl` is resolved before this (embedded PostgreSQL or DATABASE_URL). */
+  static forRoot(config: AppConfig & { databaseUrl: string }, extra: DynamicModule['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        MediaModule,
+        UsersModule,
+        AuthModule,
+        AccountsModule,
+        ChannelsModule,
+        StagesModule,
+        HealthModule,
+        ...extra,
+      ],
+    };
+  }
+}

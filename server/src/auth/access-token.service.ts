@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { AppError } from '../http/app-error';
+
+export interface AccessClaims {
+  /** user id */
+  sub: string;
+  username: string;
+}
+
+/** Signs and verifies the bearer tokens used by REST and the socket handshake. */
+@Injectable()
+export class AccessTokenService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  sign(claims: AccessClaims): string {
+    return jwt.sign({ username: claims.username }, this.config.jwtSecret, {
+      algorithm: 'HS256',
+      subject: claims.sub,
+      expiresIn: this.config.jwtTtlSeconds,
+      issuer: 'streamcat',
+      audience: 'streamcat',
+    });
+  }
+
+  verify(token: string): AccessClaims {
+    try {
+      const payload = jwt.verify(token, this.config.jwtSecret, {
+        algorithms: ['HS256'],
+        issuer: 'streamcat',
+        audience: 'streamcat',
+      }) as jwt.JwtPayload;
+      if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') throw new Error('claims');
+      return { sub: payload.sub, username: payload.username };
+    } catch {
+      throw new AppError('auth/invalid-token');
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Global, Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { UsersModule } from '../users/users.module';
+import { AccessTokenService } from './access-token.service';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+
+@Global()
+@Module({
+  imports: [UsersModule, AccountsModule],
+  controllers: [AuthController],
+  providers: [AuthService, AccessTokenService, AuthGuard],
+  exports: [AccessTokenService, AuthGuard, UsersModule],
+})
+export class AuthModule {}

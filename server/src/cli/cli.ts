@@ -1,0 +1,90 @@
+// The pinned AWS SDK warns that Node 20 support ends in 2027; documented in the README.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Role } from '@streamcat/protocol';
+import { AppConfig, ConfigError, loadConfig } from '../config/config';
+import { dataSourceOptions } from '../database/data-source';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../database/embedded-postgres';
+import { runMigrations } from '../database/migrate';
+import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+Commands:
+  role <username> <user|moderator|admin>   set a user's role
+`;
+
+/** Operator commands. Uses DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (running or not). */
+export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === 'role') {
+    const [username, role] = args;
+    const parsedRole = Role.safeParse(role);
+    if (!username || !parsedRole.success) {
+      out(USAGE);
+      return 2;
+    }
+    return withDatabase(async (ds) => {
+      const user = await new UsersService(ds.getRepository(User)).setRole(username, parsedRole.data).catch(() => null);
+      if (!user) {
+        out(`No user named "${username}".`);
+        return 1;
+      }
+      out(`${user.username} is now ${user.role}.`);
+      return 0;
+    });
+  }
+  out(USAGE);
+  return command ? 2 : 0;
+}
+
+async function withDatabase(fn: (ds: DataSource) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  let embedded: EmbeddedPostgresHandle | undefined;
+  const url =
+    config.databaseUrl ??
+    (await runningEmbeddedUrl(config)) ??
+    (embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort)).url;
+  try {
+    await runMigrations(url);
+    const ds = await new DataSource(dataSourceOptions(url)).initialize();
+    try {
+      return await fn(ds);
+    } finally {
+      await ds.destroy();
+    }
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+/** If `npm start` is running, its embedded PostgreSQL is already up: use it rather than a second copy. */
+async function runningEmbeddedUrl(config: AppConfig): Promise<string | undefined> {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const secret = join(config.dataDir, 'secrets', 'postgres-password');
+  if (!existsSync(secret)) return undefined;
+  const url = `postgres://postgres:${encodeURIComponent(readFileSync(secret, 'utf8').trim())}@127.0.0.1:${config.embeddedPostgresPort}/streamcat`;
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await c.connect();
+    await c.end();
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+
+if (require.main === module) {
+  Logger.overrideLogger(['fatal', 'error', 'warn']);
+  runCli(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((e) => {
+      console.error(e instanceof ConfigError ? e.message : e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

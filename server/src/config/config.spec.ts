@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cfg-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has working local defaults and keeps generated secrets across starts', () => {
+    const a = loadConfig({ DATA_DIR: dir });
+    expect(a).toMatchObject({ port: 3000, mediaProvider: 'local', publicUrl: 'http://localhost:3000', awsRegion: 'us-east-1' });
+    expect(a.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(a.ivsEventsApiKey).not.toBe(a.jwtSecret);
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(b.jwtSecret).toBe(a.jwtSecret);
+    expect(b.ivsEventsApiKey).toBe(a.ivsEventsApiKey);
+    expect(readFileSync(join(dir, 'secrets', 'jwt-secret'), 'utf8')).toBe(a.jwtSecret);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        DATA_DIR: dir,
+        PORT: 'eighty',
+        MEDIA_PROVIDER: 'azure',
+        DATABASE_URL: 'mysql://x',
+        JWT_SECRET: 'short',
+        AWS_REGION: 'moon',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const names = error!.problems.map((p) => p.split('=')[0]);
+    expect(names.sort()).toEqual(['AWS_REGION', 'DATABASE_URL', 'JWT_SECRET', 'MEDIA_PROVIDER', 'PORT']);
+    expect(error!.message).toContain('PORT="eighty"');
+  });
+
+  it('requires real secrets, a database and URLs in aws mode', () => {
+    expect(() => loadConfig({ DATA_DIR: dir, MEDIA_PROVIDER: 'aws' })).toThrow(
+      /JWT_SECRET[\s\S]*IVS_EVENTS_API_KEY[\s\S]*DATABASE_URL[\s\S]*PUBLIC_URL[\s\S]*RECORDINGS_BASE_URL/,
+    );
+  });
+
+  it('parses MODERATOR_USERNAMES as a lower-case list', () => {
+    expect(loadConfig({ DATA_DIR: dir, MODERATOR_USERNAMES: ' Alice, bob ,,' }).moderatorUsernames).toEqual(['alice', 'bob']);
+  });
+});

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Env, envSchema } from './config.schema';
+
+/** The validated, resolved configuration every part of the server reads. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl?: string;
+  embeddedPostgresPort: number;
+  redisUrl?: string;
+  mediaProvider: 'local' | 'aws';
+  awsRegion: string;
+  /** Account id used in emulator ARNs; AWS fills in the real one. */
+  awsAccountId: string;
+  ivsRecordingConfigurationArn?: string;
+  ivsChannelType: Env['IVS_CHANNEL_TYPE'];
+  ivsEventsApiKey: string;
+  recordingsBaseUrl: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  moderatorUsernames: string[];
+  serveClient: boolean;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parse the environment. In local mode, secrets that are not given are generated
+ * once and kept in DATA_DIR so sessions survive restarts; in aws mode they must be set.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (e.MEDIA_PROVIDER === 'aws') {
+    if (!e.JWT_SECRET) problems.push('JWT_SECRET: required when MEDIA_PROVIDER=aws');
+    if (!e.IVS_EVENTS_API_KEY) problems.push('IVS_EVENTS_API_KEY: required when MEDIA_PROVIDER=aws');
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required when MEDIA_PROVIDER=aws');
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required when MEDIA_PROVIDER=aws');
+    if (!e.RECORDINGS_BASE_URL)
+      problems.push('RECORDINGS_BASE_URL: required when MEDIA_PROVIDER=aws (the CDN or S3 URL of your recording bucket)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = resolve(e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    redisUrl: e.REDIS_URL,
+    mediaProvider: e.MEDIA_PROVIDER,
+    awsRegion: e.AWS_REGION,
+    awsAccountId: '123456789012',
+    ivsRecordingConfigurationArn: e.IVS_RECORDING_CONFIGURATION_ARN,
+    ivsChannelType: e.IVS_CHANNEL_TYPE,
+    ivsEventsApiKey: e.IVS_EVENTS_API_KEY ?? persistentSecret(dataDir, 'ivs-events-api-key'),
+    recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
+    jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
+    jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    moderatorUsernames: e.MODERATOR_USERNAMES,
+    serveClient: e.SERVE_CLIENT,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function persistentSecret(dataDir: string, name: string): string {
+  const dir = join(dataDir, 'secrets');
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  // DATA_DIR itself stays traversable (embedded PostgreSQL runs as another user under root).
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const value = randomBytes(32).toString('base64url');
+  // 'wx' so two processes starting together cannot overwrite each other's secret.
+  try {
+    writeFileSync(file, value, { mode: 0o600, flag: 'wx' });
+    return value;
+  } catch {
+    return readFileSync(file, 'utf8').trim();
+  }
+}

@@ -1,0 +1,31 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Category } from '../channels/category.entity';
+import { Channel } from '../channels/channel.entity';
+import { Stream } from '../channels/stream.entity';
+import { IvsEventLedgerEntry } from '../ivs-events/ivs-event-ledger.entity';
+import { OrphanedMediaResource } from '../media/orphaned-resource.entity';
+import { Stage } from '../stages/stage.entity';
+import { StageToken } from '../stages/stage-token.entity';
+import { User } from '../users/user.entity';
+import { Foundation1763780000000 } from './migrations/1763780000000-foundation';
+
+export const entities = [User, Category, Channel, Stream, Stage, StageToken, IvsEventLedgerEntry, OrphanedMediaResource];
+
+export const migrations = [Foundation1763780000000];
+
+/** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    extra: { max: 20, connectionTimeoutMillis: 5_000 },
+  };
+}
+
+/** For `typeorm migration:*` commands: DATABASE_URL must be set. */
+export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/streamcat'));

@@ -1,0 +1,60 @@
+/**
+ * Everything the server asks of Amazon IVS. One implementation (IvsMediaProvider) on the
+ * official AWS SDK clients; in local mode those same clients talk to the embedded emulator.
+ */
+export interface ProvisionedChannel {
+  arn: string;
+  name: string;
+  ingestEndpoint: string;
+  playbackUrl: string;
+  streamKey: StreamKey;
+}
+
+export interface StreamKey {
+  arn: string;
+  value: string;
+}
+
+export interface ProvisionedStage {
+  arn: string;
+  name: string;
+}
+
+export type ParticipantCapability = 'PUBLISH' | 'SUBSCRIBE';
+
+export interface MintedParticipantToken {
+  participantId: string;
+  token: string;
+  expiresAt: Date;
+  capabilities: ParticipantCapability[];
+}
+
+export interface LiveStream {
+  streamId: string;
+  startTime: Date | null;
+  health: 'HEALTHY' | 'STARVING' | 'UNKNOWN';
+  viewerCount: number;
+}
+
+export abstract class MediaProvider {
+  abstract createChannel(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedChannel>;
+  abstract deleteChannel(channelArn: string): Promise<void>;
+  abstract createStage(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedStage>;
+  abstract deleteStage(stageArn: string): Promise<void>;
+  abstract createParticipantToken(input: {
+    stageArn: string;
+    userId: string;
+    capabilities: ParticipantCapability[];
+    durationMinutes?: number;
+    attributes?: Record<string, string>;
+  }): Promise<MintedParticipantToken>;
+  abstract disconnectParticipant(input: { stageArn: string; participantId: string; reason?: string }): Promise<void>;
+  /** The live stream on a channel, or null when the channel is not broadcasting. */
+  abstract getStream(channelArn: string): Promise<LiveStream | null>;
+  /** Disconnects the encoder; false when nothing was live. */
+  abstract stopStream(channelArn: string): Promise<boolean>;
+  /** IVS has one key per channel: delete every key, then create a new one. */
+  abstract rotateStreamKey(channelArn: string): Promise<StreamKey>;
+  /** Cheap reachability probe for /api/health. */
+  abstract ping(): Promise<void>;
+}

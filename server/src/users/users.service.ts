@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Role } from '@streamcat/protocol';
+import { AppError } from '../http/app-error';
+import { User } from './user.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findById(id: string): Promise<User | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.users.findOneBy({ id });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
+  }
+
+  /** Operators' tool (`npm run cli -- role <username> <role>`). */
+  async setRole(username: string, role: Role): Promise<User> {
+    const user = await this.findByUsername(username);
+    if (!user) throw new AppError('user/not-found');
+    user.role = role;
+    return this.users.save(user);
+  }
+
+  /** MODERATOR_USERNAMES grants the moderator role at login; it never demotes an admin. */
+  async applyConfiguredRole(user: User, moderatorUsernames: string[]): Promise<User> {
+    if (user.role === 'user' && moderatorUsernames.includes(user.username)) {
+      user.role = 'moderator';
+      await this.users.update({ id: user.id }, { role: 'moderator' });
+    }
+    return user;
+  }
+}
