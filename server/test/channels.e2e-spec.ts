@@ -117,7 +117,15 @@ describe('channels REST surface', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ status: 'ok', db: 'up', redis: 'not-configured', media: 'up', mediaProvider: 'local' });
 
-    const withDeadRedis = await (await import('./support/test-app')).startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' }, { db: t.db });
+    const withRedis = await startTestApp({ REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, { db: t.db });
+    try {
+      const up = await call(withRedis.url, 'GET', '/api/health');
+      expect(up.body).toMatchObject({ status: 'ok', redis: 'up' });
+    } finally {
+      await withRedis.close();
+    }
+
+    const withDeadRedis = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' }, { db: t.db });
     try {
       const degraded = await call(withDeadRedis.url, 'GET', '/api/health');
       expect(degraded.status).toBe(503);
