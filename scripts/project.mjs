@@ -20,7 +20,10 @@ export function ensureDependencies() {
   const lock = join(root, 'package-lock.json');
   if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
     console.log('▶ Installing dependencies (npm ci)…');
-    run('npm', ['ci', '--no-audit', '--no-fund']);
+    // npm >= 11.16 rejects its own lockfile when an optional platform package is unavailable
+    // from the registry (npm/cli#9846); `npm install` then installs the same locked versions.
+    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+    if (ci.status !== 0) run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
   }
 }
 
