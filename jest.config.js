@@ -25,7 +25,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/server/test/**/*.e2e-spec.ts', '<rootDir>/libs/*/test/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-aws-sdk.ts'],
-      testTimeout: 30000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
   ],
 };

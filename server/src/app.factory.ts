@@ -13,6 +13,8 @@ import { ErrorFilter, toAppError } from './http/error.filter';
 import { ServerAddress } from './media/server-address';
 import { mediaPlaneFor } from './media/media-plane';
 import { runMigrations } from './database/migrate';
+import { RealtimeIoAdapter } from './realtime/realtime.adapter';
+import { IvsEventsReconciliationService } from './ivs-events/ivs-events-reconciliation.service';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -54,6 +56,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     res.status(e.status).json(e.toBody());
   });
   app.useGlobalFilters(new ErrorFilter());
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config.redisUrl));
 
   const doc = SwaggerModule.createDocument(
     app,
@@ -74,6 +77,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
 
   if (options.backgroundJobs !== false) {
     app.select(AccountsModule).get(OrphanSweeperService).start();
+    // A lost Stream End must not leave a channel live forever: check live channels at start and periodically.
+    app.get(IvsEventsReconciliationService).start(config.ivsReconcileIntervalSeconds * 1000);
   }
   return app;
 }

@@ -6,7 +6,10 @@ import { ChannelsModule } from './channels/channels.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
+import { DomainEventsModule } from './domain-events/domain-events.module';
 import { HealthModule } from './health/health.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { IvsEventsModule } from './ivs-events/ivs-events.module';
 import { MediaModule } from './media/media.module';
 import { StagesModule } from './stages/stages.module';
 import { UsersModule } from './users/users.module';
@@ -27,6 +30,9 @@ export class AppModule {
         ChannelsModule,
         StagesModule,
         HealthModule,
+        RealtimeModule,
+        DomainEventsModule,
+        IvsEventsModule,
         ...extra,
       ],
     };

@@ -62,9 +62,16 @@ describe('IvsMediaProvider against the embedded emulator', () => {
   });
 
   it('maps provider refusals to 502 and an unreachable provider to 503, never a stack trace', async () => {
-    await expect(media.createChannel({ name: 'not a valid name!' })).rejects.toMatchObject({ code: 'media/provider-rejected', status: 502 });
+    await expect(media.createChannel({ name: 'not a valid name!' })).rejects.toMatchObject({
+      code: 'media/provider-rejected',
+      status: 502,
+    });
     await expect(
-      media.createParticipantToken({ stageArn: 'arn:aws:ivs:us-east-1:123456789012:stage/doesnotexist', userId: 'x', capabilities: ['PUBLISH'] }),
+      media.createParticipantToken({
+        stageArn: 'arn:aws:ivs:us-east-1:123456789012:stage/doesnotexist',
+        userId: 'x',
+        capabilities: ['PUBLISH'],
+      }),
     ).rejects.toMatchObject({ code: 'media/provider-rejected' });
 
     const nowhere = new IvsMediaProvider({ region: 'us-east-1', channelType: 'STANDARD', emulatorUrl: () => 'http://127.0.0.1:1/_ivs' });

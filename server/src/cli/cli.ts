@@ -9,6 +9,10 @@ import { AppConfig, ConfigError, loadConfig } from '../config/config';
 import { dataSourceOptions } from '../database/data-source';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { runMigrations } from '../database/migrate';
+import { RecordingUrls } from '../channels/recording-urls';
+import { DomainEvents } from '../domain-events/domain-events';
+import { AppError } from '../http/app-error';
+import { IvsEventsService } from '../ivs-events/ivs-events.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 
@@ -16,6 +20,8 @@ const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
   role <username> <user|moderator|admin>   set a user's role
+  ivs-event <file.json>                    apply an IVS EventBridge event (or an array of them)
+                                           through the same pipeline as POST /api/ivs/events
 `;
 
 /** Operator commands. Uses DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (running or not). */
@@ -38,8 +44,41 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
       return 0;
     });
   }
+  if (command === 'ivs-event') return ivsEvent(args[0], out);
   out(USAGE);
   return command ? 2 : 0;
+}
+
+/**
+ * Runs the event service in this process on the same database. Domain events it publishes
+ * stay in this process: a running server sees the new rows, not a push.
+ */
+async function ivsEvent(file: string | undefined, out: (s: string) => void): Promise<number> {
+  if (!file) {
+    out(USAGE);
+    return 2;
+  }
+  const { readFileSync } = await import('node:fs');
+  let body: unknown;
+  try {
+    body = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    out(`Cannot read ${file}: ${(e as Error).message}`);
+    return 1;
+  }
+  const config = loadConfig();
+  return withDatabase(async (ds) => {
+    const service = new IvsEventsService(ds, new RecordingUrls(config), new DomainEvents());
+    try {
+      const report = await service.ingest(body, 'cli');
+      for (const r of report.results) out(`${r.id}: ${r.outcome}`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      out(`${e.code}: ${e.message}`);
+      return 1;
+    }
+  });
 }
 
 async function withDatabase(fn: (ds: DataSource) => Promise<number>): Promise<number> {

@@ -19,6 +19,8 @@ export interface AppConfig {
   ivsRecordingConfigurationArn?: string;
   ivsChannelType: Env['IVS_CHANNEL_TYPE'];
   ivsEventsApiKey: string;
+  /** How often live channels are checked with GetStream (a lost Stream End must not leave one live). */
+  ivsReconcileIntervalSeconds: number;
   recordingsBaseUrl: string;
   jwtSecret: string;
   jwtTtlSeconds: number;
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ivsRecordingConfigurationArn: e.IVS_RECORDING_CONFIGURATION_ARN,
     ivsChannelType: e.IVS_CHANNEL_TYPE,
     ivsEventsApiKey: e.IVS_EVENTS_API_KEY ?? persistentSecret(dataDir, 'ivs-events-api-key'),
+    ivsReconcileIntervalSeconds: e.IVS_RECONCILE_INTERVAL_SECONDS,
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
     jwtTtlSeconds: e.JWT_TTL_SECONDS,

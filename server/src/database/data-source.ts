@@ -8,10 +8,11 @@ import { Stage } from '../stages/stage.entity';
 import { StageToken } from '../stages/stage-token.entity';
 import { User } from '../users/user.entity';
 import { Foundation1763780000000 } from './migrations/1763780000000-foundation';
+import { IvsEvents1763790000000 } from './migrations/1763790000000-ivs-events';
 
 export const entities = [User, Category, Channel, Stream, Stage, StageToken, IvsEventLedgerEntry, OrphanedMediaResource];
 
-export const migrations = [Foundation1763780000000];
+export const migrations = [Foundation1763780000000, IvsEvents1763790000000];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */
 export function dataSourceOptions(url: string): DataSourceOptions {

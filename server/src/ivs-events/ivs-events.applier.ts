@@ -1,0 +1,470 @@
+import type { CompositionEvent, IvsEvent, LimitBreachEvent, StageUpdateEvent } from '@streamcat/ivs-events';
+import type { StreamHealth } from '../channels/channel.entity';
+import type { DomainEvent } from '../domain-events/domain-events';
+import { ChannelLiveState, deriveChannelLiveState } from './channel-live-state';
+import type { LedgerOutcome } from './ivs-event-ledger.entity';
+import { CompositionRow, mergeCompositionEvent, mergeParticipantEvent, ParticipantRow, publishStateOf } from './participant-state';
+import { emptyStreamRow, mergeStreamEvent, recordingReady, sameStreamRow, StreamEvent, StreamRow } from './stream-facts';
+
+/**
+ * The SQL of the pipeline, over a bare `pg` client so the benchmark's baseline can run the
+ * very same statements. Every function here runs inside a transaction the caller opened.
+ */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface ApplyContext {
+  playlistUrl(keyPrefix: string): string;
+}
+
+export interface ApplyResult {
+  outcome: LedgerOutcome;
+  /** To publish after COMMIT (never before: a rolled-back change must not be announced). */
+  events: DomainEvent[];
+}
+
+const NOTHING: DomainEvent[] = [];
+
+interface ChannelRow {
+  id: string;
+  arn: string;
+  title: string;
+  category_id: number | null;
+  is_live: boolean;
+  current_stream_id: string | null;
+  health: StreamHealth;
+  live_state_at: Date | null;
+  live_state_event_id: string | null;
+}
+
+/** Locking the channel row serialises every event of one channel, across requests and server replicas. */
+async function lockChannel(sql: Sql, arn: string): Promise<ChannelRow | null> {
+  const { rows } = await sql.query<ChannelRow>(
+    `SELECT id, arn, title, category_id, is_live, current_stream_id, health, live_state_at, live_state_event_id
+       FROM channels WHERE arn = $1 FOR UPDATE`,
+    [arn],
+  );
+  return rows[0] ?? null;
+}
+
+interface LedgerInput {
+  id: string;
+  detailType: string;
+  name: string | null;
+  resourceArn: string | null;
+  time: Date;
+  payload: unknown;
+}
+
+/** Insert-or-ignore by envelope id: false means this id was already recorded (a redelivery). */
+export async function recordInLedger(sql: Sql, entry: LedgerInput, outcome: Exclude<LedgerOutcome, 'duplicate'>): Promise<boolean> {
+  const { rows } = await sql.query(
+    `INSERT INTO ivs_events (id, detail_type, name, resource_arn, event_time, outcome, payload)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING 1 AS inserted`,
+    [entry.id, entry.detailType, entry.name, entry.resourceArn, entry.time, outcome, JSON.stringify(entry.payload)],
+  );
+  return rows.length === 1;
+}
+
+function ledgerEntry(e: IvsEvent): LedgerInput {
+  const base = { id: e.id, detailType: e.detailType, time: e.time, payload: e.raw };
+  switch (e.kind) {
+    case 'stream-state':
+    case 'recording':
+    case 'stream-health':
+      return { ...base, name: e.name, resourceArn: e.channelArn };
+    case 'limit-breach':
+      return { ...base, name: e.limitName, resourceArn: e.resourceArn };
+    case 'stage-update':
+      return { ...base, name: e.name, resourceArn: e.stageArn };
+    case 'composition':
+      return { ...base, name: e.name, resourceArn: e.compositionArn };
+    case 'unhandled':
+      return { ...base, name: e.name, resourceArn: e.resources[0] ?? null };
+  }
+}
+
+/** Applies one parsed event and records it in the ledger; the caller wraps it in BEGIN/COMMIT. */
+export async function applyIvsEvent(sql: Sql, e: IvsEvent, ctx: ApplyContext): Promise<ApplyResult> {
+  switch (e.kind) {
+    case 'stream-state':
+    case 'recording':
+    case 'stream-health':
+      return applyStreamEvent(sql, e, ctx);
+    case 'limit-breach':
+      return applyLimitBreach(sql, e);
+    case 'stage-update':
+      return applyStageUpdate(sql, e);
+    case 'composition':
+      return applyComposition(sql, e);
+    case 'unhandled':
+      return { outcome: (await recordInLedger(sql, ledgerEntry(e), 'ignored')) ? 'ignored' : 'duplicate', events: NOTHING };
+  }
+}
+
+const STREAM_COLUMNS = `stream_id, channel_id, title, category_id, started_at, start_event_id, ended_at, end_event_id, end_reason,
+  session_created_at, session_ended_at, offline_at, health, health_at, health_rank, health_event_id,
+  recording_started_at, recording_ended_at, recording_duration_ms, recording_key_prefix, recording_failure_reason, recording_failed_at`;
+
+interface StreamDbRow {
+  stream_id: string;
+  channel_id: string;
+  title: string;
+  category_id: number | null;
+  started_at: Date | null;
+  start_event_id: string | null;
+  ended_at: Date | null;
+  end_event_id: string | null;
+  end_reason: string | null;
+  session_created_at: Date | null;
+  session_ended_at: Date | null;
+  offline_at: Date | null;
+  health: StreamHealth | null;
+  health_at: Date | null;
+  health_rank: number | null;
+  health_event_id: string | null;
+  recording_started_at: Date | null;
+  recording_ended_at: Date | null;
+  recording_duration_ms: string | null;
+  recording_key_prefix: string | null;
+  recording_failure_reason: string | null;
+  recording_failed_at: Date | null;
+}
+
+function fromDb(r: StreamDbRow): StreamRow {
+  return {
+    streamId: r.stream_id,
+    channelId: r.channel_id,
+    title: r.title,
+    categoryId: r.category_id,
+    startedAt: r.started_at,
+    startEventId: r.start_event_id,
+    endedAt: r.ended_at,
+    endEventId: r.end_event_id,
+    endReason: r.end_reason,
+    sessionCreatedAt: r.session_created_at,
+    sessionEndedAt: r.session_ended_at,
+    offlineAt: r.offline_at,
+    health: r.health,
+    healthAt: r.health_at,
+    healthRank: r.health_rank,
+    healthEventId: r.health_event_id,
+    recordingStartedAt: r.recording_started_at,
+    recordingEndedAt: r.recording_ended_at,
+    recordingDurationMs: r.recording_duration_ms === null ? null : Number(r.recording_duration_ms),
+    recordingKeyPrefix: r.recording_key_prefix,
+    recordingFailureReason: r.recording_failure_reason,
+    recordingFailedAt: r.recording_failed_at,
+  };
+}
+
+/**
+ * The target stream's row, plus the rows that can decide the channel's live state: the two
+ * newest Starts (two, in case the target's own Start moves) and ended streams whose Start is missing.
+ */
+async function loadStreams(
+  sql: Sql,
+  channelId: string,
+  streamId: string | null,
+): Promise<{ target: StreamRow | null; others: StreamRow[] }> {
+  const { rows } = await sql.query<StreamDbRow>(
+    `(SELECT ${STREAM_COLUMNS} FROM streams WHERE stream_id = $2)
+     UNION ALL
+     (SELECT ${STREAM_COLUMNS} FROM streams WHERE channel_id = $1 AND started_at IS NOT NULL
+       ORDER BY started_at DESC, start_event_id DESC LIMIT 2)
+     UNION ALL
+     (SELECT ${STREAM_COLUMNS} FROM streams WHERE channel_id = $1 AND started_at IS NULL
+       AND COALESCE(ended_at, session_ended_at, offline_at) IS NOT NULL
+       ORDER BY COALESCE(ended_at, session_ended_at, offline_at) DESC LIMIT 5)`,
+    [channelId, streamId],
+  );
+  let target: StreamRow | null = null;
+  const others = new Map<string, StreamRow>();
+  for (const r of rows) {
+    const row = fromDb(r);
+    if (row.streamId === streamId) target = row;
+    else if (row.channelId === channelId) others.set(row.streamId, row);
+  }
+  return { target, others: [...others.values()] };
+}
+
+async function writeStream(sql: Sql, r: StreamRow): Promise<void> {
+  await sql.query(
+    `INSERT INTO streams (${STREAM_COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+     ON CONFLICT (stream_id) DO UPDATE SET
+       started_at = EXCLUDED.started_at, start_event_id = EXCLUDED.start_event_id,
+       ended_at = EXCLUDED.ended_at, end_event_id = EXCLUDED.end_event_id, end_reason = EXCLUDED.end_reason,
+       session_created_at = EXCLUDED.session_created_at, session_ended_at = EXCLUDED.session_ended_at,
+       offline_at = EXCLUDED.offline_at, health = EXCLUDED.health, health_at = EXCLUDED.health_at,
+       health_rank = EXCLUDED.health_rank, health_event_id = EXCLUDED.health_event_id,
+       recording_started_at = EXCLUDED.recording_started_at, recording_ended_at = EXCLUDED.recording_ended_at,
+       recording_duration_ms = EXCLUDED.recording_duration_ms, recording_key_prefix = EXCLUDED.recording_key_prefix,
+       recording_failure_reason = EXCLUDED.recording_failure_reason, recording_failed_at = EXCLUDED.recording_failed_at,
+       updated_at = now()`,
+    [
+      r.streamId,
+      r.channelId,
+      r.title,
+      r.categoryId,
+      r.startedAt,
+      r.startEventId,
+      r.endedAt,
+      r.endEventId,
+      r.endReason,
+      r.sessionCreatedAt,
+      r.sessionEndedAt,
+      r.offlineAt,
+      r.health,
+      r.healthAt,
+      r.healthRank,
+      r.healthEventId,
+      r.recordingStartedAt,
+      r.recordingEndedAt,
+      r.recordingDurationMs,
+      r.recordingKeyPrefix,
+      r.recordingFailureReason,
+      r.recordingFailedAt,
+    ],
+  );
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+/** Writes the derived live state when it changed, and says what changed for the bus. */
+async function updateChannel(sql: Sql, ch: ChannelRow, next: ChannelLiveState, cause: 'event' | 'reconciliation'): Promise<DomainEvent[]> {
+  const unchanged =
+    ch.is_live === next.isLive &&
+    ch.current_stream_id === next.currentStreamId &&
+    ch.health === next.health &&
+    sameTime(ch.live_state_at, next.stateAt) &&
+    ch.live_state_event_id === next.stateEventId;
+  if (unchanged) return [];
+  await sql.query(
+    `UPDATE channels SET is_live = $2, current_stream_id = $3, health = $4, live_state_at = $5, live_state_event_id = $6, updated_at = now()
+      WHERE id = $1`,
+    [ch.id, next.isLive, next.currentStreamId, next.health, next.stateAt, next.stateEventId],
+  );
+  const events: DomainEvent[] = [];
+  const at = next.stateAt ?? new Date();
+  if (next.isLive && next.currentStreamId && (!ch.is_live || ch.current_stream_id !== next.currentStreamId)) {
+    events.push({ name: 'channel.live', payload: { channelId: ch.id, channelArn: ch.arn, streamId: next.currentStreamId, at } });
+  } else if (!next.isLive && ch.is_live) {
+    events.push({
+      name: 'channel.offline',
+      payload: { channelId: ch.id, channelArn: ch.arn, streamId: ch.current_stream_id, at, cause },
+    });
+  }
+  if (ch.health !== next.health) {
+    events.push({
+      name: 'stream.health',
+      payload: { channelId: ch.id, channelArn: ch.arn, streamId: next.currentStreamId, health: next.health },
+    });
+  }
+  return events;
+}
+
+async function applyStreamEvent(sql: Sql, e: StreamEvent, ctx: ApplyContext): Promise<ApplyResult> {
+  const ch = await lockChannel(sql, e.channelArn);
+  const handled = !(e.kind === 'stream-state' && (e.name === 'Stream Takeover' || e.name === 'Stream Takeover Failure'));
+  const outcome = !ch ? 'orphan' : handled ? 'applied' : 'ignored';
+  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  if (!ch || outcome !== 'applied') return { outcome, events: NOTHING };
+
+  const { target, others } = await loadStreams(sql, ch.id, e.streamId);
+  if (target && target.channelId !== ch.id) {
+    // A stream id already owned by another channel: never let one channel's events rewrite another's history.
+    await sql.query(`UPDATE ivs_events SET outcome = 'ignored' WHERE id = $1`, [e.id]);
+    return { outcome: 'ignored', events: NOTHING };
+  }
+  const before = target ?? emptyStreamRow(e.streamId, { id: ch.id, title: ch.title, categoryId: ch.category_id });
+  const after = mergeStreamEvent(before, e);
+  if (!target || !sameStreamRow(before, after)) await writeStream(sql, after);
+
+  const events = await updateChannel(sql, ch, deriveChannelLiveState([...others, after]), 'event');
+  if (!recordingReady(target) && recordingReady(after)) {
+    events.push({
+      name: 'recording.ready',
+      payload: {
+        channelId: ch.id,
+        streamId: after.streamId,
+        playlistUrl: ctx.playlistUrl(after.recordingKeyPrefix as string),
+        durationMs: after.recordingDurationMs,
+        endedAt: after.recordingEndedAt as Date,
+      },
+    });
+  }
+  return { outcome, events };
+}
+
+async function applyLimitBreach(sql: Sql, e: LimitBreachEvent): Promise<ApplyResult> {
+  const { rows } = await sql.query<{ id: string; arn: string }>(`SELECT id, arn FROM channels WHERE arn = $1`, [e.resourceArn]);
+  const ch = rows[0];
+  const outcome = ch ? 'applied' : 'orphan';
+  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  if (!ch) return { outcome, events: NOTHING };
+  await sql.query(
+    `INSERT INTO channel_limit_breaches (event_id, channel_id, limit_name, limit_value, exceeded_by, limit_unit, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [e.id, ch.id, e.limitName, e.limitValue, e.exceededBy, e.limitUnit, e.time],
+  );
+  return {
+    outcome,
+    events: [
+      {
+        name: 'channel.limit-breach',
+        payload: {
+          channelId: ch.id,
+          channelArn: ch.arn,
+          limitName: e.limitName,
+          limitValue: e.limitValue,
+          exceededBy: e.exceededBy,
+          limitUnit: e.limitUnit,
+          at: e.time,
+        },
+      },
+    ],
+  };
+}
+
+async function lockStage(sql: Sql, arn: string): Promise<{ id: string; arn: string } | null> {
+  const { rows } = await sql.query<{ id: string; arn: string }>(`SELECT id, arn FROM stages WHERE arn = $1 FOR UPDATE`, [arn]);
+  return rows[0] ?? null;
+}
+
+interface ParticipantDbRow {
+  participant_id: string;
+  session_id: string;
+  user_id: string | null;
+  state: ParticipantRow['state'];
+  error_code: string | null;
+  state_at: Date;
+  state_rank: number;
+  state_event_id: string;
+}
+
+async function applyStageUpdate(sql: Sql, e: StageUpdateEvent): Promise<ApplyResult> {
+  const stage = await lockStage(sql, e.stageArn);
+  const outcome = !stage ? 'orphan' : publishStateOf(e) ? 'applied' : 'ignored';
+  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  if (!stage || outcome !== 'applied') return { outcome, events: NOTHING };
+
+  const { rows } = await sql.query<ParticipantDbRow>(
+    `SELECT participant_id, session_id, user_id, state, error_code, state_at, state_rank, state_event_id
+       FROM stage_participants WHERE stage_id = $1 AND participant_id = $2`,
+    [stage.id, e.participantId],
+  );
+  const r = rows[0];
+  const before: ParticipantRow | null = r
+    ? {
+        participantId: r.participant_id,
+        sessionId: r.session_id,
+        userId: r.user_id,
+        state: r.state,
+        errorCode: r.error_code,
+        stateAt: r.state_at,
+        stateRank: r.state_rank,
+        stateEventId: r.state_event_id,
+      }
+    : null;
+  const after = mergeParticipantEvent(before, e);
+  if (!after || after === before) return { outcome, events: NOTHING };
+  await sql.query(
+    `INSERT INTO stage_participants (stage_id, participant_id, session_id, user_id, state, error_code, state_at, state_rank, state_event_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (stage_id, participant_id) DO UPDATE SET session_id = EXCLUDED.session_id, user_id = EXCLUDED.user_id,
+       state = EXCLUDED.state, error_code = EXCLUDED.error_code, state_at = EXCLUDED.state_at,
+       state_rank = EXCLUDED.state_rank, state_event_id = EXCLUDED.state_event_id, updated_at = now()`,
+    [
+      stage.id,
+      after.participantId,
+      after.sessionId,
+      after.userId,
+      after.state,
+      after.errorCode,
+      after.stateAt,
+      after.stateRank,
+      after.stateEventId,
+    ],
+  );
+  if (before?.state === after.state) return { outcome, events: NOTHING };
+  const common = {
+    stageId: stage.id,
+    stageArn: stage.arn,
+    participantId: after.participantId,
+    userId: after.userId,
+    sessionId: after.sessionId,
+    at: after.stateAt,
+  };
+  const event: DomainEvent =
+    after.state === 'published'
+      ? { name: 'stage.participant.published', payload: common }
+      : {
+          name: 'stage.participant.unpublished',
+          payload: { ...common, reason: after.state === 'publish-error' ? 'publish-error' : 'unpublished', errorCode: after.errorCode },
+        };
+  return { outcome, events: [event] };
+}
+
+async function applyComposition(sql: Sql, e: CompositionEvent): Promise<ApplyResult> {
+  const stage = await lockStage(sql, e.stageArn);
+  const outcome = stage ? 'applied' : 'orphan';
+  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  if (!stage) return { outcome, events: NOTHING };
+  const { rows } = await sql.query<{ state: CompositionRow['state']; state_at: Date; state_rank: number; state_event_id: string }>(
+    `SELECT state, state_at, state_rank, state_event_id FROM stage_compositions WHERE composition_arn = $1`,
+    [e.compositionArn],
+  );
+  const r = rows[0];
+  const before: CompositionRow | null = r
+    ? { compositionArn: e.compositionArn, state: r.state, stateAt: r.state_at, stateRank: r.state_rank, stateEventId: r.state_event_id }
+    : null;
+  const after = mergeCompositionEvent(before, e);
+  if (after && after !== before) {
+    await sql.query(
+      `INSERT INTO stage_compositions (composition_arn, stage_id, state, state_at, state_rank, state_event_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (composition_arn) DO UPDATE SET state = EXCLUDED.state, state_at = EXCLUDED.state_at,
+         state_rank = EXCLUDED.state_rank, state_event_id = EXCLUDED.state_event_id, updated_at = now()`,
+      [after.compositionArn, stage.id, after.state, after.stateAt, after.stateRank, after.stateEventId],
+    );
+  }
+  return { outcome, events: NOTHING };
+}
+
+/** Channels the database believes are live, with the broadcast it believes is on air. */
+export async function liveChannels(sql: Sql): Promise<{ arn: string; streamId: string | null }[]> {
+  const { rows } = await sql.query<{ arn: string; current_stream_id: string | null }>(
+    `SELECT arn, current_stream_id FROM channels WHERE is_live ORDER BY live_state_at NULLS FIRST LIMIT 1000`,
+  );
+  return rows.map((r) => ({ arn: r.arn, streamId: r.current_stream_id }));
+}
+
+/**
+ * GetStream said the channel is not broadcasting: close the broadcast we believed was live.
+ * The mark lives on that stream row, so no late or replayed event about it can reopen it; a
+ * Start of a newer broadcast still makes the channel live. Recorded in the ledger for operators.
+ */
+export async function markNotBroadcasting(sql: Sql, channelArn: string, streamId: string, at: Date): Promise<ApplyResult> {
+  const ch = await lockChannel(sql, channelArn);
+  // Checked under the lock: a Start for a newer broadcast may have landed since we asked IVS.
+  if (!ch || !ch.is_live || ch.current_stream_id !== streamId) return { outcome: 'ignored', events: NOTHING };
+  const { target, others } = await loadStreams(sql, ch.id, streamId);
+  if (!target) return { outcome: 'ignored', events: NOTHING };
+  const after: StreamRow = { ...target, offlineAt: target.offlineAt ?? at };
+  await writeStream(sql, after);
+  await recordInLedger(
+    sql,
+    {
+      id: `streamcat-reconcile-${streamId}`,
+      detailType: 'StreamCat Reconciliation',
+      name: 'Channel Not Broadcasting',
+      resourceArn: channelArn,
+      time: at,
+      payload: { channelArn, streamId, source: 'GetStream' },
+    },
+    'applied',
+  );
+  return { outcome: 'applied', events: await updateChannel(sql, ch, deriveChannelLiveState([...others, after]), 'reconciliation') };
+}

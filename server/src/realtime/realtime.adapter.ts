@@ -1,0 +1,87 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import { MAX_SOCKET_PAYLOAD_BYTES } from '@streamcat/protocol';
+
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_TIMEOUT_MS = 3_000;
+
+/**
+ * Socket.IO server for every gateway: websocket transport only (no sticky sessions needed
+ * behind a round-robin proxy), 64 KB message cap, and — with REDIS_URL — the Redis
+ * pub/sub adapter so rooms span every node. Without REDIS_URL: one process, in memory.
+ */
+export class RealtimeIoAdapter extends IoAdapter {
+  private readonly log = new Logger('Realtime');
+  private pub?: Redis;
+  private sub?: Redis;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly redisUrl?: string,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      transports: ['websocket'],
+      maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+      cors: { origin: false },
+      serveClient: false,
+    });
+    if (this.redisUrl) {
+      this.pub ??= new Redis(this.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+      this.sub ??= this.pub.duplicate();
+      for (const [name, c] of [
+        ['pub', this.pub],
+        ['sub', this.sub],
+      ] as const) {
+        c.on('error', (e) => this.log.warn(`redis ${name}: ${e.message}`));
+      }
+      server.adapter(createAdapter(this.pub, this.sub, { key: 'streamcat' }));
+      this.startHeartbeat();
+    }
+    return server;
+  }
+
+  /**
+   * A subscriber connection can die silently (no FIN through a NAT or proxy): it then
+   * receives nothing and cross-node delivery stops without an error. PING it regularly and
+   * force a reconnect (ioredis resubscribes) when it does not answer in time.
+   */
+  private startHeartbeat(): void {
+    if (this.heartbeat || !this.sub) return;
+    const sub = this.sub;
+    this.heartbeat = setInterval(() => {
+      if (sub.status !== 'ready') return;
+      let answered = false;
+      sub
+        .ping()
+        .then(() => (answered = true))
+        .catch(() => undefined);
+      setTimeout(() => {
+        if (!answered && sub.status === 'ready') {
+          this.log.warn('Redis subscriber did not answer PING; reconnecting');
+          sub.disconnect(true);
+        }
+      }, HEARTBEAT_TIMEOUT_MS).unref();
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server as Parameters<IoAdapter['close']>[0]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.pub?.disconnect();
+    this.sub?.disconnect();
+    this.pub = this.sub = undefined;
+  }
+}

@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { Broadcaster } from './broadcaster';
+import { CommandRunner } from './command-runner';
+import { GuestTokens } from './guest-tokens';
+import { SessionGateway } from './session.gateway';
+
+/** Socket.IO transport shared by every feature gateway (studio, watch, chat, moderation). */
+@Global()
+@Module({
+  providers: [SessionGateway, CommandRunner, GuestTokens, Broadcaster],
+  exports: [CommandRunner, GuestTokens, Broadcaster],
+})
+export class RealtimeModule {}

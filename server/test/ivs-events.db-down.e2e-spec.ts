@@ -1,0 +1,134 @@
+import { createServer, Server, Socket, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../../test/support/database';
+import { call, register, startTestApp, TestApp } from './support/test-app';
+
+/**
+ * The database stops in the middle of ingestion. Modelled by a TCP proxy between the server
+ * and PostgreSQL that we can cut (every connection dropped, new ones refused) and restore.
+ */
+class PgProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(5432, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((ok) => this.server!.listen(this.port, '127.0.0.1', ok));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((ok) => this.server!.close(() => ok()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}
+
+const FIXTURES = resolve(__dirname, '../../../shared/fixtures/ivs-events');
+const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
+
+describe('IVS events while the database is down', () => {
+  let db: TestDatabase;
+  let proxy: PgProxy;
+  let t: TestApp;
+  let pg: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = new PgProxy();
+    await proxy.start();
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    t = await startTestApp({}, { db: { ...db, url: viaProxy.toString() } });
+    pg = new Client({ connectionString: db.url }); // the test itself talks to PostgreSQL directly
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg.end();
+    await t.close();
+    await proxy.stop().catch(() => undefined);
+    await db.drop();
+  });
+
+  it('answers 5xx for what it could not commit, and applies the retried events exactly once', async () => {
+    const u = await register(t.url);
+    const arn = (await pg.query(`SELECT arn FROM channels WHERE user_id = $1`, [u.user.id])).rows[0].arn as string;
+    const events: Record<string, any>[] = [];
+    for (let b = 0; b < 8; b++) {
+      for (const name of ['stream-start', 'recording-start', 'limit-breach', 'stream-end', 'recording-end']) {
+        const e = JSON.parse(
+          readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')
+            .split(FIXTURE_CHANNEL)
+            .join(arn),
+        );
+        e.id = `down-${b}-${name}`;
+        e.time = new Date(Date.parse(e.time) + b * 3_600_000).toISOString();
+        if (e.detail.stream_id) e.detail.stream_id = `st-down-${b}`;
+        events.push(e);
+      }
+    }
+    const post = (e: unknown) => call(t.url, 'POST', '/api/ivs/events', e, undefined, { 'x-api-key': t.config.ivsEventsApiKey });
+
+    // Four deliveries in flight at a time; the database goes away after the 12th answer.
+    const answers = new Map<string, number>();
+    let next = 0;
+    let cut: Promise<void> | undefined;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < events.length) {
+          const e = events[next++]!;
+          const res = await post(e);
+          answers.set(e.id, res.status);
+          if (answers.size === 12) cut ??= proxy.stop();
+        }
+      }),
+    );
+    await cut;
+    const statuses = [...answers.values()];
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(events.length - 16);
+
+    // No 2xx for anything uncommitted: every acknowledged event is in the ledger.
+    const acknowledged = [...answers].filter(([, s]) => s === 200).map(([id]) => id);
+    const ledger = await pg.query(`SELECT id FROM ivs_events WHERE id = ANY($1)`, [acknowledged]);
+    expect(ledger.rowCount).toBe(acknowledged.length);
+
+    // The database comes back; EventBridge retries what failed (and, being at-least-once, some that did not).
+    await proxy.start();
+    const retry = [...events.filter((e) => answers.get(e.id) !== 200), ...events.slice(0, 5)];
+    for (const e of retry) {
+      let res = await post(e);
+      for (let attempt = 0; res.status === 503 && attempt < 20; attempt++) {
+        await new Promise((ok) => setTimeout(ok, 100));
+        res = await post(e);
+      }
+      expect(res.status).toBe(200);
+    }
+
+    const rows = await pg.query(`SELECT outcome, count(*)::int AS n FROM ivs_events GROUP BY outcome`);
+    expect(rows.rows).toEqual([{ outcome: 'applied', n: events.length }]);
+    // Limit breaches are kept one row per event: a double apply would show here.
+    expect((await pg.query(`SELECT count(*)::int AS n FROM channel_limit_breaches`)).rows[0].n).toBe(8);
+    const streams = await pg.query(`SELECT stream_id, started_at, ended_at, recording_ended_at FROM streams ORDER BY started_at`);
+    expect(streams.rowCount).toBe(8);
+    expect(streams.rows.every((r) => r.started_at && r.ended_at && r.recording_ended_at)).toBe(true);
+    expect((await pg.query(`SELECT is_live, current_stream_id FROM channels WHERE arn = $1`, [arn])).rows[0]).toEqual({
+      is_live: false,
+      current_stream_id: 'st-down-7',
+    });
+  });
+});
