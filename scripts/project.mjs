@@ -1,5 +1,5 @@
 // Shared steps of `npm start` and `npm test`: install dependencies and build when needed.
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,17 +38,17 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** Build server and client unless the last build is newer than every source file. */
+/** Build server and client unless both builds are newer than every source file. */
 export function ensureBuilt() {
-  const stamp = join(root, 'dist/.build-stamp');
+  const outputs = ['dist/server/src/main.js', 'client/dist/index.html'].map((p) => join(root, p));
   const sources = Math.max(
     ...['server/src', 'libs', 'client/src', 'client/index.html', 'client/vite.config.ts'].map((p) => {
       const full = join(root, p);
-      return existsSync(full) && statSync(full).isDirectory() ? newestMtime(full) : existsSync(full) ? statSync(full).mtimeMs : 0;
+      if (!existsSync(full)) return 0;
+      return statSync(full).isDirectory() ? newestMtime(full) : statSync(full).mtimeMs;
     }),
   );
-  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources && existsSync(join(root, 'client/dist/index.html'))) return;
+  if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs > sources)) return;
   console.log('▶ Building server and client…');
   run('npm', ['run', '--silent', 'build']);
-  writeFileSync(stamp, new Date().toISOString());
 }

@@ -12,7 +12,11 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { IvsEventsModule } from './ivs-events/ivs-events.module';
 import { MediaModule } from './media/media.module';
 import { StagesModule } from './stages/stages.module';
+import { StudioModule } from './studio/studio.module';
 import { UsersModule } from './users/users.module';
+import { ChatModule } from './chat/chat.module';
+import { ModerationModule } from './moderation/moderation.module';
+import { WatchModule } from './watch/watch.module';
 
 @Module({})
 export class AppModule {
@@ -29,10 +33,14 @@ export class AppModule {
         AccountsModule,
         ChannelsModule,
         StagesModule,
+        StudioModule,
         HealthModule,
         RealtimeModule,
         DomainEventsModule,
         IvsEventsModule,
+        ChatModule,
+        WatchModule,
+        ModerationModule,
         ...extra,
       ],
     };

@@ -3,3 +3,8 @@ export * from './rest';
 export * from './usernames';
 export * from './socket';
 export * from './socket-commands';
+export * from './watch';
+export * from './chat';
+export * from './moderation';
+export * from './studio';
+export * from './discovery';

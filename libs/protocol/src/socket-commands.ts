@@ -1,16 +1,26 @@
 import type { CommandDef } from './socket';
 import { SessionCommands } from './socket';
+import { ChatCommands, type ChatServerEvents } from './chat';
+import { ModerationCommands, type ModerationServerEvents } from './moderation';
+import { WatchCommands, type WatchServerEvents } from './watch';
+import { StudioCommands, type StudioServerEvents } from './studio';
 
 /**
  * Every command the server accepts, by event name. The server refuses any other event
  * with an `request/unknown-event` ack. Feature command groups are added here.
  */
-export const ALL_COMMANDS: readonly CommandDef[] = [...Object.values(SessionCommands)];
+export const ALL_COMMANDS: readonly CommandDef[] = [
+  ...Object.values(SessionCommands),
+  ...Object.values(WatchCommands),
+  ...Object.values(ChatCommands),
+  ...Object.values(ModerationCommands),
+  ...Object.values(StudioCommands),
+];
 
 export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(ALL_COMMANDS.map((c) => [c.name, c]));
 
 /** Server → client events (name → payload type). Feature groups extend this interface. */
-export interface ServerEvents {
+export interface ServerEvents extends WatchServerEvents, ChatServerEvents, ModerationServerEvents, StudioServerEvents {
   /** The server is going away (deploy / shutdown): reconnect, another node will answer. */
   'session:closing': { reason: string };
   /** A personal notice to every open tab of one user (on any node). */

@@ -34,6 +34,26 @@ export class AuthGuard implements CanActivate {
   }
 }
 
+/**
+ * For public routes that personalise when a login is present (e.g. followed channels first):
+ * a valid bearer token sets the user; a missing or invalid one means anonymous, never 401.
+ */
+@Injectable()
+export class OptionalAuthGuard implements CanActivate {
+  constructor(private readonly inner: AuthGuard) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (!ctx.switchToHttp().getRequest<AuthedRequest>().headers.authorization) return true;
+    await this.inner.canActivate(ctx).catch(() => undefined);
+    return true;
+  }
+}
+
+/** The user of this request if logged in (use with OptionalAuthGuard). */
+export const OptionalUser = createParamDecorator((_: unknown, ctx: ExecutionContext): User | null => {
+  return ctx.switchToHttp().getRequest<AuthedRequest>().user ?? null;
+});
+
 /** The authenticated user of this request (use with AuthGuard). */
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): User => {
   const user = ctx.switchToHttp().getRequest<AuthedRequest>().user;

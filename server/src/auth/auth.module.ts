@@ -3,14 +3,14 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access-token.service';
 import { AuthController } from './auth.controller';
-import { AuthGuard } from './auth.guard';
+import { AuthGuard, OptionalAuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 
 @Global()
 @Module({
   imports: [UsersModule, AccountsModule],
   controllers: [AuthController],
-  providers: [AuthService, AccessTokenService, AuthGuard],
-  exports: [AccessTokenService, AuthGuard, UsersModule],
+  providers: [AuthService, AccessTokenService, AuthGuard, OptionalAuthGuard],
+  exports: [AccessTokenService, AuthGuard, OptionalAuthGuard, UsersModule],
 })
 export class AuthModule {}

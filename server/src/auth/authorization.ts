@@ -14,6 +14,44 @@ const ANYONE: readonly ActorRole[] = ROLES;
 export const AUTHORIZATION: Readonly<Record<string, readonly ActorRole[]>> = {
   'session:whoami': ANYONE,
   // Feature gateways add their rows below, one per command, grouped by feature.
+  // Studio: the target is a stage. 'host' = owner or promoted host, 'cohost' / 'guest' = members;
+  // a viewer is anyone logged in without a seat (an invitee answers as a viewer). Site staff see
+  // a studio but act on it only through the moderation rows.
+  'studio:join': ['guest', 'cohost', 'host', 'moderator', 'admin'],
+  'studio:snapshot': ['guest', 'cohost', 'host', 'moderator', 'admin'],
+  'studio:leave': ANYONE,
+  'studio:invite': ['cohost', 'host'],
+  'studio:invite-revoke': ['cohost', 'host'],
+  'studio:invite-respond': ['viewer', 'moderator', 'admin'],
+  'studio:link-create': ['cohost', 'host'],
+  'studio:link-revoke': ['cohost', 'host'],
+  'studio:admit': ['cohost', 'host'],
+  'studio:remove': ['cohost', 'host'],
+  'studio:set-role': ['host'],
+  'studio:set-status': ['cohost', 'host'],
+  'studio:layout': ['cohost', 'host'],
+  'studio:hand': ['guest', 'cohost', 'host'],
+  'studio:mute': ['cohost', 'host'],
+  'studio:broadcast': ['cohost', 'host'],
+  'studio:realtime': ['cohost', 'host'],
+  // Watch & chat: the target is a channel. 'host' = its owner; a link guest (no account) is
+  // 'guest' and, like anonymous, may only watch. Site-wide sanctions are moderation rows.
+  'watch:join': ANYONE,
+  'watch:leave': ANYONE,
+  'chat:send': ['viewer', 'cohost', 'host', 'moderator', 'admin'],
+  'chat:delete': ['host', 'moderator', 'admin'],
+  'chat:timeout': ['host', 'moderator', 'admin'],
+  'chat:ban': ['host', 'moderator', 'admin'],
+  'chat:unban': ['host', 'moderator', 'admin'],
+  'chat:slow-mode': ['host', 'moderator', 'admin'],
+  // Moderation panel: site staff only, whatever their relation to the target.
+  'moderation:subscribe': ['moderator', 'admin'],
+  'moderation:unsubscribe': ['moderator', 'admin'],
+  'moderation:stop-stream': ['moderator', 'admin'],
+  'moderation:remove-member': ['moderator', 'admin'],
+  'moderation:close-realtime': ['moderator', 'admin'],
+  'moderation:ban-site': ['moderator', 'admin'],
+  'moderation:unban-site': ['moderator', 'admin'],
 };
 
 export function isAllowed(command: string, role: ActorRole): boolean {

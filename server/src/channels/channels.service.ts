@@ -11,6 +11,7 @@ import {
   StreamPage,
   UpdateChannelRequest,
 } from '@streamcat/protocol';
+import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { MediaProvider } from '../media/media-provider';
 import { Stage } from '../stages/stage.entity';
@@ -27,6 +28,7 @@ export class ChannelsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
     private readonly recordings: RecordingUrls,
+    private readonly events: DomainEvents,
   ) {}
 
   async me(user: User): Promise<MeResponse> {
@@ -53,7 +55,9 @@ export class ChannelsService {
         ...(patch.categoryId !== undefined ? { categoryId: patch.categoryId } : {}),
       },
     );
-    return toMyChannel(await this.ownChannel(user));
+    const updated = await this.ownChannel(user);
+    this.events.emit('channel.updated', { channelId: updated.id, title: updated.title, category: toCategory(updated.category) });
+    return toMyChannel(updated);
   }
 
   async credentials(user: User): Promise<StreamCredentials> {

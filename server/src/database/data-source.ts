@@ -6,13 +6,35 @@ import { IvsEventLedgerEntry } from '../ivs-events/ivs-event-ledger.entity';
 import { OrphanedMediaResource } from '../media/orphaned-resource.entity';
 import { Stage } from '../stages/stage.entity';
 import { StageToken } from '../stages/stage-token.entity';
+import { InviteLinkRow, StudioCommandRecord, StudioDocumentRow } from '../studio/studio.entity';
 import { User } from '../users/user.entity';
 import { Foundation1763780000000 } from './migrations/1763780000000-foundation';
+import { Follows1763800300000 } from './migrations/1763800300000-follows';
 import { IvsEvents1763790000000 } from './migrations/1763790000000-ivs-events';
+import { Studio1763800100000 } from './migrations/1763800100000-studio';
+import { ChatModeration1763800200000 } from './migrations/1763800200000-chat-moderation';
 
-export const entities = [User, Category, Channel, Stream, Stage, StageToken, IvsEventLedgerEntry, OrphanedMediaResource];
+export const entities = [
+  User,
+  Category,
+  Channel,
+  Stream,
+  Stage,
+  StageToken,
+  IvsEventLedgerEntry,
+  OrphanedMediaResource,
+  StudioDocumentRow,
+  StudioCommandRecord,
+  InviteLinkRow,
+];
 
-export const migrations = [Foundation1763780000000, IvsEvents1763790000000];
+export const migrations = [
+  Foundation1763780000000,
+  IvsEvents1763790000000,
+  Studio1763800100000,
+  ChatModeration1763800200000,
+  Follows1763800300000,
+];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */
 export function dataSourceOptions(url: string): DataSourceOptions {

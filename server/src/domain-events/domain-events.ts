@@ -44,6 +44,8 @@ export interface DomainEventMap {
     reason: 'unpublished' | 'publish-error';
     errorCode: string | null;
   };
+  /** A committed studio document change (roster, layout, live switches…). */
+  'studio.changed': { stageId: string; version: number };
   /** The owner changed the channel's title or category (watch pages show it at once). */
   'channel.updated': { channelId: string; title: string; category: { id: number; name: string; slug: string } | null };
   'channel.limit-breach': {

@@ -1,8 +1,10 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { isObservable, lastValueFrom, Observable } from 'rxjs';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { MAX_SOCKET_PAYLOAD_BYTES } from '@streamcat/protocol';
 
 const HEARTBEAT_MS = 5_000;
@@ -49,6 +51,36 @@ export class RealtimeIoAdapter extends IoAdapter {
       this.startHeartbeat();
     }
     return server;
+  }
+
+  /**
+   * Nest's default binds one RxJS pipeline per command per socket (dozens of objects for
+   * each idle connection). One listener per gateway with a name lookup does the same work:
+   * the handler's result (a command ack) goes back through the client's ack callback.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const byName = new Map(handlers.map((h) => [h.message as string, h]));
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const handler = byName.get(event);
+      if (!handler) return;
+      const { data, ack } = this.mapPayload(args);
+      void (async () => {
+        let response: unknown;
+        try {
+          const out = transform(handler.callback(data, ack));
+          response = isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : await out;
+        } catch (e) {
+          this.log.error(`${event}: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+        if (response === undefined || response === null) return;
+        if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
+      })();
+    });
   }
 
   /**

@@ -20,6 +20,10 @@ export class StageToken {
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId: string | null;
 
+  /** Who a non-owner token is for: `member:<memberId>` or `viewer:<id>`; NULL for the owner's. */
+  @Column({ type: 'text', nullable: true })
+  holder: string | null;
+
   @Column({ name: 'participant_id', type: 'text' })
   participantId: string;
 

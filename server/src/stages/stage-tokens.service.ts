@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, MoreThan } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, FindOperator, IsNull, Like, MoreThan } from 'typeorm';
 import { StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { MediaProvider } from '../media/media-provider';
 import { User } from '../users/user.entity';
 import { Stage } from './stage.entity';
+import { StageAccess, StagePrincipal, StageSeat } from './stage-access';
 import { StageToken } from './stage-token.entity';
 
 /** A token is reused only while it has at least this long left (seed lesson 4.3). */
@@ -23,7 +25,112 @@ export class StageTokensService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
+    @Optional() private readonly access?: StageAccess,
   ) {}
+
+  /** `POST /api/stages/:name/token`: the owner's token, or an admitted member's (user or link guest). */
+  async tokenFor(principal: StagePrincipal, stageName: string): Promise<StageTokenResponse> {
+    const stage = await this.findStage(stageName);
+    if (principal.kind === 'user' && stage.userId === principal.user.id) return this.ownerToken(principal.user, stageName);
+    const seat = this.access ? await this.access.seatOf(stage, principal) : { refused: 'auth/forbidden' as const };
+    if ('refused' in seat) throw new AppError(seat.refused);
+    return this.db.transaction(async (m) => toResponse(await this.memberToken(m, stage, seat), stage));
+  }
+
+  /**
+   * A member's PUBLISH+SUBSCRIBE token: the latest valid one, else a new one. The studio
+   * calls this inside its own transaction on accept / admit.
+   */
+  async memberToken(m: EntityManager, stage: Stage, seat: StageSeat): Promise<StageToken> {
+    const holder = `member:${seat.memberId}`;
+    await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
+    const current = await m.getRepository(StageToken).findOne({
+      where: { stageId: stage.id, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+      order: { expiresAt: 'DESC' },
+    });
+    if (current) return current;
+    const minted = await this.media.createParticipantToken({
+      stageArn: stage.arn,
+      userId: seat.memberId,
+      capabilities: ['PUBLISH', 'SUBSCRIBE'],
+      durationMinutes: TOKEN_DURATION_MINUTES,
+      attributes: { username: seat.displayName, role: seat.role },
+    });
+    return m.getRepository(StageToken).save({
+      stageId: stage.id,
+      userId: seat.userId,
+      holder,
+      participantId: minted.participantId,
+      token: minted.token,
+      capabilities: minted.capabilities,
+      expiresAt: minted.expiresAt,
+    });
+  }
+
+  /** Deletes a member's tokens; returns their participant ids (to disconnect after commit). */
+  async deleteMemberTokens(m: EntityManager, stageId: string, memberId: string): Promise<string[]> {
+    return this.deleteHeld(m, stageId, `member:${memberId}`);
+  }
+
+  /**
+   * `POST /api/stages/:name/viewer-token`: SUBSCRIBE only, and only while real-time viewing
+   * is open. The stage row is read FOR SHARE so a concurrent close waits for this mint and
+   * then disconnects it too.
+   */
+  async viewerToken(principal: StagePrincipal | null, stageName: string): Promise<StageTokenResponse> {
+    const found = await this.findStage(stageName);
+    return this.db.transaction(async (m) => {
+      const stage = await m.getRepository(Stage).findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_read' } });
+      if (!stage?.isLive) throw new AppError('stage/not-live');
+      const who = principal?.kind === 'user' ? principal.user.id : principal?.kind === 'guest' ? principal.guestId : null;
+      const holder = `viewer:${who ?? `anon-${randomUUID()}`}`;
+      if (who) {
+        const current = await m.getRepository(StageToken).findOne({
+          where: { stageId: stage.id, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+          order: { expiresAt: 'DESC' },
+        });
+        if (current) return toResponse(current, stage);
+      }
+      const minted = await this.media.createParticipantToken({
+        stageArn: stage.arn,
+        userId: who ?? holder.slice('viewer:'.length),
+        capabilities: ['SUBSCRIBE'],
+        durationMinutes: TOKEN_DURATION_MINUTES,
+        attributes: { role: 'viewer' },
+      });
+      const row = await m.getRepository(StageToken).save({
+        stageId: stage.id,
+        userId: null,
+        holder,
+        participantId: minted.participantId,
+        token: minted.token,
+        capabilities: minted.capabilities,
+        expiresAt: minted.expiresAt,
+      });
+      return toResponse(row, stage);
+    });
+  }
+
+  /** Deletes every viewer token of a stage; returns their participant ids (closing real-time viewing). */
+  async deleteViewerTokens(m: EntityManager, stageId: string): Promise<string[]> {
+    return this.deleteHeld(m, stageId, Like('viewer:%'));
+  }
+
+  private async deleteHeld(m: EntityManager, stageId: string, holder: string | FindOperator<string>): Promise<string[]> {
+    const rows = await m.getRepository(StageToken).find({ where: { stageId, holder }, select: { id: true, participantId: true } });
+    if (rows.length) await m.getRepository(StageToken).delete(rows.map((r) => r.id));
+    return rows.map((r) => r.participantId);
+  }
+
+  private async findStage(stageName: string): Promise<Stage> {
+    const stage = await this.db
+      .getRepository(Stage)
+      .createQueryBuilder('s')
+      .where('lower(s.name) = lower(:name)', { name: stageName })
+      .getOne();
+    if (!stage) throw new AppError('stage/not-found');
+    return stage;
+  }
 
   async ownerToken(user: User, stageName: string): Promise<StageTokenResponse> {
     const stage = await this.db
@@ -38,7 +145,7 @@ export class StageTokensService {
     return this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${user.id}`]);
       const current = await m.getRepository(StageToken).findOne({
-        where: { stageId: stage.id, userId: user.id, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+        where: { stageId: stage.id, userId: user.id, holder: IsNull(), expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
         order: { expiresAt: 'DESC' },
       });
       if (current) return toResponse(current, stage);

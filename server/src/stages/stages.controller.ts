@@ -1,25 +1,46 @@
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ResourceName, StageTokenResponse } from '@streamcat/protocol';
-import { AuthGuard, CurrentUser } from '../auth/auth.guard';
+import { AppError } from '../http/app-error';
 import { ApiErrors, ApiJsonResponse } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
-import { User } from '../users/user.entity';
+import type { StagePrincipal } from './stage-access';
+import { CurrentPrincipal, OptionalStagePrincipalGuard, StagePrincipalGuard } from './stage-principal.guard';
 import { StageTokensService } from './stage-tokens.service';
 
 @ApiTags('stages')
 @ApiBearerAuth()
-@UseGuards(AuthGuard)
 @Controller('api/stages')
 export class StagesController {
   constructor(private readonly tokens: StageTokensService) {}
 
-  /** The caller's participant token for this stage: reused while it has ≥ 60 s left, else minted. */
+  /**
+   * The caller's PUBLISH+SUBSCRIBE participant token: the owner's, or an admitted studio
+   * member's (login token or invite-link guest token). Reused while it has ≥ 60 s left.
+   */
   @Post(':name/token')
   @HttpCode(200)
+  @UseGuards(StagePrincipalGuard)
   @ApiJsonResponse(200, StageTokenResponse)
   @ApiErrors(401, 403, 404, 503)
-  token(@CurrentUser() user: User, @Param('name', new ZodPipe(ResourceName)) name: string): Promise<StageTokenResponse> {
-    return this.tokens.ownerToken(user, name);
+  token(
+    @CurrentPrincipal() principal: StagePrincipal | null,
+    @Param('name', new ZodPipe(ResourceName)) name: string,
+  ): Promise<StageTokenResponse> {
+    if (!principal) throw new AppError('auth/unauthenticated');
+    return this.tokens.tokenFor(principal, name);
+  }
+
+  /** A SUBSCRIBE-only token for any viewer (login optional) while real-time viewing is open; 403 `stage/not-live` otherwise. */
+  @Post(':name/viewer-token')
+  @HttpCode(200)
+  @UseGuards(OptionalStagePrincipalGuard)
+  @ApiJsonResponse(200, StageTokenResponse)
+  @ApiErrors(403, 404, 503)
+  viewerToken(
+    @CurrentPrincipal() principal: StagePrincipal | null,
+    @Param('name', new ZodPipe(ResourceName)) name: string,
+  ): Promise<StageTokenResponse> {
+    return this.tokens.viewerToken(principal, name);
   }
 }

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import { command, CommandId } from './socket';
+
+/**
+ * The studio: one versioned document per stage (roster, invites, green room, layout, live
+ * switches), changed only by the commands below. Every change bumps `version` and is
+ * pushed to the studio room as `studio:changed`; a client that sees a version gap (or
+ * reconnects) calls `studio:join` / `studio:snapshot` again.
+ */
+
+export const LAYOUTS = ['solo', 'grid', 'spotlight', 'side-by-side', 'pip', 'screen-share'] as const;
+export const MEMBER_ROLES = ['host', 'cohost', 'guest'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+/** Default and bounds of a live invite's lifetime (server-enforced). */
+export const INVITE_TTL_SECONDS = 600;
+export const INVITE_TTL_BOUNDS = { min: 10, max: 3600 } as const;
+/** Invite links: how long and how many uses. */
+export const LINK_TTL_BOUNDS_MINUTES = { min: 1, max: 7 * 24 * 60 } as const;
+export const LINK_MAX_USES = 100;
+/** A green-room request is dropped if nobody admits it in this time. */
+export const GREEN_ROOM_TTL_SECONDS = 30 * 60;
+
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id');
+const StageName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid stage name');
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[^\p{C}]+$/u, 'must not contain control characters');
+const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a2b3c');
+const ImageUrl = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+
+// ---------------------------------------------------------------- document
+
+export const StudioMember = z.object({
+  /** userId for registered users, guestId for invite-link guests. */
+  id: z.string(),
+  kind: z.enum(['user', 'guest']),
+  userId: z.string().nullable(),
+  /** The invite link a guest came through (revoked if they are removed). */
+  linkId: z.string().nullable(),
+  displayName: z.string(),
+  role: z.enum(MEMBER_ROLES),
+  status: z.enum(['backstage', 'on-air']),
+  handRaised: z.boolean(),
+  mutedInProgramme: z.boolean(),
+  joinedAt: z.string(),
+});
+export type StudioMember = z.infer<typeof StudioMember>;
+
+export const StudioInvite = z.object({
+  id: z.string(),
+  userId: z.string(),
+  username: z.string(),
+  role: z.enum(['cohost', 'guest']),
+  invitedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type StudioInvite = z.infer<typeof StudioInvite>;
+
+/** An invite-link holder waiting for a host to admit or deny them. */
+export const GreenRoomEntry = z.object({
+  guestId: z.string(),
+  displayName: z.string(),
+  linkId: z.string(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+});
+export type GreenRoomEntry = z.infer<typeof GreenRoomEntry>;
+
+/** An invite link as hosts see it (the code itself is shown once, at creation). */
+export const InviteLinkSummary = z.object({
+  id: z.string(),
+  maxUses: z.number().int(),
+  uses: z.number().int(),
+  expiresAt: z.string(),
+  revoked: z.boolean(),
+});
+export type InviteLinkSummary = z.infer<typeof InviteLinkSummary>;
+
+export const Background = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('colour'), colour: Colour }),
+  z.strictObject({ kind: z.literal('image'), url: ImageUrl }),
+]);
+export type Background = z.infer<typeof Background>;
+
+export const Banner = z.strictObject({
+  text: z.string().max(200, 'must be at most 200 characters'),
+  visible: z.boolean(),
+});
+
+export const StudioLayout = z.object({
+  name: z.enum(LAYOUTS),
+  /** On-air member ids in programme order (everyone on air, nobody else). */
+  order: z.array(z.string()),
+  featuredId: z.string().nullable(),
+  screenShareId: z.string().nullable(),
+  nameTags: z.boolean(),
+  banner: Banner,
+  background: Background,
+});
+export type StudioLayout = z.infer<typeof StudioLayout>;
+
+export const BroadcastState = z.enum(['offline', 'starting', 'live', 'stopping']);
+export type BroadcastState = z.infer<typeof BroadcastState>;
+
+export const StudioLive = z.object({
+  broadcast: z.object({ state: BroadcastState, since: z.string() }),
+  realtime: z.object({ state: z.enum(['open', 'closed']), since: z.string() }),
+});
+
+/** People removed from this show: no new token, no rejoin through their link. */
+export const RemovedEntry = z.object({ id: z.string(), kind: z.enum(['user', 'guest']), at: z.string() });
+
+export const StudioDocument = z.object({
+  stageId: z.string(),
+  stageName: z.string(),
+  ownerId: z.string(),
+  members: z.array(StudioMember),
+  invites: z.array(StudioInvite),
+  greenRoom: z.array(GreenRoomEntry),
+  links: z.array(InviteLinkSummary),
+  layout: StudioLayout,
+  live: StudioLive,
+  removed: z.array(RemovedEntry),
+});
+export type StudioDocument = z.infer<typeof StudioDocument>;
+
+export interface StudioSnapshot {
+  stageId: string;
+  version: number;
+  document: StudioDocument;
+}
+
+/** What a change was, for activity lines and for clients that patch instead of replace. */
+export interface StudioChange {
+  type: string;
+  /** Member id of who did it, or `system` (events pipeline, expiry) / `moderator:<userId>`. */
+  by: string;
+  at: string;
+  /** The member, invite, link or guest the change is about, when there is one. */
+  subject?: string;
+}
+
+// ---------------------------------------------------------------- commands
+
+/** Fields every state-changing studio command carries. */
+const base = {
+  stage: StageName,
+  commandId: CommandId,
+  /** When given and stale, the command is refused with `studio/version-conflict` + the snapshot. */
+  expectedVersion: z.number().int().nonnegative().optional(),
+};
+
+export const LayoutPatch = z
+  .strictObject({
+    name: z.enum(LAYOUTS).optional(),
+    order: z.array(Id).max(64).optional(),
+    featuredId: Id.nullable().optional(),
+    screenShareId: Id.nullable().optional(),
+    nameTags: z.boolean().optional(),
+    banner: Banner.optional(),
+    background: Background.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one layout field to change');
+export type LayoutPatch = z.infer<typeof LayoutPatch>;
+
+export const StudioCommands = {
+  /** Enter the studio room and get the snapshot. */
+  join: command<StudioSnapshot>()('studio:join', z.strictObject({ stage: StageName })),
+  /** The snapshot without joining (after a version gap). */
+  snapshot: command<StudioSnapshot>()('studio:snapshot', z.strictObject({ stage: StageName })),
+  /** Leave the room. Never flips a live switch. */
+  leave: command<{ left: true }>()('studio:leave', z.strictObject({ stage: StageName })),
+
+  invite: command<{ version: number; inviteId: string }>()(
+    'studio:invite',
+    z.strictObject({
+      ...base,
+      username: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9_-]{3,32}$/, 'is not a valid username'),
+      role: z.enum(['cohost', 'guest']),
+      expiresInSeconds: z.number().int().min(INVITE_TTL_BOUNDS.min).max(INVITE_TTL_BOUNDS.max).optional(),
+    }),
+  ),
+  revokeInvite: command<{ version: number }>()('studio:invite-revoke', z.strictObject({ ...base, inviteId: Id })),
+  /** The invitee's answer (from any of their tabs). */
+  respondInvite: command<{ version: number; accepted: boolean }>()(
+    'studio:invite-respond',
+    z.strictObject({ ...base, inviteId: Id, accept: z.boolean() }),
+  ),
+  createLink: command<{ version: number; linkId: string; code: string; expiresAt: string }>()(
+    'studio:link-create',
+    z.strictObject({
+      ...base,
+      maxUses: z.number().int().min(1).max(LINK_MAX_USES),
+      expiresInMinutes: z.number().int().min(LINK_TTL_BOUNDS_MINUTES.min).max(LINK_TTL_BOUNDS_MINUTES.max),
+    }),
+  ),
+  revokeLink: command<{ version: number }>()('studio:link-revoke', z.strictObject({ ...base, linkId: Id })),
+  /** Admit or deny a green-room guest. */
+  admit: command<{ version: number }>()('studio:admit', z.strictObject({ ...base, guestId: Id, admit: z.boolean() })),
+  remove: command<{ version: number }>()(
+    'studio:remove',
+    z.strictObject({ ...base, memberId: Id, reason: z.string().max(200).optional() }),
+  ),
+  setRole: command<{ version: number }>()('studio:set-role', z.strictObject({ ...base, memberId: Id, role: z.enum(['cohost', 'guest']) })),
+  setStatus: command<{ version: number }>()(
+    'studio:set-status',
+    z.strictObject({ ...base, memberId: Id, status: z.enum(['backstage', 'on-air']) }),
+  ),
+  layout: command<{ version: number }>()('studio:layout', z.strictObject({ ...base, patch: LayoutPatch }), 8 * 1024),
+  raiseHand: command<{ version: number }>()('studio:hand', z.strictObject({ ...base, raised: z.boolean() })),
+  mute: command<{ version: number }>()('studio:mute', z.strictObject({ ...base, memberId: Id, muted: z.boolean() })),
+  /** Broadcast intent; `live` / `offline` are confirmed by the IVS Stream Start / End events. */
+  broadcast: command<{ version: number }>()('studio:broadcast', z.strictObject({ ...base, action: z.enum(['start', 'stop']) })),
+  /** Real-time viewing gate; closing disconnects real-time viewers. */
+  realtime: command<{ version: number }>()('studio:realtime', z.strictObject({ ...base, open: z.boolean() })),
+};
+
+// ---------------------------------------------------------------- server events
+
+export interface StudioServerEvents {
+  /** To `studio:<stageId>`: every committed change, with the whole new document. */
+  'studio:changed': { stageId: string; version: number; change: StudioChange; document: StudioDocument };
+  /** To every tab of the invited user. */
+  'studio:invited': { inviteId: string; stageId: string; stageName: string; from: string; role: 'cohost' | 'guest'; expiresAt: string };
+  /** To every tab of the invited user: the invite is no longer open. */
+  'studio:invite-closed': { inviteId: string; stageId: string; reason: 'expired' | 'revoked' | 'accepted' | 'declined' };
+  /** To a waiting invite-link guest. */
+  'studio:admission': { stageId: string; stageName: string; admitted: boolean };
+  /** To the removed person's sockets, just before they leave the studio room. */
+  'studio:removed': { stageId: string; reason: string };
+}
+
+// ---------------------------------------------------------------- REST (invite links, tokens)
+
+export const InviteCode = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'is not a valid invite code');
+
+export const InviteLinkInfo = z.object({
+  stageName: z.string(),
+  hostUsername: z.string(),
+  expiresAt: z.string(),
+  usesLeft: z.number().int(),
+});
+export type InviteLinkInfo = z.infer<typeof InviteLinkInfo>;
+
+export const JoinInviteRequest = z.strictObject({ displayName: DisplayName });
+export type JoinInviteRequest = z.infer<typeof JoinInviteRequest>;
+
+/** The guest token authenticates the green-room guest's socket (`auth.guestToken`) and REST token call. */
+export const JoinInviteResponse = z.object({ guestId: z.string(), guestToken: z.string(), stageName: z.string(), stageId: z.string() });
+export type JoinInviteResponse = z.infer<typeof JoinInviteResponse>;

@@ -1,0 +1,21 @@
+import type { ErrorCode } from '@streamcat/protocol';
+import type { User } from '../users/user.entity';
+import type { Stage } from './stage.entity';
+
+/** Who asks for a stage token: a signed-in user or an invite-link guest (guest token). */
+export type StagePrincipal = { kind: 'user'; user: User } | { kind: 'guest'; guestId: string; stageId: string; displayName: string };
+
+export interface StageSeat {
+  memberId: string;
+  userId: string | null;
+  displayName: string;
+  role: string;
+}
+
+/**
+ * Whether someone other than the owner holds a seat on a stage (decided by the studio).
+ * Provided globally by the studio module, so stages need not depend on it.
+ */
+export abstract class StageAccess {
+  abstract seatOf(stage: Stage, principal: StagePrincipal): Promise<StageSeat | { refused: ErrorCode }>;
+}

@@ -1,0 +1,123 @@
+import { ConnectedSocket, MessageBody, OnGatewayConnection, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { CommandDef, StudioCommands } from '@streamcat/protocol';
+import { CommandRunner } from '../realtime/command-runner';
+import { actorOf, rooms } from '../realtime/socket-actor';
+import { guestRoom, StudioService } from './studio.service';
+
+/**
+ * Studio commands over the shared socket. Thin: parse/limit/ack via CommandRunner, then the
+ * service decides (role, version, reducer) and pushes `studio:changed` to every node.
+ */
+@WebSocketGateway()
+export class StudioGateway implements OnGatewayConnection {
+  constructor(
+    private readonly commands: CommandRunner,
+    private readonly studio: StudioService,
+  ) {}
+
+  handleConnection(socket: Socket): void {
+    // Invite-link guests have no user room: this one carries admission and removal.
+    const actor = actorOf(socket);
+    if (actor.kind === 'guest') void socket.join(guestRoom(actor.guestId));
+  }
+
+  @SubscribeMessage(StudioCommands.join.name)
+  join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.commands.run(StudioCommands.join, socket, body, async (input, actor) => {
+      const first = await this.studio.snapshotFor(input.stage, actor, StudioCommands.join.name);
+      await socket.join(rooms.studio(first.stageId));
+      // Read again after joining: a change committed in between is either in this snapshot or pushed to the room.
+      return this.studio.snapshot(first.stageId);
+    });
+  }
+
+  @SubscribeMessage(StudioCommands.snapshot.name)
+  snapshot(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.commands.run(StudioCommands.snapshot, socket, body, (input, actor) =>
+      this.studio.snapshotFor(input.stage, actor, StudioCommands.snapshot.name),
+    );
+  }
+
+  @SubscribeMessage(StudioCommands.leave.name)
+  leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.commands.run(StudioCommands.leave, socket, body, async (input) => {
+      await socket.leave(rooms.studio(await this.studio.stageIdOf(input.stage)));
+      return { left: true as const };
+    });
+  }
+
+  @SubscribeMessage(StudioCommands.invite.name)
+  invite(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.invite, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.revokeInvite.name)
+  revokeInvite(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.revokeInvite, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.respondInvite.name)
+  respondInvite(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.respondInvite, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.createLink.name)
+  createLink(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.createLink, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.revokeLink.name)
+  revokeLink(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.revokeLink, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.admit.name)
+  admit(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.admit, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.remove.name)
+  remove(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.remove, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.setRole.name)
+  setRole(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.setRole, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.setStatus.name)
+  setStatus(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.setStatus, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.layout.name)
+  layout(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.layout, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.raiseHand.name)
+  raiseHand(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.raiseHand, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.mute.name)
+  mute(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.mute, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.broadcast.name)
+  broadcast(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.broadcast, s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.realtime.name)
+  realtime(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change(StudioCommands.realtime, s, b);
+  }
+
+  private change(def: CommandDef, socket: Socket, body: unknown) {
+    return this.commands.run(def, socket, body, (input, actor) => this.studio.execute(def.name, input as Record<string, unknown>, actor));
+  }
+}

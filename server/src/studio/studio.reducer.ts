@@ -1,0 +1,386 @@
+import { validateLayout } from '@streamcat/layouts';
+import type {
+  ErrorCode,
+  GreenRoomEntry,
+  InviteLinkSummary,
+  LayoutPatch,
+  MemberRole,
+  StudioChange,
+  StudioDocument,
+  StudioInvite,
+  StudioLayout,
+  StudioMember,
+} from '@streamcat/protocol';
+import type { ActorRole } from '../auth/authorization';
+
+/**
+ * The studio's decisions, as pure functions: a document and an action in, the next
+ * document, a description of the change and the side effects to run out. The service
+ * does the I/O (locking, storing, tokens, pushes) around it.
+ */
+
+/** What a command asks for, after the service has resolved names to ids. */
+export type StudioAction =
+  | { type: 'invite'; invite: StudioInvite }
+  | { type: 'revoke-invite'; inviteId: string }
+  | { type: 'respond-invite'; inviteId: string; accept: boolean }
+  | { type: 'add-link'; link: InviteLinkSummary }
+  | { type: 'revoke-link'; linkId: string }
+  | { type: 'green-room-enter'; entry: GreenRoomEntry; linkUses: number }
+  | { type: 'admit'; guestId: string; admit: boolean }
+  | { type: 'remove'; memberId: string; reason: string }
+  | { type: 'set-role'; memberId: string; role: 'cohost' | 'guest' }
+  | { type: 'set-status'; memberId: string; status: 'backstage' | 'on-air' }
+  | { type: 'layout'; patch: LayoutPatch }
+  | { type: 'hand'; raised: boolean }
+  | { type: 'mute'; memberId: string; muted: boolean }
+  | { type: 'broadcast'; action: 'start' | 'stop' }
+  /** From the IVS events pipeline: Stream Start / Stream End. */
+  | { type: 'broadcast-confirmed'; state: 'live' | 'offline'; at: string }
+  | { type: 'realtime'; open: boolean }
+  /** Drops invites and green-room requests whose time is up. */
+  | { type: 'expire' };
+
+/** Who acts: a member (by id), a signed-in user without a seat, or the server itself. */
+export interface ActorContext {
+  role: ActorRole;
+  /** The acting member's id when they have a seat. */
+  memberId: string | null;
+  /** The acting user's id (invitees answer as themselves). */
+  userId: string | null;
+  /** For the change log: member id, `system` or `moderator:<userId>`. */
+  label: string;
+}
+
+export type StudioEffect =
+  | { kind: 'invite-sent'; invite: StudioInvite }
+  | { kind: 'invite-closed'; invite: StudioInvite; reason: 'expired' | 'revoked' | 'accepted' | 'declined' }
+  | { kind: 'mint-token'; member: StudioMember }
+  | { kind: 'member-removed'; member: StudioMember; reason: string; linkId: string | null }
+  | { kind: 'admission'; guestId: string; admitted: boolean }
+  | { kind: 'link-revoked'; linkId: string }
+  | { kind: 'realtime'; open: boolean };
+
+export type StudioResult =
+  { ok: true; doc: StudioDocument; change: StudioChange; effects: StudioEffect[] } | { ok: false; code: ErrorCode; message?: string };
+
+const SYSTEM_ONLY = new Set<StudioAction['type']>(['green-room-enter', 'broadcast-confirmed', 'expire']);
+
+export function initialStudioDocument(input: {
+  stageId: string;
+  stageName: string;
+  ownerId: string;
+  ownerName: string;
+  now: Date;
+}): StudioDocument {
+  const at = input.now.toISOString();
+  return {
+    stageId: input.stageId,
+    stageName: input.stageName,
+    ownerId: input.ownerId,
+    members: [
+      {
+        id: input.ownerId,
+        kind: 'user',
+        userId: input.ownerId,
+        linkId: null,
+        displayName: input.ownerName,
+        role: 'host',
+        status: 'backstage',
+        handRaised: false,
+        mutedInProgramme: false,
+        joinedAt: at,
+      },
+    ],
+    invites: [],
+    greenRoom: [],
+    links: [],
+    layout: {
+      name: 'grid',
+      order: [],
+      featuredId: null,
+      screenShareId: null,
+      nameTags: true,
+      banner: { text: '', visible: false },
+      background: { kind: 'colour', colour: '#101418' },
+    },
+    live: { broadcast: { state: 'offline', since: at }, realtime: { state: 'closed', since: at } },
+    removed: [],
+  };
+}
+
+/**
+ * The actor's role on this studio. A seat in the studio decides first (an owner who is
+ * also site staff acts as host here); then site staff; then any signed-in user is a viewer.
+ */
+export function resolveStudioRole(
+  actor:
+    | { kind: 'anonymous' }
+    | { kind: 'user'; id: string; role: 'user' | 'moderator' | 'admin' }
+    | { kind: 'guest'; guestId: string; stageId: string },
+  doc: Pick<StudioDocument, 'stageId' | 'ownerId' | 'members'>,
+): ActorRole {
+  if (actor.kind === 'anonymous') return 'anonymous';
+  if (actor.kind === 'guest') {
+    if (actor.stageId !== doc.stageId) return 'anonymous';
+    const seat = doc.members.find((m) => m.kind === 'guest' && m.id === actor.guestId);
+    return seat ? seat.role : 'anonymous';
+  }
+  if (actor.id === doc.ownerId) return 'host';
+  const seat = doc.members.find((m) => m.kind === 'user' && m.userId === actor.id);
+  if (seat) return seat.role;
+  if (actor.role === 'admin') return 'admin';
+  if (actor.role === 'moderator') return 'moderator';
+  return 'viewer';
+}
+
+export function studioMemberOf(
+  doc: StudioDocument,
+  actor: { kind: 'user'; id: string } | { kind: 'guest'; guestId: string },
+): StudioMember | undefined {
+  return actor.kind === 'user'
+    ? doc.members.find((m) => m.kind === 'user' && m.userId === actor.id)
+    : doc.members.find((m) => m.kind === 'guest' && m.id === actor.guestId);
+}
+
+/** Earliest moment something in the document expires (drives the sweeper). */
+export function nextExpiry(doc: StudioDocument): Date | null {
+  const times = [...doc.invites.map((i) => i.expiresAt), ...doc.greenRoom.map((g) => g.expiresAt)].map((t) => Date.parse(t));
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+function fail(code: ErrorCode, message?: string): StudioResult {
+  return { ok: false, code, message };
+}
+
+/** Applies one action. Never mutates `doc`. */
+export function applyStudioCommand(doc: StudioDocument, action: StudioAction, actor: ActorContext, now: Date): StudioResult {
+  if (SYSTEM_ONLY.has(action.type) && actor.label !== 'system') return fail('auth/forbidden');
+  const d: StudioDocument = structuredClone(doc);
+  const at = now.toISOString();
+  const effects: StudioEffect[] = [];
+  const done = (subject?: string): StudioResult => ({
+    ok: true,
+    doc: d,
+    change: { type: action.type, by: actor.label, at, ...(subject !== undefined ? { subject } : {}) },
+    effects,
+  });
+  const member = (id: string) => d.members.find((m) => m.id === id);
+  const isLive = (iso: string) => Date.parse(iso) > now.getTime();
+
+  switch (action.type) {
+    case 'invite': {
+      const inv = action.invite;
+      if (d.members.some((m) => m.userId === inv.userId) || d.invites.some((i) => i.userId === inv.userId && isLive(i.expiresAt)))
+        return fail('invite/already-member');
+      // Inviting someone again is a deliberate reversal of their removal.
+      d.removed = d.removed.filter((r) => !(r.kind === 'user' && r.id === inv.userId));
+      d.invites = d.invites.filter((i) => i.userId !== inv.userId);
+      d.invites.push(inv);
+      effects.push({ kind: 'invite-sent', invite: inv });
+      return done(inv.id);
+    }
+    case 'revoke-invite': {
+      const inv = d.invites.find((i) => i.id === action.inviteId);
+      if (!inv) return fail('invite/not-found');
+      d.invites = d.invites.filter((i) => i !== inv);
+      effects.push({ kind: 'invite-closed', invite: inv, reason: 'revoked' });
+      return done(inv.id);
+    }
+    case 'respond-invite': {
+      const inv = d.invites.find((i) => i.id === action.inviteId && i.userId === actor.userId);
+      if (!inv) return fail('invite/not-found');
+      if (!isLive(inv.expiresAt)) return fail('invite/expired');
+      d.invites = d.invites.filter((i) => i !== inv);
+      if (!action.accept) {
+        effects.push({ kind: 'invite-closed', invite: inv, reason: 'declined' });
+        return done(inv.id);
+      }
+      const seat: StudioMember = {
+        id: inv.userId,
+        kind: 'user',
+        userId: inv.userId,
+        linkId: null,
+        displayName: inv.username,
+        role: inv.role,
+        status: 'backstage',
+        handRaised: false,
+        mutedInProgramme: false,
+        joinedAt: at,
+      };
+      d.members.push(seat);
+      effects.push({ kind: 'invite-closed', invite: inv, reason: 'accepted' }, { kind: 'mint-token', member: seat });
+      return done(seat.id);
+    }
+    case 'add-link': {
+      d.links.push(action.link);
+      return done(action.link.id);
+    }
+    case 'revoke-link': {
+      const link = d.links.find((l) => l.id === action.linkId);
+      if (!link) return fail('invite/not-found');
+      if (link.revoked) return fail('invite/revoked');
+      link.revoked = true;
+      const waiting = d.greenRoom.filter((g) => g.linkId === link.id);
+      d.greenRoom = d.greenRoom.filter((g) => g.linkId !== link.id);
+      for (const g of waiting) effects.push({ kind: 'admission', guestId: g.guestId, admitted: false });
+      effects.push({ kind: 'link-revoked', linkId: link.id });
+      return done(link.id);
+    }
+    case 'green-room-enter': {
+      const link = d.links.find((l) => l.id === action.entry.linkId);
+      if (link) link.uses = action.linkUses;
+      d.greenRoom.push(action.entry);
+      return done(action.entry.guestId);
+    }
+    case 'admit': {
+      const entry = d.greenRoom.find((g) => g.guestId === action.guestId);
+      if (!entry) return fail('invite/not-found', 'Nobody with that id is waiting in the green room.');
+      d.greenRoom = d.greenRoom.filter((g) => g !== entry);
+      effects.push({ kind: 'admission', guestId: entry.guestId, admitted: action.admit });
+      if (action.admit) {
+        const seat: StudioMember = {
+          id: entry.guestId,
+          kind: 'guest',
+          userId: null,
+          linkId: entry.linkId,
+          displayName: entry.displayName,
+          role: 'guest',
+          status: 'backstage',
+          handRaised: false,
+          mutedInProgramme: false,
+          joinedAt: at,
+        };
+        d.members.push(seat);
+        effects.push({ kind: 'mint-token', member: seat });
+      }
+      return done(entry.guestId);
+    }
+    case 'remove': {
+      const target = member(action.memberId);
+      if (!target) return fail('studio/member-not-found');
+      if (target.id === d.ownerId) return fail('studio/cannot-remove-owner');
+      if (!outranks(actor, target)) return fail('auth/forbidden', 'A co-host can remove guests only.');
+      d.members = d.members.filter((m) => m !== target);
+      d.removed.push({ id: target.id, kind: target.kind, at });
+      const linkId = target.linkId;
+      // Their link is withdrawn so it cannot bring them back as a "new" guest.
+      const link = linkId ? d.links.find((l) => l.id === linkId) : undefined;
+      if (link) link.revoked = true;
+      repairLayout(d);
+      effects.push({ kind: 'member-removed', member: target, reason: action.reason, linkId });
+      return done(target.id);
+    }
+    case 'set-role': {
+      const target = member(action.memberId);
+      if (!target) return fail('studio/member-not-found');
+      if (target.id === d.ownerId) return fail('studio/cannot-remove-owner');
+      target.role = action.role;
+      return done(target.id);
+    }
+    case 'set-status': {
+      const target = member(action.memberId);
+      if (!target) return fail('studio/member-not-found');
+      const order = d.layout.order.filter((id) => id !== target.id);
+      if (action.status === 'on-air') order.push(target.id);
+      return setLayout(d, { ...d.layout, order }, done, target.id);
+    }
+    case 'layout': {
+      const p = action.patch;
+      const next: StudioLayout = {
+        name: p.name ?? d.layout.name,
+        order: p.order ?? d.layout.order,
+        featuredId: p.featuredId !== undefined ? p.featuredId : d.layout.featuredId,
+        screenShareId: p.screenShareId !== undefined ? p.screenShareId : d.layout.screenShareId,
+        nameTags: p.nameTags ?? d.layout.nameTags,
+        banner: p.banner ?? d.layout.banner,
+        background: p.background ?? d.layout.background,
+      };
+      return setLayout(d, next, done);
+    }
+    case 'hand': {
+      const me = actor.memberId ? member(actor.memberId) : undefined;
+      if (!me) return fail('studio/not-member');
+      me.handRaised = action.raised;
+      return done(me.id);
+    }
+    case 'mute': {
+      const target = member(action.memberId);
+      if (!target) return fail('studio/member-not-found');
+      target.mutedInProgramme = action.muted;
+      return done(target.id);
+    }
+    case 'broadcast': {
+      const b = d.live.broadcast;
+      if (action.action === 'start') {
+        if (b.state !== 'offline')
+          return fail('studio/invalid-transition', `The broadcast is ${b.state}; it can be started only when offline.`);
+        d.live.broadcast = { state: 'starting', since: at };
+      } else {
+        if (b.state === 'offline' || b.state === 'stopping')
+          return fail('studio/invalid-transition', `The broadcast is already ${b.state}.`);
+        // Nothing went out yet: no Stream End will come, so stop means offline at once.
+        d.live.broadcast = { state: b.state === 'starting' ? 'offline' : 'stopping', since: at };
+      }
+      return done();
+    }
+    case 'broadcast-confirmed': {
+      if (d.live.broadcast.state === action.state) return fail('studio/invalid-transition');
+      d.live.broadcast = { state: action.state, since: action.at };
+      return done();
+    }
+    case 'realtime': {
+      const want = action.open ? 'open' : 'closed';
+      if (d.live.realtime.state === want) return fail('studio/invalid-transition', `Real-time viewing is already ${want}.`);
+      d.live.realtime = { state: want, since: at };
+      effects.push({ kind: 'realtime', open: action.open });
+      return done();
+    }
+    case 'expire': {
+      const expired = d.invites.filter((i) => !isLive(i.expiresAt));
+      const stale = d.greenRoom.filter((g) => !isLive(g.expiresAt));
+      if (!expired.length && !stale.length) return fail('studio/invalid-transition', 'Nothing has expired.');
+      d.invites = d.invites.filter((i) => isLive(i.expiresAt));
+      d.greenRoom = d.greenRoom.filter((g) => isLive(g.expiresAt));
+      for (const invite of expired) effects.push({ kind: 'invite-closed', invite, reason: 'expired' });
+      for (const g of stale) effects.push({ kind: 'admission', guestId: g.guestId, admitted: false });
+      return done();
+    }
+  }
+}
+
+/** Hosts remove anyone but the owner; co-hosts remove guests only. */
+function outranks(actor: ActorContext, target: StudioMember): boolean {
+  const rank: Record<MemberRole, number> = { host: 3, cohost: 2, guest: 1 };
+  if (actor.label === 'system' || actor.label.startsWith('moderator:')) return true;
+  if (actor.role === 'host') return true;
+  return actor.role === 'cohost' && rank[target.role] < rank.cohost;
+}
+
+/** Validates a layout with libs/layouts and mirrors its order into member statuses. */
+function setLayout(d: StudioDocument, next: StudioLayout, done: (subject?: string) => StudioResult, subject?: string): StudioResult {
+  const check = validateLayout({
+    layout: next.name,
+    members: next.order,
+    featuredId: next.featuredId,
+    screenShareId: next.screenShareId,
+    stageMembers: d.members.map((m) => m.id),
+  });
+  if (!check.ok) return { ok: false, code: check.code, message: check.message };
+  d.layout = next;
+  const onAir = new Set(next.order);
+  for (const m of d.members) m.status = onAir.has(m.id) ? 'on-air' : 'backstage';
+  return done(subject);
+}
+
+/** After someone leaves the programme without a host choosing a new layout: keep it drawable. */
+function repairLayout(d: StudioDocument): void {
+  const ids = new Set(d.members.map((m) => m.id));
+  const l = d.layout;
+  l.order = l.order.filter((id) => ids.has(id));
+  if (l.featuredId && !l.order.includes(l.featuredId)) l.featuredId = l.order[0] ?? null;
+  if (l.screenShareId && !l.order.includes(l.screenShareId)) l.screenShareId = null;
+  const ok = validateLayout({ layout: l.name, members: l.order, featuredId: l.featuredId, screenShareId: l.screenShareId });
+  if (!ok.ok) l.name = 'grid';
+  for (const m of d.members) m.status = l.order.includes(m.id) ? 'on-air' : 'backstage';
+}

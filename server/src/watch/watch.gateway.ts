@@ -1,0 +1,45 @@
+import { ConnectedSocket, MessageBody, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { WatchCommands } from '@streamcat/protocol';
+import { isAllowed } from '../auth/authorization';
+import { channelRole } from '../chat/chat.rules';
+import { ChatService } from '../chat/chat.service';
+import { AppError } from '../http/app-error';
+import { CommandRunner } from '../realtime/command-runner';
+import { SocketActor } from '../realtime/socket-actor';
+import { WatchService } from './watch.service';
+
+/** Joining and leaving a channel's watch room (anyone, logged in or not). */
+@WebSocketGateway()
+export class WatchGateway implements OnGatewayDisconnect {
+  constructor(
+    private readonly commands: CommandRunner,
+    private readonly watch: WatchService,
+    private readonly chat: ChatService,
+  ) {}
+
+  @SubscribeMessage(WatchCommands.join.name)
+  join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.commands.run(WatchCommands.join, socket, body, async (input, actor) => {
+      await this.authorize(WatchCommands.join.name, input.channel, actor);
+      return this.watch.join(socket, input.channel);
+    });
+  }
+
+  @SubscribeMessage(WatchCommands.leave.name)
+  leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.commands.run(WatchCommands.leave, socket, body, async (input, actor) => {
+      await this.authorize(WatchCommands.leave.name, input.channel, actor);
+      return this.watch.leave(socket, input.channel);
+    });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    void this.watch.disconnected(socket);
+  }
+
+  private async authorize(command: string, channelName: string, actor: SocketActor): Promise<void> {
+    const channel = await this.chat.channel(channelName);
+    if (!isAllowed(command, channelRole(actor, channel.ownerId))) throw new AppError('auth/forbidden');
+  }
+}

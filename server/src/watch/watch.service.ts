@@ -1,0 +1,207 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Socket } from 'socket.io';
+import { ChatCommands, StreamHealthDto, WatchState } from '@streamcat/protocol';
+import { isAllowed } from '../auth/authorization';
+import { channelRole } from '../chat/chat.rules';
+import { ChatService } from '../chat/chat.service';
+import { DomainEvents } from '../domain-events/domain-events';
+import { AppError } from '../http/app-error';
+import { Broadcaster } from '../realtime/broadcaster';
+import { actorOf, rooms } from '../realtime/socket-actor';
+import { PRESENCE_HEARTBEAT_MS, WatchPresence } from './watch-presence';
+
+/** Viewer-count pushes are coalesced per channel: a burst of joins gives one update. */
+export const VIEWER_PUSH_DEBOUNCE_MS = 250;
+/** A socket may watch a few channels at once (a page plus previews), not a crawl of all. */
+const MAX_CHANNELS_PER_SOCKET = 8;
+
+interface ChannelRow {
+  id: string;
+  name: string;
+  user_id: string;
+  title: string;
+  is_live: boolean;
+  live_state_at: Date | null;
+  health: StreamHealthDto;
+  category_id: number | null;
+  category_name: string | null;
+  category_slug: string | null;
+}
+
+/**
+ * The watch side of a channel: room `watch:<channelId>` gets live / offline, title,
+ * health and viewer-count changes as they happen, and chat. Viewer count = distinct
+ * connected watch sockets across nodes (WatchPresence).
+ */
+@Injectable()
+export class WatchService implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger('Watch');
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly lastPushed = new Map<string, number>();
+  private readonly countListeners = new Set<(channelId: string, count: number) => void>();
+  private readonly offs: (() => void)[] = [];
+  private recount?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly presence: WatchPresence,
+    private readonly chat: ChatService,
+    private readonly broadcaster: Broadcaster,
+    private readonly events: DomainEvents,
+  ) {}
+
+  onModuleInit(): void {
+    const live = (channelId: string, isLive: boolean, at: Date) =>
+      void this.row(channelId).then((c) => {
+        if (!c) return;
+        const room = rooms.watch(c.id);
+        this.broadcaster.toRoom(room, 'watch:live', { channel: c.name, isLive, since: at.toISOString() });
+        this.broadcaster.toRoom(room, 'watch:health', { channel: c.name, health: c.health });
+      });
+    this.offs.push(
+      this.events.on('channel.live', (e) => live(e.channelId, true, e.at)),
+      this.events.on('channel.offline', (e) => live(e.channelId, false, e.at)),
+      this.events.on(
+        'stream.health',
+        (e) =>
+          void this.row(e.channelId).then(
+            (c) => c && this.broadcaster.toRoom(rooms.watch(c.id), 'watch:health', { channel: c.name, health: e.health }),
+          ),
+      ),
+      this.events.on(
+        'channel.updated',
+        (e) =>
+          void this.row(e.channelId).then(
+            (c) => c && this.broadcaster.toRoom(rooms.watch(c.id), 'watch:info', { channel: c.name, title: e.title, category: e.category }),
+          ),
+      ),
+    );
+    // Catches counts that changed without a local join or leave (another node died; its members expired).
+    this.recount = setInterval(() => {
+      for (const channelId of this.presence.channels()) this.schedule(channelId, true);
+    }, PRESENCE_HEARTBEAT_MS);
+    this.recount.unref();
+  }
+
+  onModuleDestroy(): void {
+    this.offs.forEach((off) => off());
+    if (this.recount) clearInterval(this.recount);
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+  }
+
+  async join(socket: Socket, channelName: string): Promise<WatchState> {
+    const c = await this.rowByName(channelName);
+    const watching = watchedBy(socket);
+    if (!watching.has(c.id) && watching.size >= MAX_CHANNELS_PER_SOCKET)
+      throw new AppError('request/invalid', `You can watch at most ${MAX_CHANNELS_PER_SOCKET} channels at once.`);
+    watching.add(c.id);
+    await socket.join(rooms.watch(c.id));
+    await this.presence.add(c.id, socket.id);
+    // It may have disconnected while we awaited: never leave a dead socket counted (and re-stamped).
+    if (socket.disconnected) {
+      await this.presence.remove(c.id, socket.id);
+      throw new AppError('request/invalid', 'The connection closed.');
+    }
+    this.schedule(c.id);
+
+    const actor = actorOf(socket);
+    const role = channelRole(actor, c.user_id);
+    const [history, slowModeSeconds, sanction, viewerCount] = await Promise.all([
+      this.chat.history(c.id),
+      this.chat.slowModeSeconds(c.id),
+      actor.kind === 'user' ? this.chat.sanctionOf(actor.id, c.id) : Promise.resolve(null),
+      this.presence.count(c.id),
+    ]);
+    return {
+      channel: {
+        name: c.name,
+        title: c.title,
+        category: c.category_id !== null ? { id: c.category_id, name: c.category_name ?? '', slug: c.category_slug ?? '' } : null,
+        isLive: c.is_live,
+        since: c.live_state_at?.toISOString() ?? null,
+        health: c.health,
+        viewerCount,
+      },
+      chat: { history, slowModeSeconds },
+      me: {
+        canChat: actor.kind === 'user' && sanction === null && isAllowed(ChatCommands.send.name, role),
+        canModerate: isAllowed(ChatCommands.ban.name, role),
+        sanction,
+      },
+    };
+  }
+
+  async leave(socket: Socket, channelName: string): Promise<{ left: boolean }> {
+    const c = await this.rowByName(channelName);
+    const watching = watchedBy(socket);
+    if (!watching.delete(c.id)) return { left: false };
+    await socket.leave(rooms.watch(c.id));
+    await this.presence.remove(c.id, socket.id);
+    this.schedule(c.id);
+    return { left: true };
+  }
+
+  /** A socket went away: it stops counting for every channel it watched. */
+  async disconnected(socket: Socket): Promise<void> {
+    const watching = watchedBy(socket);
+    for (const channelId of watching) {
+      await this.presence.remove(channelId, socket.id);
+      this.schedule(channelId);
+    }
+    watching.clear();
+  }
+
+  async viewerCount(channelId: string): Promise<number> {
+    return this.presence.count(channelId);
+  }
+
+  /** Called after each debounced count (the moderation panel shows it too). */
+  onViewerCount(listener: (channelId: string, count: number) => void): () => void {
+    this.countListeners.add(listener);
+    return () => void this.countListeners.delete(listener);
+  }
+
+  private schedule(channelId: string, onlyIfChanged = false): void {
+    if (this.pending.has(channelId)) return;
+    const timer = setTimeout(() => {
+      this.pending.delete(channelId);
+      void this.pushCount(channelId, onlyIfChanged).catch((e: Error) => this.log.warn(`viewer count: ${e.message}`));
+    }, VIEWER_PUSH_DEBOUNCE_MS);
+    timer.unref();
+    this.pending.set(channelId, timer);
+  }
+
+  private async pushCount(channelId: string, onlyIfChanged: boolean): Promise<void> {
+    const count = await this.presence.count(channelId);
+    if (onlyIfChanged && this.lastPushed.get(channelId) === count) return;
+    this.lastPushed.set(channelId, count);
+    if (count === 0) this.lastPushed.delete(channelId);
+    const c = await this.row(channelId);
+    if (!c) return;
+    this.broadcaster.toRoom(rooms.watch(channelId), 'watch:viewers', { channel: c.name, viewerCount: count });
+    for (const listener of this.countListeners) listener(channelId, count);
+  }
+
+  private async row(channelId: string): Promise<ChannelRow | null> {
+    const rows = (await this.db.query(`${CHANNEL_SELECT} WHERE c.id = $1`, [channelId])) as ChannelRow[];
+    return rows[0] ?? null;
+  }
+
+  private async rowByName(name: string): Promise<ChannelRow> {
+    const rows = (await this.db.query(`${CHANNEL_SELECT} WHERE lower(c.name) = lower($1)`, [name])) as ChannelRow[];
+    if (!rows[0]) throw new AppError('channel/not-found');
+    return rows[0];
+  }
+}
+
+const CHANNEL_SELECT = `SELECT c.id, c.name, c.user_id, c.title, c.is_live, c.live_state_at, c.health,
+  c.category_id, k.name AS category_name, k.slug AS category_slug
+  FROM channels c LEFT JOIN categories k ON k.id = c.category_id`;
+
+function watchedBy(socket: Socket): Set<string> {
+  const data = socket.data as { watching?: Set<string> };
+  return (data.watching ??= new Set());
+}
