@@ -1,4 +1,5 @@
 import { GetStreamKeyCommand } from '@aws-sdk/client-ivs';
+import { connect } from 'node:net';
 import { Client } from 'pg';
 import { ivsClients } from './support/ivs-clients';
 import { call, register, startTestApp, TestApp } from './support/test-app';
@@ -48,6 +49,13 @@ describe('channels REST surface', () => {
     expect(creds.status).toBe(200);
     expect(creds.body.streamKey).toMatch(/^sk_us-east-1_/);
     expect(creds.body.rtmpsUrl).toBe(`rtmps://${creds.body.ingestEndpoint}:443/app/`);
+    // Local mode: the RTMP ingest's real port (the test app binds RTMP_PORT=0), reachable for OBS.
+    const rtmp = new RegExp(`^rtmp://${creds.body.ingestEndpoint}:(\\d+)/app/$`).exec(creds.body.rtmpUrl);
+    expect(rtmp).not.toBeNull();
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(Number(rtmp![1]), '127.0.0.1', () => s.end(resolve));
+      s.once('error', reject);
+    });
 
     const pub = await call(t.url, 'GET', `/api/channels/${a.user.username}`);
     expect(pub.status).toBe(200);
@@ -115,7 +123,14 @@ describe('channels REST surface', () => {
   it('reports health of each dependency and 503 when one is down', async () => {
     const ok = await call(t.url, 'GET', '/api/health');
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ status: 'ok', db: 'up', redis: 'not-configured', media: 'up', mediaProvider: 'local' });
+    expect(ok.body).toEqual({
+      status: 'ok',
+      db: 'up',
+      redis: 'not-configured',
+      media: 'up',
+      mediaProvider: 'local',
+      ffmpeg: { status: 'available' },
+    });
 
     const withRedis = await startTestApp({ REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, { db: t.db });
     try {

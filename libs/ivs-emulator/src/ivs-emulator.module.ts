@@ -13,6 +13,7 @@ import {
   parseIvsEmulatorOptions,
 } from './ivs-emulator.options';
 import { IvsEmulatorService } from './ivs-emulator.service';
+import { mediaPlaneProviders } from './media/media-plane.providers';
 import { ParticipantTokensService } from './stages/participant-tokens.service';
 import { ParticipantsService } from './stages/participants.service';
 import { IvsRealtimeController } from './stages/stages.controller';
@@ -21,7 +22,8 @@ import { ParticipantTokenSigner } from './tokens/participant-token.signer';
 
 /**
  * The local stand-in for Amazon IVS (control plane). Needs a global TypeORM DataSource whose
- * migrations include `ivsEmulatorMigrations`. The media plane will join this module later.
+ * migrations include `ivsEmulatorMigrations`. With `media` options it also runs the local media plane
+ * (see docs/local-media.md); its IVS events go to the host's `IVS_EVENT_SINK` binding.
  */
 @Module({})
 export class IvsEmulatorModule implements NestModule, OnModuleInit {
@@ -47,6 +49,7 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
         ParticipantTokensService,
         StagesService,
         IvsEmulatorService,
+        ...(parsed.media ? mediaPlaneProviders(parsed.dataDir, parsed.media) : []),
       ],
       exports: [IvsEmulatorService, IvsEmulatorEvents, IVS_EMULATOR_OPTIONS],
     };

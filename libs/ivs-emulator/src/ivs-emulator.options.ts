@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { IvsMediaOptions } from './media/media.options';
 
 /** What the host app tells the emulator about itself. */
 export interface IvsEmulatorOptions {
@@ -10,6 +11,11 @@ export interface IvsEmulatorOptions {
   accountId: string;
   /** Base URL browsers use to reach this server, e.g. `http://localhost:3000`. */
   publicUrl: string;
+  /**
+   * Turns on the local media plane (stage SFU, browser channel ingest, HLS and recordings).
+   * Omitted: control plane only.
+   */
+  media?: IvsMediaOptions;
 }
 
 export const IVS_EMULATOR_OPTIONS = Symbol('IVS_EMULATOR_OPTIONS');
@@ -35,7 +41,7 @@ export function parseIvsEmulatorOptions(input: IvsEmulatorOptions): IvsEmulatorO
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid IvsEmulatorModule options: ${problems}`);
   }
-  return { ...result.data, publicUrl: result.data.publicUrl.replace(/\/+$/, '') };
+  return { ...result.data, media: input.media, publicUrl: result.data.publicUrl.replace(/\/+$/, '') };
 }
 
 /** Public addresses derived from `publicUrl`, shaped the way IVS hands them out. */

@@ -120,6 +120,8 @@ export const HealthResponse = z.object({
   redis: z.enum(['up', 'down', 'not-configured']),
   media: z.enum(['up', 'down']),
   mediaProvider: z.enum(['local', 'aws']),
+  /** Local mode only: whether the channel ingest can run (going live needs ffmpeg). */
+  ffmpeg: z.object({ status: z.enum(['available', 'missing']), message: z.string().optional() }).optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { RtmpIngestServer } from '@streamcat/ivs-emulator';
 import { DataSource } from 'typeorm';
 import {
   CategoryDto,
@@ -11,6 +13,8 @@ import {
   StreamPage,
   UpdateChannelRequest,
 } from '@streamcat/protocol';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { MediaProvider } from '../media/media-provider';
@@ -29,6 +33,8 @@ export class ChannelsService {
     private readonly media: MediaProvider,
     private readonly recordings: RecordingUrls,
     private readonly events: DomainEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async me(user: User): Promise<MeResponse> {
@@ -61,7 +67,7 @@ export class ChannelsService {
   }
 
   async credentials(user: User): Promise<StreamCredentials> {
-    return toCredentials(await this.ownChannel(user));
+    return toCredentials(await this.ownChannel(user), this.localRtmpPort());
   }
 
   /** Delete + create at the provider, then store; the old key stops working at once. */
@@ -69,7 +75,17 @@ export class ChannelsService {
     const channel = await this.ownChannel(user);
     const key = await this.media.rotateStreamKey(channel.arn);
     await this.db.getRepository(Channel).update({ id: channel.id }, { streamKeyArn: key.arn, streamKeyValue: key.value });
-    return toCredentials({ ...channel, streamKeyArn: key.arn, streamKeyValue: key.value } as Channel);
+    return toCredentials({ ...channel, streamKeyArn: key.arn, streamKeyValue: key.value } as Channel, this.localRtmpPort());
+  }
+
+  /** Port the local RTMP ingest really listens on (RTMP_PORT may be 0); none on AWS or when it could not bind. */
+  private localRtmpPort(): number | undefined {
+    if (this.config.mediaProvider !== 'local') return undefined;
+    try {
+      return this.moduleRef.get(RtmpIngestServer, { strict: false }).port;
+    } catch {
+      return undefined;
+    }
   }
 
   async publicChannel(name: string): Promise<PublicChannel> {
@@ -157,12 +173,12 @@ function toMyChannel(c: Channel): MyChannel {
   };
 }
 
-function toCredentials(c: Channel): StreamCredentials {
+function toCredentials(c: Channel, localRtmpPort: number | undefined): StreamCredentials {
   return {
     streamKey: c.streamKeyValue,
     ingestEndpoint: c.ingestEndpoint,
     rtmpsUrl: `rtmps://${c.ingestEndpoint}:443/app/`,
-    // The local RTMP ingest arrives with the media plane; until then there is no plain RTMP URL.
-    rtmpUrl: null,
+    // Plain RTMP only for the local ingest (OBS: server = this URL, stream key = streamKey).
+    rtmpUrl: localRtmpPort === undefined ? null : `rtmp://${c.ingestEndpoint}:${localRtmpPort}/app/`,
   };
 }

@@ -52,6 +52,9 @@ export const envSchema = z.object({
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean),
     ),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  RTMP_PORT: z.coerce.number().int().min(0).max(65535).default(1935),
+  STAGE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   SERVE_CLIENT: bool.default(true),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });

@@ -25,6 +25,12 @@ export interface AppConfig {
   jwtSecret: string;
   jwtTtlSeconds: number;
   moderatorUsernames: string[];
+  /** ffmpeg binary of the local channel ingest. */
+  ffmpegPath: string;
+  /** Local RTMP ingest port (OBS / ffmpeg); 0 = any free port. */
+  rtmpPort: number;
+  /** Local stage SFU: participants that may subscribe at once per stage. */
+  stageMaxSubscribers: number;
   serveClient: boolean;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -81,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     moderatorUsernames: e.MODERATOR_USERNAMES,
+    ffmpegPath: e.FFMPEG_PATH,
+    rtmpPort: e.RTMP_PORT,
+    stageMaxSubscribers: e.STAGE_MAX_SUBSCRIBERS,
     serveClient: e.SERVE_CLIENT,
     logLevel: e.LOG_LEVEL,
   };

@@ -1,4 +1,6 @@
 import { Controller, Get, Inject, OnApplicationShutdown, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ChannelIngestService } from '@streamcat/ivs-emulator';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -25,6 +27,7 @@ export class HealthController implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** 200 when every dependency answers, 503 (with the same body) when one does not. */
@@ -34,7 +37,15 @@ export class HealthController implements OnApplicationShutdown {
   async health(@Res() res: Response): Promise<void> {
     const [db, redis, media] = await Promise.all([this.probeDb(), this.probeRedis(), this.probeMedia()]);
     const degraded = db === 'down' || redis === 'down' || media === 'down';
-    const body: HealthResponse = { status: degraded ? 'degraded' : 'ok', db, redis, media, mediaProvider: this.config.mediaProvider };
+    const ffmpeg = this.probeFfmpeg();
+    const body: HealthResponse = {
+      status: degraded ? 'degraded' : 'ok',
+      db,
+      redis,
+      media,
+      mediaProvider: this.config.mediaProvider,
+      ...(ffmpeg ? { ffmpeg } : {}),
+    };
     res.status(degraded ? 503 : 200).json(body);
   }
 
@@ -66,6 +77,22 @@ export class HealthController implements OnApplicationShutdown {
     } catch {
       return 'down';
     }
+  }
+
+  /**
+   * Local mode: can the ingest run? A missing ffmpeg only blocks going live (stages, chat and
+   * VODs still work), so it is reported without turning the instance unhealthy.
+   */
+  private probeFfmpeg(): HealthResponse['ffmpeg'] {
+    if (this.config.mediaProvider !== 'local') return undefined;
+    let ingest: ChannelIngestService;
+    try {
+      ingest = this.moduleRef.get(ChannelIngestService, { strict: false });
+    } catch {
+      return undefined;
+    }
+    const s = ingest.ffmpegStatus();
+    return s.ok ? { status: 'available' } : { status: 'missing', message: s.message };
   }
 
   onApplicationShutdown(): void {

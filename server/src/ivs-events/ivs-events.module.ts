@@ -3,9 +3,10 @@ import { ChannelsModule } from '../channels/channels.module';
 import { DomainEventsModule } from '../domain-events/domain-events.module';
 import { IvsEventsReconciliationService } from './ivs-events-reconciliation.service';
 import { IvsEventsController } from './ivs-events.controller';
-import { IVS_EVENT_SINK, IvsEventsService } from './ivs-events.service';
+import { IVS_EVENT_SINK } from '@streamcat/ivs-emulator';
+import { IvsEventsService } from './ivs-events.service';
 
-/** Global so the emulator (or any module) can inject IVS_EVENT_SINK without importing this one. */
+/** Global so the local media plane injects IVS_EVENT_SINK (bound to this pipeline) without importing it. */
 @Global()
 @Module({
   imports: [ChannelsModule, DomainEventsModule],

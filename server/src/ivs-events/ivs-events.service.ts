@@ -1,3 +1,4 @@
+import type { IvsEventSink } from '@streamcat/ivs-emulator';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
@@ -24,16 +25,6 @@ export interface IngestReport {
   results: IngestedEvent[];
 }
 
-/**
- * String token the IVS emulator can inject (`@Optional() @Inject(IVS_EVENT_SINK)`) to push the
- * envelopes it builds into this pipeline without importing server code. Bound to IvsEventsService.
- */
-export const IVS_EVENT_SINK = 'IVS_EVENT_SINK';
-
-export interface IvsEventSink {
-  ingest(events: unknown, source: IvsEventSource): Promise<IngestReport>;
-}
-
 // PostgreSQL states that mean "try again later", beyond the connection errors the HTTP filter knows.
 const RETRYABLE_PG_CODES = new Set(['55000', '53300', '40001', '40P01', '57014']);
 
@@ -44,6 +35,11 @@ const RETRYABLE_PG_CODES = new Set(['55000', '53300', '40001', '40P01', '57014']
  */
 @Injectable()
 export class IvsEventsService implements IvsEventSink {
+  /** The local media plane's events (IVS_EVENT_SINK): the same path as AWS's, after the HTTP edge. */
+  async emit(envelope: object): Promise<void> {
+    await this.ingest(envelope, 'emulator');
+  }
+
   private readonly log = new Logger('IvsEvents');
   private readonly ctx: ApplyContext;
 

@@ -3,8 +3,9 @@ import { IvsEmulatorModule, ivsEmulatorMigrations } from '@streamcat/ivs-emulato
 import type { AppConfig } from '../config/config';
 
 /**
- * What local mode adds to the server: the embedded IVS emulator (mounted under /_ivs)
- * and its migrations. On AWS nothing is added.
+ * What local mode adds to the server: the embedded IVS emulator (mounted under /_ivs) with
+ * its media plane (stage SFU, browser and RTMP ingest → HLS + recordings; docs/local-media.md) and its
+ * migrations. On AWS nothing is added. The media plane's IVS events go to IVS_EVENT_SINK.
  */
 export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<DynamicModule['imports']>; migrations: Function[] } {
   if (config.mediaProvider !== 'local') return { imports: [], migrations: [] };
@@ -15,6 +16,12 @@ export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<Dynamic
         region: config.awsRegion,
         accountId: config.awsAccountId,
         publicUrl: config.publicUrl,
+        media: {
+          ffmpegPath: config.ffmpegPath,
+          maxSubscribers: config.stageMaxSubscribers,
+          rtmpPort: config.rtmpPort,
+          rtmpHost: config.host,
+        },
       }),
     ],
     migrations: ivsEmulatorMigrations,

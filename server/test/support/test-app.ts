@@ -27,7 +27,7 @@ export async function startTestApp(
   const db = options.db ?? (await createTestDatabase());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcat-test-'));
   const config = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SERVE_CLIENT: 'false', LOG_LEVEL: 'error', ...env }),
+    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SERVE_CLIENT: 'false', LOG_LEVEL: 'error', RTMP_PORT: '0', ...env }),
     databaseUrl: db.url,
   };
   const app = await createApp(config, { backgroundJobs: false, ...options });

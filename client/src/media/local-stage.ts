@@ -1,0 +1,382 @@
+import type { StageClientMessage, StageServerMessage, WireParticipant } from './local-stage.protocol';
+import {
+  type LocalStageStream,
+  type StageAdapter,
+  StageConnectionState,
+  StageEmitter,
+  type StageError,
+  type StageErrorCategory,
+  type StageLeftReason,
+  StageParticipantPublishState,
+  type StageParticipantInfo,
+  StageParticipantSubscribeState,
+  type StageStream,
+  type StageStrategy,
+  SubscribeType,
+} from './stage-adapter';
+
+const ICE_GATHER_TIMEOUT_MS = 2_000;
+
+interface RemoteParticipant {
+  info: StageParticipantInfo;
+  subscription?: { pc: RTCPeerConnection; type: SubscribeType; streams: StageStream[]; announced: boolean };
+}
+
+/** Reads `events_url` from the participant token (a JWT; the signature is the server's business). */
+export function eventsUrlOf(token: string): string {
+  const payload = token.split('.')[1] ?? '';
+  const json = atob(
+    payload
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+  );
+  const claims = JSON.parse(json) as { events_url?: string };
+  if (!claims.events_url) throw new Error('participant token has no events_url');
+  return claims.events_url;
+}
+
+function toInfo(w: WireParticipant, isLocal: boolean): StageParticipantInfo {
+  return {
+    id: w.id,
+    userId: w.userId,
+    attributes: w.attributes,
+    capabilities: new Set(w.capabilities),
+    isLocal,
+    videoStopped: w.videoStopped,
+    audioMuted: w.audioMuted,
+    isPublishing: w.isPublishing,
+  };
+}
+
+function stageError(category: StageErrorCategory, code: string, message: string, participantId?: string): StageError {
+  return { name: 'StageError', category, code, message, ...(participantId ? { participantId } : {}) };
+}
+
+/** Offers once every local candidate is in the SDP: the server does not trickle. */
+async function completeOffer(pc: RTCPeerConnection): Promise<string> {
+  await pc.setLocalDescription(await pc.createOffer());
+  if (pc.iceGatheringState !== 'complete') {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pc.removeEventListener('icegatheringstatechange', check);
+        resolve();
+      };
+      const check = () => pc.iceGatheringState === 'complete' && done();
+      const timer = setTimeout(done, ICE_GATHER_TIMEOUT_MS);
+      pc.addEventListener('icegatheringstatechange', check);
+    });
+  }
+  return pc.localDescription!.sdp;
+}
+
+/**
+ * StageAdapter against the emulator's SFU (one websocket for signalling and events, one
+ * peer connection to publish, one per subscribed participant). Emits the SDK's events in
+ * the SDK's order: connection state, joins, publish/subscribe states, streams, mutes, left.
+ */
+export class LocalStage extends StageEmitter implements StageAdapter {
+  private state: StageConnectionState = StageConnectionState.DISCONNECTED;
+  private ws?: WebSocket;
+  private self?: StageParticipantInfo;
+  private readonly remotes = new Map<string, RemoteParticipant>();
+  private publishing?: { pc: RTCPeerConnection; streams: LocalStageStream[]; offMute: (() => void)[] };
+  private pendingJoin?: { resolve: () => void; reject: (e: StageError) => void };
+
+  constructor(
+    private readonly token: string,
+    private strategy: StageStrategy,
+    private readonly eventsUrl: string = eventsUrlOf(token),
+  ) {
+    super();
+  }
+
+  get connectionState(): StageConnectionState {
+    return this.state;
+  }
+
+  /** The SDK allows swapping the strategy object; refreshStrategy() then applies it. */
+  replaceStrategy(strategy: StageStrategy): void {
+    this.strategy = strategy;
+  }
+
+  join(): Promise<void> {
+    if (this.ws) return Promise.reject(stageError('JOIN_ERROR', 'ALREADY_JOINED', 'join() was already called'));
+    this.setState(StageConnectionState.CONNECTING);
+    return new Promise<void>((resolve, reject) => {
+      this.pendingJoin = { resolve, reject };
+      const ws = new WebSocket(this.eventsUrl);
+      this.ws = ws;
+      ws.onopen = () => this.send({ t: 'join', token: this.token });
+      ws.onmessage = (e) => void this.onMessage(JSON.parse(String(e.data)) as StageServerMessage);
+      ws.onclose = () => this.onSocketClosed();
+    });
+  }
+
+  leave(): void {
+    if (!this.ws) return;
+    this.send({ t: 'leave' });
+    this.teardown('user-initiated');
+  }
+
+  refreshStrategy(): void {
+    if (this.state !== StageConnectionState.CONNECTED || !this.self) return;
+    const wantPublish = this.self.capabilities.has('publish') && this.strategy.shouldPublishParticipant(this.self);
+    const streams = wantPublish ? this.strategy.stageStreamsToPublish() : [];
+    const same =
+      this.publishing && streams.length === this.publishing.streams.length && streams.every((s, i) => s === this.publishing!.streams[i]);
+    if (streams.length === 0 && this.publishing) this.stopPublishing(true);
+    else if (streams.length > 0 && !same) void this.publish(streams);
+    for (const remote of this.remotes.values()) this.applySubscription(remote);
+  }
+
+  private setState(state: StageConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit('stageConnectionStateChanged', state);
+  }
+
+  private send(message: StageClientMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private async onMessage(m: StageServerMessage): Promise<void> {
+    switch (m.t) {
+      case 'joined': {
+        this.self = toInfo(m.self, true);
+        this.setState(StageConnectionState.CONNECTED);
+        this.pendingJoin?.resolve();
+        this.pendingJoin = undefined;
+        this.emit('stageParticipantJoined', this.self);
+        for (const w of m.participants) this.addRemote(w);
+        this.refreshStrategy();
+        return;
+      }
+      case 'participant-joined':
+        this.addRemote(m.participant);
+        this.applySubscription(this.remotes.get(m.participant.id)!);
+        return;
+      case 'participant-updated':
+        return this.updateRemote(m.participant);
+      case 'participant-left': {
+        const remote = this.remotes.get(m.participantId);
+        if (!remote) return;
+        this.dropSubscription(remote);
+        this.remotes.delete(m.participantId);
+        this.emit('stageParticipantLeft', remote.info);
+        return;
+      }
+      case 'publish-answer':
+        await this.publishing?.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+        return;
+      case 'published':
+        if (!this.self || !this.publishing) return;
+        this.self.isPublishing = true;
+        this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.PUBLISHED);
+        this.emit('stageParticipantStreamsAdded', this.self, [...this.publishing.streams]);
+        return;
+      case 'subscribe-answer':
+        await this.remotes.get(m.participantId)?.subscription?.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+        return;
+      case 'error':
+        return this.onError(m);
+      case 'left':
+        this.teardown(m.reason);
+        return;
+    }
+  }
+
+  private onError(m: Extract<StageServerMessage, { t: 'error' }>): void {
+    const error = stageError(m.category, m.code, m.message, m.participantId);
+    if (m.category === 'JOIN_ERROR' && m.fatal) {
+      this.pendingJoin?.reject(error);
+      this.pendingJoin = undefined;
+      this.emit('error', error);
+      this.setState(StageConnectionState.ERRORED);
+      return;
+    }
+    this.emit('error', error);
+    if (m.category === 'PUBLISH_ERROR' && this.self) {
+      this.stopPublishing(false);
+      this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
+    }
+    if (m.category === 'SUBSCRIBE_ERROR' && m.participantId) {
+      const remote = this.remotes.get(m.participantId);
+      if (remote?.subscription) {
+        remote.subscription.pc.close();
+        remote.subscription = undefined;
+        this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.ERRORED);
+      }
+    }
+  }
+
+  private addRemote(w: WireParticipant): void {
+    const info = toInfo(w, false);
+    this.remotes.set(w.id, { info });
+    this.emit('stageParticipantJoined', info);
+    if (info.isPublishing) this.emit('stageParticipantPublishStateChanged', info, StageParticipantPublishState.PUBLISHED);
+  }
+
+  private updateRemote(w: WireParticipant): void {
+    if (w.id === this.self?.id) return;
+    const remote = this.remotes.get(w.id);
+    if (!remote) return;
+    const info = remote.info;
+    const wasPublishing = info.isPublishing;
+    const muteChanged = info.audioMuted !== w.audioMuted || info.videoStopped !== w.videoStopped;
+    info.audioMuted = w.audioMuted;
+    info.videoStopped = w.videoStopped;
+    info.isPublishing = w.isPublishing;
+    if (wasPublishing !== w.isPublishing) {
+      if (!w.isPublishing) this.dropSubscription(remote);
+      this.emit(
+        'stageParticipantPublishStateChanged',
+        info,
+        w.isPublishing ? StageParticipantPublishState.PUBLISHED : StageParticipantPublishState.NOT_PUBLISHED,
+      );
+      this.applySubscription(remote);
+    }
+    if (muteChanged && remote.subscription?.announced) {
+      for (const s of remote.subscription.streams) this.emit('stageStreamMuteChanged', info, s);
+    }
+  }
+
+  private async publish(streams: LocalStageStream[]): Promise<void> {
+    if (!this.self) return;
+    this.stopPublishing(false);
+    const pc = new RTCPeerConnection();
+    const offMute = streams.map((s) => s.onMuteChanged(() => this.sendMute()));
+    this.publishing = { pc, streams, offMute };
+    this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ATTEMPTING_PUBLISH);
+    for (const s of streams) pc.addTransceiver(s.mediaStreamTrack, { direction: 'sendonly' });
+    pc.addEventListener('connectionstatechange', () => {
+      if (this.publishing?.pc === pc && pc.connectionState === 'failed') {
+        this.stopPublishing(false);
+        if (this.self) this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
+      }
+    });
+    const sdp = await completeOffer(pc);
+    if (this.publishing?.pc !== pc) return;
+    const audio = streams.find((s) => s.streamType === 'audio');
+    const video = streams.find((s) => s.streamType === 'video');
+    this.send({ t: 'publish', sdp, audioMuted: audio?.isMuted ?? false, videoStopped: video?.isMuted ?? false });
+  }
+
+  private sendMute(): void {
+    const streams = this.publishing?.streams ?? [];
+    const audioMuted = streams.find((s) => s.streamType === 'audio')?.isMuted ?? false;
+    const videoStopped = streams.find((s) => s.streamType === 'video')?.isMuted ?? false;
+    if (this.self) {
+      this.self.audioMuted = audioMuted;
+      this.self.videoStopped = videoStopped;
+    }
+    this.send({ t: 'mute', audioMuted, videoStopped });
+  }
+
+  private stopPublishing(tellServer: boolean): void {
+    const p = this.publishing;
+    if (!p) return;
+    this.publishing = undefined;
+    for (const off of p.offMute) off();
+    p.pc.close();
+    if (tellServer) this.send({ t: 'unpublish' });
+    if (this.self?.isPublishing) {
+      this.self.isPublishing = false;
+      this.emit('stageParticipantStreamsRemoved', this.self, [...p.streams]);
+      this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.NOT_PUBLISHED);
+    }
+  }
+
+  private applySubscription(remote: RemoteParticipant): void {
+    if (!this.self?.capabilities.has('subscribe')) return;
+    const wanted = remote.info.isPublishing ? this.strategy.shouldSubscribeToParticipant(remote.info) : SubscribeType.NONE;
+    const current = remote.subscription?.type ?? SubscribeType.NONE;
+    if (wanted === current) return;
+    if (remote.subscription) {
+      this.dropSubscription(remote);
+      this.send({ t: 'unsubscribe', participantId: remote.info.id });
+    }
+    if (wanted !== SubscribeType.NONE) void this.subscribe(remote, wanted);
+  }
+
+  private async subscribe(remote: RemoteParticipant, type: SubscribeType): Promise<void> {
+    const pc = new RTCPeerConnection();
+    const sub = { pc, type, streams: [] as StageStream[], announced: false };
+    remote.subscription = sub;
+    this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    if (type === SubscribeType.AUDIO_VIDEO) pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addEventListener('track', (e) => {
+      const track = e.track;
+      const streamType = track.kind === 'audio' ? 'audio' : 'video';
+      sub.streams.push({
+        id: track.id,
+        streamType,
+        mediaStreamTrack: track,
+        get isMuted() {
+          return streamType === 'audio' ? remote.info.audioMuted : remote.info.videoStopped;
+        },
+      });
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (remote.subscription !== sub) return;
+      if (pc.connectionState === 'connected' && !sub.announced) {
+        sub.announced = true;
+        this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.SUBSCRIBED);
+        this.emit('stageParticipantStreamsAdded', remote.info, [...sub.streams]);
+      } else if (pc.connectionState === 'failed') {
+        this.dropSubscription(remote);
+        this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.ERRORED);
+      }
+    });
+    const sdp = await completeOffer(pc);
+    if (remote.subscription !== sub) return;
+    this.send({
+      t: 'subscribe',
+      participantId: remote.info.id,
+      sdp,
+      type: type === SubscribeType.AUDIO_ONLY ? 'audio_only' : 'audio_video',
+    });
+  }
+
+  private dropSubscription(remote: RemoteParticipant): void {
+    const sub = remote.subscription;
+    if (!sub) return;
+    remote.subscription = undefined;
+    sub.pc.close();
+    if (sub.announced) this.emit('stageParticipantStreamsRemoved', remote.info, [...sub.streams]);
+    this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.NOT_SUBSCRIBED);
+  }
+
+  private onSocketClosed(): void {
+    if (!this.ws) return;
+    if (this.pendingJoin) {
+      this.pendingJoin.reject(stageError('JOIN_ERROR', 'CONNECTION_CLOSED', 'The stage connection closed before joining.'));
+      this.pendingJoin = undefined;
+    }
+    const wasConnected = this.state === StageConnectionState.CONNECTED;
+    this.teardown(wasConnected ? 'unknown' : null);
+    if (!wasConnected && this.state !== StageConnectionState.ERRORED) this.setState(StageConnectionState.ERRORED);
+  }
+
+  /** Ends everything local; `reason` null means "never joined", so no stageLeft. */
+  private teardown(reason: StageLeftReason | null): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      ws.close();
+    }
+    this.stopPublishing(false);
+    for (const remote of this.remotes.values()) {
+      this.dropSubscription(remote);
+      this.emit('stageParticipantLeft', remote.info);
+    }
+    this.remotes.clear();
+    if (reason && this.self) this.emit('stageLeft', reason);
+    this.self = undefined;
+    if (this.state !== StageConnectionState.ERRORED) this.setState(StageConnectionState.DISCONNECTED);
+  }
+}

@@ -1,0 +1,53 @@
+import Hls, { ErrorTypes, Events } from 'hls.js';
+import type { EngineCallbacks, PlaybackEngine } from './playback-engine';
+
+/** hls.js on Media Source Extensions; Safari's native HLS when MSE is missing (iOS). */
+export function createHlsEngine(video: HTMLVideoElement, callbacks: EngineCallbacks): PlaybackEngine {
+  const onPlaying = () => callbacks.onPlaying();
+  const onWaiting = () => callbacks.onWaiting();
+  const onEnded = () => callbacks.onEnded();
+  video.addEventListener('playing', onPlaying);
+  video.addEventListener('waiting', onWaiting);
+  video.addEventListener('ended', onEnded);
+  const detach = () => {
+    video.removeEventListener('playing', onPlaying);
+    video.removeEventListener('waiting', onWaiting);
+    video.removeEventListener('ended', onEnded);
+  };
+
+  if (!Hls.isSupported()) {
+    return {
+      load(url) {
+        video.src = url;
+        void video.play().catch(() => undefined);
+      },
+      destroy() {
+        detach();
+        video.removeAttribute('src');
+        video.load();
+      },
+    };
+  }
+
+  const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+  hls.on(Events.MANIFEST_PARSED, () => void video.play().catch(() => undefined));
+  hls.on(Events.ERROR, (_event, data) => {
+    if (!data.fatal) return;
+    if (data.type === ErrorTypes.MEDIA_ERROR) {
+      hls.recoverMediaError();
+      return;
+    }
+    const network = data.type === ErrorTypes.NETWORK_ERROR;
+    callbacks.onError(network ? 'The video could not be loaded.' : 'The video could not be played in this browser.', network);
+  });
+  hls.attachMedia(video);
+  return {
+    load(url) {
+      hls.loadSource(url);
+    },
+    destroy() {
+      detach();
+      hls.destroy();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { WebSocket } from 'ws';
+import { z } from 'zod';
+import { MediaUpgrades } from '../media-upgrades';
+import { ChannelIngestService, IngestSession } from './channel-ingest.service';
+
+/** Path of the browser ingest websocket. */
+export const INGEST_SOCKET_PATH = '/_ivs/ingest';
+const START_TIMEOUT_MS = 10_000;
+
+const StartMessage = z.object({ t: z.literal('start'), streamKey: z.string().min(1).max(256), mimeType: z.string().max(200) });
+const StopMessage = z.object({ t: z.literal('stop') });
+
+/** Close codes: the reason is also sent as a JSON `error` / `ended` message before closing. */
+const CLOSE = { refused: 4403, unavailable: 4503, ended: 4000 } as const;
+
+/**
+ * Browser programme ingest: `{t:'start', streamKey, mimeType}` as the first (text) frame,
+ * then WebM chunks (binary frames) from MediaRecorder, `{t:'stop'}` to end cleanly.
+ * When ffmpeg falls behind, the socket stops reading (TCP back-pressure reaches the browser).
+ */
+@Injectable()
+export class BrowserIngestGateway implements OnModuleInit {
+  constructor(
+    private readonly upgrades: MediaUpgrades,
+    private readonly ingest: ChannelIngestService,
+  ) {}
+
+  onModuleInit(): void {
+    this.upgrades.register(INGEST_SOCKET_PATH, (ws) => this.accept(ws), 4 * 1024 * 1024);
+  }
+
+  private accept(ws: WebSocket): void {
+    let session: IngestSession | undefined;
+    let starting = false;
+    const startTimer = setTimeout(() => ws.close(CLOSE.refused, 'start timeout'), START_TIMEOUT_MS);
+    const send = (m: object) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
+    // A paused socket cannot read the peer's close reply, so the handshake would hang for 30 s.
+    const hangUp = (code: number, reason: string) => {
+      ws.resume();
+      ws.close(code, reason);
+    };
+    ws.on('message', (data, isBinary) => {
+      const bytes = data as Buffer;
+      if (isBinary) {
+        if (!session || session.isEnded) return;
+        if (!session.write(bytes)) {
+          ws.pause();
+          session.onDrain(() => ws.resume());
+        }
+        return;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(bytes.toString());
+      } catch {
+        json = undefined;
+      }
+      if (StopMessage.safeParse(json).success) {
+        void session?.end('ENDED');
+        return;
+      }
+      const start = StartMessage.safeParse(json);
+      if (!start.success || starting) {
+        send({ t: 'error', code: 'BAD_MESSAGE', message: 'Expected {t:"start", streamKey, mimeType} first.' });
+        ws.close(CLOSE.refused, 'bad message');
+        return;
+      }
+      starting = true;
+      clearTimeout(startTimer);
+      // Binary frames that arrive while we start are buffered by pausing the socket.
+      ws.pause();
+      void this.ingest
+        .start(start.data.streamKey, {
+          input: 'webm',
+          videoIsH264: /h264|avc1/i.test(start.data.mimeType),
+          onEnded: (reason) => {
+            send({ t: 'ended', reason });
+            hangUp(CLOSE.ended, reason);
+          },
+        })
+        .then((r) => {
+          if (!r.ok) {
+            send({ t: 'error', code: r.code, message: r.message });
+            hangUp(r.code === 'INGEST_UNAVAILABLE' ? CLOSE.unavailable : CLOSE.refused, r.code);
+            return;
+          }
+          session = r.session;
+          if (ws.readyState !== WebSocket.OPEN) {
+            void session.end('ENDED');
+            return;
+          }
+          send({ t: 'live', streamId: session.streamId });
+          ws.resume();
+        })
+        .catch(() => {
+          send({ t: 'error', code: 'INGEST_FAILED', message: 'The ingest could not start.' });
+          hangUp(CLOSE.unavailable, 'failed');
+        });
+    });
+    ws.on('close', () => {
+      clearTimeout(startTimer);
+      void session?.end('ENDED');
+    });
+    ws.on('error', () => undefined);
+  }
+}

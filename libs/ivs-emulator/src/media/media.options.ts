@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Settings of the local media plane (stage SFU, browser ingest, HLS and recording files). */
+export interface IvsMediaOptions {
+  /** ffmpeg binary used by the channel ingest; checked at start and on every go-live. */
+  ffmpegPath?: string;
+  /** Participants that may subscribe at once per stage (IVS default: 10,000). */
+  maxSubscribers?: number;
+  /** Input silence after which a live stream reports Starvation Start. */
+  starvationAfterMs?: number;
+  /** Input silence after which a live stream is ended (browser or encoder vanished). */
+  endAfterMs?: number;
+  /** Live HLS segment length in seconds (IVS uses 2 s for low-latency channels). */
+  segmentSeconds?: number;
+  /**
+   * TCP port of the RTMP ingest (`rtmp://<host>:<port>/app/<streamKey>`, for OBS / ffmpeg);
+   * 0 picks a free port (see `RtmpIngestServer.port`). Omitted: no RTMP ingest.
+   */
+  rtmpPort?: number;
+  /** Address the RTMP ingest listens on. */
+  rtmpHost?: string;
+}
+
+export type ResolvedMediaOptions = Required<Omit<IvsMediaOptions, 'rtmpPort'>> & {
+  rtmpPort?: number;
+  /** `DATA_DIR/ivs-emulator/hls`: live playlists, one folder per channel id. */
+  liveDir: string;
+  /** `DATA_DIR/recordings`: holds `ivs/v1/...` exactly like the S3 bucket would. */
+  recordingsDir: string;
+  /** Bucket name reported in recording events (local stand-in for the S3 bucket). */
+  bucketName: string;
+};
+
+export const IVS_MEDIA_OPTIONS = Symbol('IVS_MEDIA_OPTIONS');
+
+const schema = z.object({
+  ffmpegPath: z.string().min(1).default('ffmpeg'),
+  maxSubscribers: z.number().int().min(1).max(10_000).default(10_000),
+  starvationAfterMs: z.number().int().min(200).default(3_000),
+  endAfterMs: z.number().int().min(500).default(10_000),
+  segmentSeconds: z.number().int().min(1).max(10).default(2),
+  rtmpPort: z.number().int().min(0).max(65535).optional(),
+  rtmpHost: z.string().min(1).default('0.0.0.0'),
+});
+
+export function resolveMediaOptions(dataDir: string, input: IvsMediaOptions): ResolvedMediaOptions {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid IvsEmulatorModule media options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return {
+    ...parsed.data,
+    liveDir: join(dataDir, 'ivs-emulator', 'hls'),
+    recordingsDir: join(dataDir, 'recordings'),
+    bucketName: 'streamcat-local-recordings',
+  };
+}

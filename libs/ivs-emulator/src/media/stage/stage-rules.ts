@@ -1,0 +1,33 @@
+import type { StageErrorCodeName } from './stage-signalling.schemas';
+
+/** IVS fixes this per stage; it is not configurable on AWS either. */
+export const MAX_PUBLISHERS_PER_STAGE = 12;
+
+export type RuleOutcome = { ok: true } | { ok: false; code: StageErrorCodeName; message: string };
+
+const allow: RuleOutcome = { ok: true };
+
+/** Whether a participant may start publishing now. Publishers already counted include it when re-publishing. */
+export function decidePublish(input: { canPublish: boolean; publishers: number; alreadyPublishing: boolean }): RuleOutcome {
+  if (!input.canPublish) return { ok: false, code: 'PUBLISH_NOT_ALLOWED', message: 'This participant token does not grant PUBLISH.' };
+  if (!input.alreadyPublishing && input.publishers >= MAX_PUBLISHERS_PER_STAGE)
+    return { ok: false, code: 'STAGE_AT_CAPACITY', message: `The stage already has ${MAX_PUBLISHERS_PER_STAGE} publishers.` };
+  return allow;
+}
+
+/** Whether a participant may subscribe to `target`; a participant counts once however many it watches. */
+export function decideSubscribe(input: {
+  canSubscribe: boolean;
+  subscribers: number;
+  alreadySubscriber: boolean;
+  maxSubscribers: number;
+  targetPublishing: boolean;
+  targetIsSelf: boolean;
+}): RuleOutcome {
+  if (!input.canSubscribe) return { ok: false, code: 'SUBSCRIBE_NOT_ALLOWED', message: 'This participant token does not grant SUBSCRIBE.' };
+  if (input.targetIsSelf || !input.targetPublishing)
+    return { ok: false, code: 'PARTICIPANT_NOT_PUBLISHING', message: 'That participant is not publishing.' };
+  if (!input.alreadySubscriber && input.subscribers >= input.maxSubscribers)
+    return { ok: false, code: 'STAGE_AT_CAPACITY', message: `The stage already has ${input.maxSubscribers} subscribers.` };
+  return allow;
+}

@@ -1,0 +1,338 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { buildStageUpdateEvent, type StageUpdateName } from '@streamcat/ivs-events';
+import { WebSocket } from 'ws';
+import { IvsEmulatorService } from '../../ivs-emulator.service';
+import type { ParticipantTokenVerification } from '../../stages/participant-tokens.service';
+import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
+import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
+import { MediaUpgrades } from '../media-upgrades';
+import { MediaKind, PublisherLeg, SubscriberLeg } from './sfu-peers';
+import { decidePublish, decideSubscribe } from './stage-rules';
+import {
+  STAGE_CLOSE,
+  StageClientMessage,
+  StageErrorCategory,
+  StageErrorCodeName,
+  StageLeftReasonName,
+  StageServerMessage,
+  WireParticipant,
+} from './stage-signalling.schemas';
+
+/** Path of the stage websocket; the emulator puts it in tokens as `events_url`. */
+export const STAGE_SOCKET_PATH = '/_ivs/stage/events';
+const JOIN_TIMEOUT_MS = 10_000;
+const PING_INTERVAL_MS = 10_000;
+
+type Verified = Extract<ParticipantTokenVerification, { ok: true }>;
+
+interface Participant {
+  ws: WebSocket;
+  token: Verified;
+  sessionId: string;
+  wire: WireParticipant;
+  publisher?: PublisherLeg;
+  published: boolean;
+  /** Legs this participant receives, by publisher id. */
+  subscriptions: Map<string, SubscriberLeg>;
+  gone: boolean;
+}
+
+/**
+ * The local stage media server: admits participants by token, applies IVS's rules,
+ * negotiates one publishing leg per publisher and one receiving leg per (subscriber,
+ * publisher) pair, and tells everyone what changed. State lives in this process; the
+ * emulator's tables get joins, leaves and publish flags for ListParticipants.
+ */
+@Injectable()
+export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('StageSfu');
+  private readonly stages = new Map<string, Map<string, Participant>>();
+  private readonly offs: (() => void)[] = [];
+  private pinger?: NodeJS.Timeout;
+
+  constructor(
+    private readonly emulator: IvsEmulatorService,
+    private readonly upgrades: MediaUpgrades,
+    @Inject(IVS_MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
+    @Inject(RESOLVED_EVENT_SINK) private readonly sink: IvsEventSink,
+  ) {}
+
+  onModuleInit(): void {
+    this.upgrades.register(STAGE_SOCKET_PATH, (ws) => this.accept(ws), 128 * 1024);
+    this.offs.push(
+      this.emulator.onParticipantDisconnected(async (e) => {
+        const p = this.stages.get(e.stageArn)?.get(e.participantId);
+        if (p) await this.leave(p, e.cause === 'STAGE_DELETED' ? 'stage-deleted' : 'participant-disconnected', { tellSelf: true });
+      }),
+    );
+    // A browser that vanished without a close frame is found by missing pongs.
+    this.pinger = setInterval(() => {
+      for (const room of this.stages.values())
+        for (const p of room.values()) {
+          if ((p.ws as WebSocket & { alive?: boolean }).alive === false) p.ws.terminate();
+          (p.ws as WebSocket & { alive?: boolean }).alive = false;
+          p.ws.ping();
+        }
+    }, PING_INTERVAL_MS);
+    this.pinger.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const off of this.offs.splice(0)) off();
+    clearInterval(this.pinger);
+    for (const room of [...this.stages.values()]) for (const p of [...room.values()]) await this.leave(p, 'unknown', { tellSelf: true });
+  }
+
+  /** Participants currently connected to a stage (tests, benchmarks). */
+  connectedParticipants(stageArn: string): string[] {
+    return [...(this.stages.get(stageArn)?.keys() ?? [])];
+  }
+
+  private accept(ws: WebSocket): void {
+    let participant: Participant | undefined;
+    let queue = Promise.resolve();
+    const joinTimer = setTimeout(() => ws.close(STAGE_CLOSE.refused, 'join timeout'), JOIN_TIMEOUT_MS);
+    (ws as WebSocket & { alive?: boolean }).alive = true;
+    ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
+    ws.on('message', (data, isBinary) => {
+      // One message at a time per socket: negotiation steps must not interleave.
+      queue = queue.then(async () => {
+        const parsed = isBinary ? undefined : parseMessage(data.toString());
+        if (!parsed) return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Unreadable message.', false));
+        try {
+          if (parsed.t === 'join') {
+            clearTimeout(joinTimer);
+            if (participant) return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Already joined.', false));
+            participant = await this.join(ws, parsed.token);
+            return;
+          }
+          if (!participant || participant.gone) return send(ws, errorMessage('JOIN_ERROR', 'NOT_JOINED', 'Send join first.', false));
+          await this.handle(participant, parsed);
+        } catch (err) {
+          this.logger.error(`stage message ${parsed.t} failed`, err instanceof Error ? err.stack : String(err));
+          const category: StageErrorCategory =
+            parsed.t === 'subscribe' ? 'SUBSCRIBE_ERROR' : parsed.t === 'publish' ? 'PUBLISH_ERROR' : 'JOIN_ERROR';
+          send(ws, errorMessage(category, 'NEGOTIATION_FAILED', 'The media server could not complete that request.', false));
+        }
+      });
+    });
+    ws.on('close', () => {
+      clearTimeout(joinTimer);
+      queue = queue.then(async () => {
+        if (participant && !participant.gone) await this.leave(participant, 'unknown', { tellSelf: false });
+      });
+    });
+    ws.on('error', () => undefined);
+  }
+
+  private async join(ws: WebSocket, token: string): Promise<Participant | undefined> {
+    const verified = await this.emulator.verifyParticipantToken(token);
+    if (!verified.ok) {
+      send(ws, errorMessage('JOIN_ERROR', verified.code, verified.message, true));
+      ws.close(STAGE_CLOSE.refused, verified.code);
+      return undefined;
+    }
+    const room = this.stages.get(verified.stageArn) ?? new Map<string, Participant>();
+    this.stages.set(verified.stageArn, room);
+    const previous = room.get(verified.participantId);
+    // IVS: a second connection with the same token evicts the first.
+    if (previous) await this.leave(previous, 'token-reused', { tellSelf: true, keepDbRow: true });
+    const { sessionId } = await this.emulator.participantJoined(verified.participantId);
+    const p: Participant = {
+      ws,
+      token: verified,
+      sessionId,
+      published: false,
+      subscriptions: new Map(),
+      gone: false,
+      wire: {
+        id: verified.participantId,
+        userId: verified.userId,
+        attributes: verified.attributes,
+        capabilities: [...(verified.canPublish ? ['publish' as const] : []), ...(verified.canSubscribe ? ['subscribe' as const] : [])],
+        isPublishing: false,
+        audioMuted: false,
+        videoStopped: false,
+      },
+    };
+    const others = [...room.values()];
+    room.set(p.wire.id, p);
+    send(ws, { t: 'joined', self: p.wire, sessionId, participants: others.map((o) => o.wire) });
+    this.broadcast(room, { t: 'participant-joined', participant: p.wire }, p.wire.id);
+    return p;
+  }
+
+  private async handle(p: Participant, m: StageClientMessage): Promise<void> {
+    switch (m.t) {
+      case 'publish':
+        return this.publish(p, m.sdp, m.audioMuted, m.videoStopped);
+      case 'unpublish':
+        return this.unpublish(p);
+      case 'subscribe':
+        return this.subscribe(p, m.participantId, m.sdp, m.type === 'audio_only' ? ['audio'] : ['audio', 'video']);
+      case 'unsubscribe': {
+        const leg = p.subscriptions.get(m.participantId);
+        p.subscriptions.delete(m.participantId);
+        await leg?.close();
+        return;
+      }
+      case 'mute':
+        p.wire.audioMuted = m.audioMuted;
+        p.wire.videoStopped = m.videoStopped;
+        this.broadcast(this.room(p), { t: 'participant-updated', participant: p.wire });
+        return;
+      case 'keyframe':
+        this.room(p).get(m.participantId)?.publisher?.requestKeyframe();
+        return;
+      case 'leave':
+        return this.leave(p, 'user-initiated', { tellSelf: true });
+      case 'join':
+        return;
+    }
+  }
+
+  private async publish(p: Participant, sdp: string, audioMuted: boolean, videoStopped: boolean): Promise<void> {
+    const room = this.room(p);
+    const publishers = [...room.values()].filter((o) => o.publisher).length;
+    const decision = decidePublish({ canPublish: p.token.canPublish, publishers, alreadyPublishing: !!p.publisher });
+    if (!decision.ok) {
+      send(p.ws, errorMessage('PUBLISH_ERROR', decision.code, decision.message, false));
+      await this.emitStageUpdate(p, 'Participant Publish Error', decision.code);
+      return;
+    }
+    if (p.publisher) await this.unpublish(p);
+    p.wire.audioMuted = audioMuted;
+    p.wire.videoStopped = videoStopped;
+    const { leg, sdp: answer } = await PublisherLeg.accept(sdp, (state) => {
+      if (p.publisher !== leg || p.gone) return;
+      if (state === 'connected') void this.markPublished(p);
+      else void this.unpublish(p);
+    });
+    if (p.gone) {
+      await leg.close();
+      return;
+    }
+    p.publisher = leg;
+    send(p.ws, { t: 'publish-answer', sdp: answer });
+  }
+
+  private async markPublished(p: Participant): Promise<void> {
+    p.published = true;
+    p.wire.isPublishing = true;
+    send(p.ws, { t: 'published' });
+    this.broadcast(this.room(p), { t: 'participant-updated', participant: p.wire }, p.wire.id);
+    await this.emulator.setParticipantPublished(p.wire.id, true).catch(() => undefined);
+    await this.emitStageUpdate(p, 'Participant Published');
+  }
+
+  private async unpublish(p: Participant): Promise<void> {
+    const leg = p.publisher;
+    if (!leg) return;
+    p.publisher = undefined;
+    const wasPublished = p.published;
+    p.published = false;
+    p.wire.isPublishing = false;
+    const room = this.room(p);
+    for (const other of room.values()) {
+      const sub = other.subscriptions.get(p.wire.id);
+      other.subscriptions.delete(p.wire.id);
+      await sub?.close();
+    }
+    await leg.close();
+    if (!wasPublished) return;
+    this.broadcast(room, { t: 'participant-updated', participant: p.wire });
+    await this.emulator.setParticipantPublished(p.wire.id, false).catch(() => undefined);
+    await this.emitStageUpdate(p, 'Participant Unpublished');
+  }
+
+  private async subscribe(p: Participant, targetId: string, sdp: string, kinds: MediaKind[]): Promise<void> {
+    const room = this.room(p);
+    const target = room.get(targetId);
+    const subscribers = [...room.values()].filter((o) => o.subscriptions.size > 0).length;
+    const decision = decideSubscribe({
+      canSubscribe: p.token.canSubscribe,
+      subscribers,
+      alreadySubscriber: p.subscriptions.size > 0,
+      maxSubscribers: this.options.maxSubscribers,
+      targetPublishing: !!target?.publisher && target.published,
+      targetIsSelf: targetId === p.wire.id,
+    });
+    if (!decision.ok || !target?.publisher) {
+      const why = decision.ok ? { code: 'PARTICIPANT_NOT_PUBLISHING' as const, message: 'That participant is not publishing.' } : decision;
+      return send(p.ws, { ...errorMessage('SUBSCRIBE_ERROR', why.code, why.message, false), participantId: targetId });
+    }
+    await p.subscriptions.get(targetId)?.close();
+    const { leg, sdp: answer } = await SubscriberLeg.accept(sdp, target.publisher, kinds, (state) => {
+      if (state !== 'connected' && p.subscriptions.get(targetId) === leg) {
+        p.subscriptions.delete(targetId);
+        void leg.close();
+      }
+    });
+    if (p.gone || target.gone) {
+      await leg.close();
+      return;
+    }
+    p.subscriptions.set(targetId, leg);
+    send(p.ws, { t: 'subscribe-answer', participantId: targetId, sdp: answer });
+  }
+
+  /** Drops a participant: its legs, its place in the room, and (unless replaced) its DB row. */
+  private async leave(p: Participant, reason: StageLeftReasonName, opts: { tellSelf: boolean; keepDbRow?: boolean }): Promise<void> {
+    if (p.gone) return;
+    await this.unpublish(p);
+    p.gone = true;
+    for (const leg of p.subscriptions.values()) await leg.close();
+    p.subscriptions.clear();
+    const room = this.room(p);
+    if (room.get(p.wire.id) === p) room.delete(p.wire.id);
+    if (room.size === 0) this.stages.delete(p.token.stageArn);
+    this.broadcast(room, { t: 'participant-left', participantId: p.wire.id });
+    if (opts.tellSelf && p.ws.readyState === WebSocket.OPEN) {
+      send(p.ws, { t: 'left', reason });
+      p.ws.close(STAGE_CLOSE.left, reason);
+    }
+    if (!opts.keepDbRow) await this.emulator.participantLeft(p.wire.id).catch(() => undefined);
+  }
+
+  private room(p: Participant): Map<string, Participant> {
+    return this.stages.get(p.token.stageArn) ?? new Map();
+  }
+
+  private broadcast(room: Map<string, Participant>, message: StageServerMessage, exceptId?: string): void {
+    for (const other of room.values()) if (other.wire.id !== exceptId && !other.gone) send(other.ws, message);
+  }
+
+  private async emitStageUpdate(p: Participant, name: StageUpdateName, errorCode?: string): Promise<void> {
+    const now = new Date();
+    const envelope = buildStageUpdateEvent({
+      name,
+      time: now,
+      eventTime: now,
+      stageArn: p.token.stageArn,
+      sessionId: p.sessionId,
+      participantId: p.wire.id,
+      userId: p.wire.userId,
+      ...(errorCode ? { errorCode } : {}),
+    });
+    await this.sink.emit(envelope).catch((err: unknown) => this.logger.error(`event sink failed for ${name}`, String(err)));
+  }
+}
+
+function parseMessage(text: string): StageClientMessage | undefined {
+  try {
+    const r = StageClientMessage.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(ws: WebSocket, message: StageServerMessage): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+}
+
+type ErrorMessage = Extract<StageServerMessage, { t: 'error' }>;
+
+function errorMessage(category: StageErrorCategory, code: StageErrorCodeName, message: string, fatal: boolean): ErrorMessage {
+  return { t: 'error', category, code, message, fatal };
+}
