@@ -3,7 +3,7 @@
 // `npm start` starts it: embedded PostgreSQL in a fresh DATA_DIR, local media.
 // Each file in test/e2e/ and client/e2e/ named *.e2e.mjs is a node script run with BASE_URL set
 // to that shared server; it exits non-zero on failure. Prints a JSON summary last with --summary-json.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -25,11 +25,22 @@ const files = ['test/e2e', 'client/e2e']
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-e2e-'));
 let server;
 try {
   server = await startProduct({ dataDir });
   for (const file of files) {
+    // A script that is written but not yet passing says so on its first line; it is reported
+    // as skipped (never as passed) until it passes: `// e2e: not in CI yet — <why>` in its first lines.
+    const marker = readFileSync(join(root, file), 'utf8')
+      .split('\n', 3)
+      .find((l) => /^\/\/ e2e: not in CI yet/.test(l));
+    if (marker) {
+      skipped++;
+      console.error(`- ${file} skipped: ${marker.replace(/^\/\/ e2e: /, '')}`);
+      continue;
+    }
     const started = Date.now();
     const child = spawn(process.execPath, [join(root, file)], {
       cwd: root,
@@ -53,6 +64,6 @@ try {
   await server?.stop().catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 }
-console.error(`e2e: ${passed} passed, ${failed} failed`);
-if (summaryJson) console.log(JSON.stringify({ passed, failed }));
+console.error(`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (summaryJson) console.log(JSON.stringify({ passed, failed, skipped }));
 process.exit(failed ? 1 : 0);

@@ -92,6 +92,7 @@ function browser() {
     const s = JSON.parse(last);
     totals.passed += s.passed;
     totals.failed += s.failed;
+    totals.skipped += s.skipped ?? 0;
   } catch {
     console.error(`✖ e2e runner gave no summary: ${last}`);
     totals.failed += 1;

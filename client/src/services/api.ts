@@ -11,7 +11,12 @@ import type {
   StreamPage,
   UpdateChannelRequest,
   PublicChannel,
+  StageTokenResponse,
 } from '@streamcat/protocol';
+import type { CategoryPage, DiscoverResponse, FollowState, VodResponse } from '@streamcat/protocol/discovery';
+import type { ChatReplayPage } from '@streamcat/protocol/chat';
+import type { ModerationAuditPage } from '@streamcat/protocol/moderation';
+import type { InviteLinkInfo, JoinInviteResponse } from '@streamcat/protocol/studio';
 
 /** A code the server sent that this build does not know yet still reaches the UI. */
 export type ApiErrorCode = ErrorCode | (string & {});
@@ -194,6 +199,59 @@ export class ApiClient {
   }
   health(): Promise<HealthResponse> {
     return this.request('/api/health', { auth: false });
+  }
+
+  // Studio and join (stage tokens, invite links, username autocomplete)
+  /** The caller's participant token (bearer: a login or, on a guest client, the guest token). */
+  stageToken(stageName: string): Promise<StageTokenResponse> {
+    return this.request(`/api/stages/${encodeURIComponent(stageName)}/token`, { method: 'POST' });
+  }
+  searchUsers(prefix: string, signal?: AbortSignal): Promise<{ items: { id: string; username: string }[] }> {
+    return this.request(`/api/users?prefix=${encodeURIComponent(prefix)}`, { signal });
+  }
+  inviteLink(code: string): Promise<InviteLinkInfo> {
+    return this.request(`/api/invites/${encodeURIComponent(code)}`, { auth: false });
+  }
+  joinInviteLink(code: string, displayName: string): Promise<JoinInviteResponse> {
+    return this.request(`/api/invites/${encodeURIComponent(code)}/join`, { method: 'POST', body: { displayName }, auth: false });
+  }
+
+  // Viewers: discovery, follows, VOD, chat replay, real-time viewing
+  discover(): Promise<DiscoverResponse> {
+    return this.request('/api/discover');
+  }
+  categoryPage(slug: string): Promise<CategoryPage> {
+    return this.request(`/api/categories/${encodeURIComponent(slug)}`);
+  }
+  followState(channel: string): Promise<FollowState> {
+    return this.request(`/api/channels/${encodeURIComponent(channel)}/follow`);
+  }
+  setFollowing(channel: string, following: boolean): Promise<FollowState> {
+    return this.request(`/api/channels/${encodeURIComponent(channel)}/follow`, { method: following ? 'PUT' : 'DELETE' });
+  }
+  vod(id: string): Promise<VodResponse> {
+    return this.request(`/api/vods/${encodeURIComponent(id)}`, { auth: false });
+  }
+  chatReplay(channel: string, query: { streamId?: string; limit?: number; cursor?: string } = {}): Promise<ChatReplayPage> {
+    const params = new URLSearchParams();
+    if (query.streamId) params.set('streamId', query.streamId);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    const suffix = params.size ? `?${params}` : '';
+    return this.request(`/api/channels/${encodeURIComponent(channel)}/chat${suffix}`, { auth: false });
+  }
+  /** A subscribe-only participant token while the stage is open (403 `stage/not-live` otherwise). */
+  stageViewerToken(stage: string): Promise<StageTokenResponse> {
+    return this.request(`/api/stages/${encodeURIComponent(stage)}/viewer-token`, { method: 'POST' });
+  }
+
+  // Moderation panel (moderators and admins)
+  moderationAudit(page: { limit?: number; cursor?: string } = {}): Promise<ModerationAuditPage> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.cursor) query.set('cursor', page.cursor);
+    const suffix = query.size ? `?${query}` : '';
+    return this.request(`/api/moderation/audit${suffix}`);
   }
 }
 

@@ -5,6 +5,9 @@ import { Role } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { User } from './user.entity';
 
+/** Autocomplete answers stay short: it is a picker, not a directory. */
+export const USER_SEARCH_LIMIT = 10;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -18,6 +21,21 @@ export class UsersService {
 
   findByUsername(username: string): Promise<User | null> {
     return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
+  }
+
+  /** Usernames starting with `prefix` (already lower-case, [a-z0-9_-] only), shortest first. */
+  searchByPrefix(prefix: string, excludeId: string): Promise<User[]> {
+    return (
+      this.users
+        .createQueryBuilder('u')
+        // `_` is a LIKE wildcard and legal in usernames: escape it so `a_` does not match `ab`.
+        .where(`lower(u.username) LIKE :p ESCAPE '\\'`, { p: `${prefix.replace(/[\\%_]/g, '\\$&')}%` })
+        .andWhere('u.id <> :me', { me: excludeId })
+        .orderBy('length(u.username)', 'ASC')
+        .addOrderBy('u.username', 'ASC')
+        .limit(USER_SEARCH_LIMIT)
+        .getMany()
+    );
   }
 
   /** Operators' tool (`npm run cli -- role <username> <role>`). */

@@ -1,0 +1,68 @@
+import { computeSlots, type Canvas, type LayoutName, type Slot } from '@streamcat/layouts';
+
+/** What the compositor needs from the studio document, nothing else. */
+export interface ProgrammeSpec {
+  layout: LayoutName;
+  /** On-air member ids in programme order (the server's `layout.order`). */
+  order: readonly string[];
+  featuredId: string | null;
+  screenShareId: string | null;
+  nameTags: boolean;
+  banner: { text: string; visible: boolean };
+  background: { kind: 'colour'; colour: string } | { kind: 'image'; url: string };
+  /** Per member: the name drawn on their tag and whether the programme carries their sound. */
+  members: ReadonlyArray<{ id: string; displayName: string; mutedInProgramme: boolean }>;
+}
+
+export interface DrawItem {
+  memberId: string;
+  slot: Slot;
+  /** Null when name tags are off. */
+  nameTag: string | null;
+}
+
+export interface ProgrammePlan {
+  /** Visible tiles, lowest `z` first (the order to paint them). */
+  draw: DrawItem[];
+  /** Members whose audio is in the mix: on air (drawn or not) and not muted in programme. */
+  audible: Set<string>;
+  banner: string | null;
+}
+
+/**
+ * Who is drawn where and who is heard, keyed by member id. Slots come from the same pure
+ * geometry the server validates against, so every member on air gets exactly one tile and
+ * a departure takes away that member's tile only — never a neighbour's by position.
+ */
+export function planProgramme(spec: ProgrammeSpec, canvas: Canvas): ProgrammePlan {
+  const known = new Map(spec.members.map((m) => [m.id, m]));
+  // The document can briefly name someone who already left; draw only people we know.
+  const onAir = spec.order.filter((id) => known.has(id));
+  const slots = computeSlots({
+    layout: spec.layout,
+    members: onAir,
+    featuredId: spec.featuredId,
+    screenShareId: spec.screenShareId,
+    canvas,
+  });
+  const draw = slots
+    .filter((s) => s.visible)
+    .map((slot) => ({ memberId: slot.id, slot, nameTag: spec.nameTags ? (known.get(slot.id)?.displayName ?? null) : null }))
+    .sort((a, b) => a.slot.z - b.slot.z);
+  const audible = new Set(onAir.filter((id) => !known.get(id)?.mutedInProgramme));
+  const text = spec.banner.text.trim();
+  return { draw, audible, banner: spec.banner.visible && text ? text : null };
+}
+
+/** Source rectangle that fills `w×h` from a `vw×vh` video without distortion (centre crop). */
+export function coverCrop(vw: number, vh: number, w: number, h: number): { sx: number; sy: number; sw: number; sh: number } {
+  if (vw <= 0 || vh <= 0 || w <= 0 || h <= 0) return { sx: 0, sy: 0, sw: Math.max(0, vw), sh: Math.max(0, vh) };
+  const target = w / h;
+  const source = vw / vh;
+  if (source > target) {
+    const sw = vh * target;
+    return { sx: (vw - sw) / 2, sy: 0, sw, sh: vh };
+  }
+  const sh = vw / target;
+  return { sx: 0, sy: (vh - sh) / 2, sw: vw, sh };
+}

@@ -1,0 +1,196 @@
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import { createPinia, setActivePinia } from 'pinia';
+import type { CommandDef, ServerEvents, StudioDocument, StudioSnapshot } from '@streamcat/protocol';
+import { ApiError } from '../services/api';
+import { useStudioStore, type StudioTransport } from './studio.store';
+
+function doc(overrides: Partial<StudioDocument> = {}): StudioDocument {
+  return {
+    stageId: 's1',
+    stageName: 'ann',
+    ownerId: 'ann-id',
+    members: [
+      {
+        id: 'ann-id',
+        kind: 'user',
+        userId: 'ann-id',
+        linkId: null,
+        displayName: 'ann',
+        role: 'host',
+        status: 'backstage',
+        handRaised: false,
+        mutedInProgramme: false,
+        joinedAt: '2025-01-01T00:00:00.000Z',
+      },
+    ],
+    invites: [],
+    greenRoom: [],
+    links: [],
+    layout: {
+      name: 'grid',
+      order: [],
+      featuredId: null,
+      screenShareId: null,
+      nameTags: true,
+      banner: { text: '', visible: false },
+      background: { kind: 'colour', colour: '#101010' },
+    },
+    live: { broadcast: { state: 'offline', since: '' }, realtime: { state: 'closed', since: '' } },
+    removed: [],
+    ...overrides,
+  };
+}
+
+/** A server in miniature: answers commands from a script and pushes events on demand. */
+class FakeTransport implements StudioTransport {
+  readonly sent: { name: string; payload: Record<string, unknown> }[] = [];
+  server: StudioSnapshot = { stageId: 's1', version: 3, document: doc() };
+  refuseNext: ApiError | null = null;
+  private handlers = new Map<string, ((p: never) => void)[]>();
+  private reconnectHooks: (() => void)[] = [];
+
+  send<C extends CommandDef>(def: C, payload: unknown): Promise<never> {
+    this.sent.push({ name: def.name, payload: payload as Record<string, unknown> });
+    if (def.name === 'studio:join' || def.name === 'studio:snapshot') return Promise.resolve(structuredClone(this.server) as never);
+    if (this.refuseNext) {
+      const e = this.refuseNext;
+      this.refuseNext = null;
+      return Promise.reject(e);
+    }
+    return Promise.resolve({ version: this.server.version + 1 } as never);
+  }
+  on<E extends keyof ServerEvents>(event: E, handler: (p: ServerEvents[E]) => void): () => void {
+    const list = this.handlers.get(event) ?? [];
+    list.push(handler as (p: never) => void);
+    this.handlers.set(event, list);
+    return () =>
+      this.handlers.set(
+        event,
+        (this.handlers.get(event) ?? []).filter((h) => h !== handler),
+      );
+  }
+  onReconnect(hook: () => void): () => void {
+    this.reconnectHooks.push(hook);
+    return () => (this.reconnectHooks = this.reconnectHooks.filter((h) => h !== hook));
+  }
+  push<E extends keyof ServerEvents>(event: E, payload: ServerEvents[E]): void {
+    for (const h of this.handlers.get(event) ?? []) (h as (p: ServerEvents[E]) => void)(payload);
+  }
+  reconnect(): void {
+    for (const h of this.reconnectHooks) h();
+  }
+  joins(): number {
+    return this.sent.filter((s) => s.name === 'studio:join').length;
+  }
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+const change = (version: number, document: StudioDocument) => ({
+  stageId: 's1',
+  version,
+  change: { type: 'x', by: 'system', at: '' },
+  document,
+});
+
+describe('studio store', () => {
+  let t: FakeTransport;
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    t = new FakeTransport();
+  });
+
+  test('joining shows the server snapshot and who I am in it', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    expect(store.status).toBe('ready');
+    expect(store.version).toBe(3);
+    expect(store.myRole).toBe('host');
+    expect(store.isDirector).toBe(true);
+    expect(store.isOwner).toBe(true);
+  });
+
+  test('applies the next version, ignores stale ones, and resyncs on a gap', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    const renamed = doc({ layout: { ...doc().layout, name: 'spotlight' } });
+    t.push('studio:changed', change(4, renamed));
+    expect(store.version).toBe(4);
+    expect(store.document?.layout.name).toBe('spotlight');
+
+    t.push('studio:changed', change(3, doc()));
+    expect(store.document?.layout.name).toBe('spotlight');
+    expect(t.joins()).toBe(1);
+
+    // Version 5 was lost: the store must not jump to 6 on its own but read the truth.
+    t.server = { stageId: 's1', version: 6, document: doc({ layout: { ...doc().layout, name: 'pip' } }) };
+    t.push('studio:changed', change(6, doc({ layout: { ...doc().layout, name: 'solo' } })));
+    await settle();
+    expect(t.joins()).toBe(2);
+    expect(store.version).toBe(6);
+    expect(store.document?.layout.name).toBe('pip');
+  });
+
+  test('ignores changes of another stage', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    t.push('studio:changed', { ...change(4, doc({ layout: { ...doc().layout, name: 'pip' } })), stageId: 'other' });
+    expect(store.version).toBe(3);
+  });
+
+  test('takes a fresh snapshot after every reconnect', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    t.server = { ...t.server, version: 9 };
+    t.reconnect();
+    await settle();
+    expect(store.version).toBe(9);
+  });
+
+  test('commands carry a fresh command id and the version they were based on', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    await store.putOnAir('ann-id');
+    await store.putOnAir('ann-id');
+    const [a, b] = t.sent.filter((s) => s.name === 'studio:set-status');
+    expect(a?.payload).toMatchObject({ stage: 'ann', memberId: 'ann-id', status: 'on-air', expectedVersion: 3 });
+    expect(a?.payload.commandId).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]{8,64}$/));
+    expect(a?.payload.commandId).not.toBe(b?.payload.commandId);
+  });
+
+  test('a version conflict adopts the server state and tells the person, without resending', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    t.server = { stageId: 's1', version: 7, document: doc({ layout: { ...doc().layout, name: 'side-by-side' } }) };
+    t.refuseNext = new ApiError(0, 'studio/version-conflict', 'Someone else changed the studio first.');
+    const result = await store.changeLayout({ name: 'pip' });
+    expect(result).toBeNull();
+    expect(store.version).toBe(7);
+    expect(store.document?.layout.name).toBe('side-by-side');
+    expect(store.notice).toMatch(/someone else changed the studio/i);
+    expect(t.sent.filter((s) => s.name === 'studio:layout')).toHaveLength(1);
+  });
+
+  test('other refusals show the server sentence and change nothing', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    t.refuseNext = new ApiError(0, 'user/not-found', 'There is no user with that name.');
+    expect(await store.inviteUser('nobody')).toBeNull();
+    expect(store.notice).toBe('There is no user with that name.');
+    expect(store.version).toBe(3);
+  });
+
+  test('being removed ends the studio for me, with the reason', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'bob-id', t);
+    t.push('studio:removed', { stageId: 's1', reason: 'Removed by a host.' });
+    expect(store.status).toBe('removed');
+    expect(store.removedReason).toBe('Removed by a host.');
+  });
+
+  test('a guest who is not a member yet is not a director', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'guest-1', t);
+    expect(store.me).toBeNull();
+    expect(store.isDirector).toBe(false);
+  });
+});

@@ -1,0 +1,131 @@
+import { onBeforeUnmount, ref, shallowRef, type Ref } from 'vue';
+import type { StageTokenResponse } from '@streamcat/protocol';
+import { createStage } from '@/media/media-mode';
+import {
+  LocalStageStream,
+  SubscribeType,
+  type StageAdapter,
+  type StageError,
+  type StageParticipantInfo,
+  type StageStream,
+  type StageStrategy,
+} from '@/media/stage-adapter';
+
+export type StageSessionState = 'idle' | 'joining' | 'joined' | 'left' | 'failed';
+
+/** Stage errors as sentences (stage full, token expired, …). */
+export function stageErrorSentence(e: StageError | { code?: string; message?: string }): string {
+  switch (e.code) {
+    case 'STAGE_AT_CAPACITY':
+      return 'The stage is full (at most 12 people can publish). Ask a host to make room.';
+    case 'TOKEN_EXPIRED':
+      return 'Your stage pass expired. Reload the page to get a new one.';
+    case 'TOKEN_REUSED':
+    case 'token-reused':
+      return 'You joined this stage from another tab, so this one was disconnected.';
+    default:
+      return e.message ? `Could not connect to the stage: ${e.message}` : 'Could not connect to the stage.';
+  }
+}
+
+/**
+ * This browser on the media stage: publishes the camera (or the screen) and microphone,
+ * subscribes to everyone with audio and video (the seed's strategy), and keeps one
+ * MediaStream per member id — the stage participant's `userId` is the studio member id.
+ */
+export function useStageSession(options: { myMemberId: Ref<string | null>; fetchToken: () => Promise<StageTokenResponse> }) {
+  const state = ref<StageSessionState>('idle');
+  const error = ref<string | null>(null);
+  /** Member id → their current media (remote: received; mine: what I publish). */
+  const streams = shallowRef<ReadonlyMap<string, MediaStream>>(new Map());
+  let stage: StageAdapter | null = null;
+  let publish: LocalStageStream[] = [];
+  const remoteTracks = new Map<string, Map<string, MediaStreamTrack>>();
+
+  const strategy: StageStrategy = {
+    stageStreamsToPublish: () => publish,
+    shouldPublishParticipant: () => true,
+    shouldSubscribeToParticipant: () => SubscribeType.AUDIO_VIDEO,
+  };
+
+  function setStream(memberId: string, stream: MediaStream | null): void {
+    const next = new Map(streams.value);
+    if (stream) next.set(memberId, stream);
+    else next.delete(memberId);
+    streams.value = next;
+  }
+
+  function onStreams(p: StageParticipantInfo, added: StageStream[] | null, removed: StageStream[] | null): void {
+    if (p.isLocal) return;
+    const tracks = remoteTracks.get(p.userId) ?? new Map<string, MediaStreamTrack>();
+    for (const s of added ?? []) tracks.set(s.id, s.mediaStreamTrack);
+    for (const s of removed ?? []) tracks.delete(s.id);
+    remoteTracks.set(p.userId, tracks);
+    // A new MediaStream object per change, so video elements and the mix re-attach cleanly.
+    setStream(p.userId, tracks.size ? new MediaStream([...tracks.values()]) : null);
+  }
+
+  /** What I publish: camera (or screen, while sharing) + microphone. */
+  function setLocalMedia(camera: MediaStream | null, screenShare: MediaStream | null): void {
+    const video = screenShare?.getVideoTracks()[0] ?? camera?.getVideoTracks()[0];
+    const audio = camera?.getAudioTracks()[0];
+    const keep = (track: MediaStreamTrack | undefined) =>
+      track ? (publish.find((s) => s.mediaStreamTrack === track) ?? new LocalStageStream(track)) : null;
+    publish = [keep(video), keep(audio)].filter((s): s is LocalStageStream => s !== null);
+    const me = options.myMemberId.value;
+    if (me) setStream(me, publish.length ? new MediaStream(publish.map((s) => s.mediaStreamTrack)) : null);
+    stage?.refreshStrategy();
+  }
+
+  /** Keeps the stage told about mutes (track.enabled alone is not signalled). */
+  function setMuted(kind: 'audio' | 'video', muted: boolean): void {
+    for (const s of publish) if (s.streamType === kind) s.setMuted(muted);
+  }
+
+  async function join(): Promise<void> {
+    if (state.value === 'joining' || state.value === 'joined') return;
+    state.value = 'joining';
+    error.value = null;
+    try {
+      const { token } = await options.fetchToken();
+      const next = await createStage(token, strategy);
+      stage = next;
+      next.on('stageParticipantStreamsAdded', (p, s) => onStreams(p, s, null));
+      next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
+      next.on('stageParticipantLeft', (p) => {
+        if (p.isLocal) return;
+        remoteTracks.delete(p.userId);
+        setStream(p.userId, null);
+      });
+      next.on('stageLeft', (reason) => {
+        if (stage !== next) return;
+        state.value = 'left';
+        if (reason !== 'user-initiated') error.value = stageErrorSentence({ code: reason, message: `you were disconnected (${reason})` });
+      });
+      next.on('error', (e) => {
+        if (e.category !== 'JOIN_ERROR') console.warn('stage', e.code, e.message);
+      });
+      await next.join();
+      state.value = 'joined';
+    } catch (e) {
+      state.value = 'failed';
+      error.value =
+        (e as { name?: string }).name === 'StageError'
+          ? stageErrorSentence(e as StageError)
+          : ((e as Error).message ?? 'Could not join the stage.');
+    }
+  }
+
+  function leave(): void {
+    const s = stage;
+    stage = null;
+    s?.leave();
+    remoteTracks.clear();
+    const me = options.myMemberId.value;
+    streams.value = me && streams.value.get(me) ? new Map([[me, streams.value.get(me)!]]) : new Map();
+    if (state.value !== 'failed') state.value = 'left';
+  }
+
+  onBeforeUnmount(leave);
+  return { state, error, streams, join, leave, setLocalMedia, setMuted };
+}
