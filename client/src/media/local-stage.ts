@@ -16,10 +16,17 @@ import {
 } from './stage-adapter';
 
 const ICE_GATHER_TIMEOUT_MS = 2_000;
+/** A media connection that has not come up by then is treated as failed and tried again. */
+const CONNECT_TIMEOUT_MS = 15_000;
+/** Retries after a failed publish or subscribe, like the SDK: a few, further apart each time. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 8_000];
 
 interface RemoteParticipant {
   info: StageParticipantInfo;
   subscription?: { pc: RTCPeerConnection; type: SubscribeType; streams: StageStream[]; announced: boolean };
+  /** Failed subscribe attempts in a row; reset once one connects. */
+  failures: number;
+  retry?: ReturnType<typeof setTimeout>;
 }
 
 /** Reads `events_url` from the participant token (a JWT; the signature is the server's business). */
@@ -82,6 +89,8 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   private self?: StageParticipantInfo;
   private readonly remotes = new Map<string, RemoteParticipant>();
   private publishing?: { pc: RTCPeerConnection; streams: LocalStageStream[]; offMute: (() => void)[] };
+  private publishFailures = 0;
+  private publishRetry?: ReturnType<typeof setTimeout>;
   private pendingJoin?: { resolve: () => void; reject: (e: StageError) => void };
 
   constructor(
@@ -162,6 +171,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       case 'participant-left': {
         const remote = this.remotes.get(m.participantId);
         if (!remote) return;
+        clearTimeout(remote.retry);
         this.dropSubscription(remote);
         this.remotes.delete(m.participantId);
         this.emit('stageParticipantLeft', remote.info);
@@ -172,6 +182,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
         return;
       case 'published':
         if (!this.self || !this.publishing) return;
+        this.publishFailures = 0;
         this.self.isPublishing = true;
         this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.PUBLISHED);
         this.emit('stageParticipantStreamsAdded', this.self, [...this.publishing.streams]);
@@ -197,6 +208,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       return;
     }
     this.emit('error', error);
+    // Refusals (stage full, not allowed) are final; only broken connections are retried.
     if (m.category === 'PUBLISH_ERROR' && this.self) {
       this.stopPublishing(false);
       this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
@@ -213,7 +225,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
 
   private addRemote(w: WireParticipant): void {
     const info = toInfo(w, false);
-    this.remotes.set(w.id, { info });
+    this.remotes.set(w.id, { info, failures: 0 });
     this.emit('stageParticipantJoined', info);
     if (info.isPublishing) this.emit('stageParticipantPublishStateChanged', info, StageParticipantPublishState.PUBLISHED);
   }
@@ -250,17 +262,30 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     this.publishing = { pc, streams, offMute };
     this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ATTEMPTING_PUBLISH);
     for (const s of streams) pc.addTransceiver(s.mediaStreamTrack, { direction: 'sendonly' });
+    const failed = () => {
+      if (this.publishing?.pc !== pc) return;
+      this.stopPublishing(true);
+      if (this.self) this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
+      this.retryPublish();
+    };
+    const timer = setTimeout(() => pc.connectionState !== 'connected' && failed(), CONNECT_TIMEOUT_MS);
     pc.addEventListener('connectionstatechange', () => {
-      if (this.publishing?.pc === pc && pc.connectionState === 'failed') {
-        this.stopPublishing(false);
-        if (this.self) this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
-      }
+      if (pc.connectionState === 'connected' || pc.connectionState === 'closed') clearTimeout(timer);
+      if (pc.connectionState === 'failed') failed();
     });
     const sdp = await completeOffer(pc);
     if (this.publishing?.pc !== pc) return;
     const audio = streams.find((s) => s.streamType === 'audio');
     const video = streams.find((s) => s.streamType === 'video');
     this.send({ t: 'publish', sdp, audioMuted: audio?.isMuted ?? false, videoStopped: video?.isMuted ?? false });
+  }
+
+  /** Publishes again after a broken connection, if the strategy still wants it. */
+  private retryPublish(): void {
+    clearTimeout(this.publishRetry);
+    const delay = RETRY_DELAYS_MS[this.publishFailures++];
+    if (delay === undefined) return;
+    this.publishRetry = setTimeout(() => this.refreshStrategy(), delay);
   }
 
   private sendMute(): void {
@@ -319,15 +344,24 @@ export class LocalStage extends StageEmitter implements StageAdapter {
         },
       });
     });
+    const failed = () => {
+      if (remote.subscription !== sub) return;
+      this.dropSubscription(remote);
+      this.send({ t: 'unsubscribe', participantId: remote.info.id });
+      this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.ERRORED);
+      this.retrySubscribe(remote);
+    };
+    const timer = setTimeout(() => !sub.announced && failed(), CONNECT_TIMEOUT_MS);
     pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'connected' || pc.connectionState === 'closed') clearTimeout(timer);
       if (remote.subscription !== sub) return;
       if (pc.connectionState === 'connected' && !sub.announced) {
         sub.announced = true;
+        remote.failures = 0;
         this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.SUBSCRIBED);
         this.emit('stageParticipantStreamsAdded', remote.info, [...sub.streams]);
       } else if (pc.connectionState === 'failed') {
-        this.dropSubscription(remote);
-        this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.ERRORED);
+        failed();
       }
     });
     const sdp = await completeOffer(pc);
@@ -338,6 +372,16 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       sdp,
       type: type === SubscribeType.AUDIO_ONLY ? 'audio_only' : 'audio_video',
     });
+  }
+
+  /** Subscribes again after a broken connection, while that participant is still here. */
+  private retrySubscribe(remote: RemoteParticipant): void {
+    clearTimeout(remote.retry);
+    const delay = RETRY_DELAYS_MS[remote.failures++];
+    if (delay === undefined) return;
+    remote.retry = setTimeout(() => {
+      if (this.remotes.get(remote.info.id) === remote) this.applySubscription(remote);
+    }, delay);
   }
 
   private dropSubscription(remote: RemoteParticipant): void {
@@ -369,8 +413,10 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       ws.onmessage = null;
       ws.close();
     }
+    clearTimeout(this.publishRetry);
     this.stopPublishing(false);
     for (const remote of this.remotes.values()) {
+      clearTimeout(remote.retry);
       this.dropSubscription(remote);
       this.emit('stageParticipantLeft', remote.info);
     }

@@ -57,7 +57,9 @@ class FakeTransport implements StudioTransport {
       this.refuseNext = null;
       return Promise.reject(e);
     }
-    return Promise.resolve({ version: this.server.version + 1 } as never);
+    // The change is applied; its push (studio:changed) arrives later, when the test says.
+    this.server = { ...this.server, version: this.server.version + 1 };
+    return Promise.resolve({ version: this.server.version } as never);
   }
   on<E extends keyof ServerEvents>(event: E, handler: (p: ServerEvents[E]) => void): () => void {
     const list = this.handlers.get(event) ?? [];
@@ -157,6 +159,21 @@ describe('studio store', () => {
     expect(a?.payload.commandId).not.toBe(b?.payload.commandId);
   });
 
+  test('my quick clicks go in order, each based on the version the previous one produced', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    // Both start before either ack or push arrives: put myself on air, then go live.
+    const [onAir, live] = await Promise.all([store.putOnAir('ann-id'), store.startBroadcast()]);
+    expect(onAir).toEqual({ version: 4 });
+    expect(live).toEqual({ version: 5 });
+    const sent = t.sent.filter((s) => s.name !== 'studio:join');
+    expect(sent.map((s) => [s.name, s.payload.expectedVersion])).toEqual([
+      ['studio:set-status', 3],
+      ['studio:broadcast', 4],
+    ]);
+    expect(store.notice).toBeNull();
+  });
+
   test('a version conflict adopts the server state and tells the person, without resending', async () => {
     const store = useStudioStore();
     await store.enter('ann', 'ann-id', t);
@@ -168,6 +185,24 @@ describe('studio store', () => {
     expect(store.document?.layout.name).toBe('side-by-side');
     expect(store.notice).toMatch(/someone else changed the studio/i);
     expect(t.sent.filter((s) => s.name === 'studio:layout')).toHaveLength(1);
+  });
+
+  test('the conflict notice names who got there first, when their change was pushed to us', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    const bob = { ...doc().members[0]!, id: 'bob-id', userId: 'bob-id', displayName: 'bob', role: 'cohost' as const };
+    const next = doc({ members: [...doc().members, bob], layout: { ...doc().layout, name: 'pip' } });
+    // Bob's change reaches the server first; its push arrives while mine is refused.
+    t.server = { stageId: 's1', version: 4, document: next };
+    t.push('studio:changed', {
+      stageId: 's1',
+      version: 4,
+      change: { type: 'layout', by: 'bob-id', at: '2025-01-01T00:00:01.000Z' },
+      document: next,
+    });
+    t.refuseNext = new ApiError(0, 'studio/version-conflict', 'Someone else changed the studio first.');
+    expect(await store.changeLayout({ name: 'grid' })).toBeNull();
+    expect(store.notice).toMatch(/^bob changed the studio at the same moment/);
   });
 
   test('other refusals show the server sentence and change nothing', async () => {

@@ -43,6 +43,12 @@ export const useStudioStore = defineStore('studio', () => {
   let transport: StudioTransport | null = null;
   let unsubscribe: (() => void)[] = [];
   let resyncing: Promise<void> | null = null;
+  /** My own changes go one at a time, in click order (see `change`). */
+  let queue: Promise<unknown> = Promise.resolve();
+  /** The version my last acknowledged change produced: its push may still be on the way. */
+  let ackedVersion = 0;
+  /** The latest pushed change: a conflict notice can then say who got there first. */
+  let lastChange: ServerEvents['studio:changed']['change'] | null = null;
 
   const document = computed(() => snapshot.value?.document ?? null);
   const version = computed(() => snapshot.value?.version ?? null);
@@ -85,6 +91,7 @@ export const useStudioStore = defineStore('studio', () => {
     const current = snapshot.value;
     if (!current || e.stageId !== current.stageId) return;
     const decision = decideChange(current.version, e.version);
+    if (decision !== 'ignore') lastChange = e.change;
     if (decision === 'apply') snapshot.value = { stageId: e.stageId, version: e.version, document: e.document };
     else if (decision === 'resync') void resync();
   }
@@ -103,6 +110,7 @@ export const useStudioStore = defineStore('studio', () => {
     stageName.value = stage;
     myMemberId.value = memberId;
     snapshot.value = null;
+    ackedVersion = 0;
     status.value = 'joining';
     error.value = null;
     notice.value = null;
@@ -141,24 +149,46 @@ export const useStudioStore = defineStore('studio', () => {
    * server's sentence.
    */
   async function change<C extends ChangeDef>(def: C, input: ChangeInput<C>): Promise<CommandResult<C> | null> {
+    // Two quick clicks (put on air, then go live) must not race each other into a version
+    // conflict: each change waits for the previous ack and builds on the version it produced.
+    const run = () => send(def, input);
+    const result = queue.then(run, run);
+    queue = result;
+    return result;
+  }
+
+  async function send<C extends ChangeDef>(def: C, input: ChangeInput<C>): Promise<CommandResult<C> | null> {
     if (!transport || !stageName.value || !snapshot.value) return null;
     const payload = {
       ...input,
       stage: stageName.value,
       commandId: newCommandId(),
-      expectedVersion: snapshot.value.version,
+      expectedVersion: Math.max(snapshot.value.version, ackedVersion),
     } as CommandPayload<C>;
     try {
-      return await transport.send(def, payload);
+      const result = await transport.send(def, payload);
+      const acked = (result as { version?: unknown } | undefined)?.version;
+      if (typeof acked === 'number') ackedVersion = Math.max(ackedVersion, acked);
+      return result;
     } catch (e) {
       if (e instanceof ApiError && e.code === 'studio/version-conflict') {
-        notice.value = 'Someone else changed the studio at the same moment. This is the latest state; check it and try again.';
         await resync();
+        notice.value = `${conflictingParty()} changed the studio at the same moment. This is the latest state; check it and try again.`;
       } else {
         notice.value = e instanceof ApiError ? e.message : 'That did not work. Please try again.';
       }
       return null;
     }
+  }
+
+  /** "Sam" / "The server" / "A moderator" / "Someone else", from the last change we saw. */
+  function conflictingParty(): string {
+    const by = lastChange?.by;
+    if (!by || by === myMemberId.value) return 'Someone else';
+    if (by === 'system') return 'The server';
+    if (by.startsWith('moderator:')) return 'A moderator';
+    const doc = snapshot.value?.document;
+    return (doc && memberOf(doc, by)?.displayName) || 'Someone else';
   }
 
   // Intent-named actions ---------------------------------------------------------------
