@@ -9,6 +9,7 @@ import { StageToken } from '../stages/stage-token.entity';
 import { InviteLinkRow, StudioCommandRecord, StudioDocumentRow } from '../studio/studio.entity';
 import { User } from '../users/user.entity';
 import { Foundation1763780000000 } from './migrations/1763780000000-foundation';
+import { BackstageChat1763800400000 } from './migrations/1763800400000-backstage-chat';
 import { Follows1763800300000 } from './migrations/1763800300000-follows';
 import { IvsEvents1763790000000 } from './migrations/1763790000000-ivs-events';
 import { Studio1763800100000 } from './migrations/1763800100000-studio';
@@ -34,6 +35,7 @@ export const migrations = [
   Studio1763800100000,
   ChatModeration1763800200000,
   Follows1763800300000,
+  BackstageChat1763800400000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */
@@ -46,7 +48,10 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    extra: { max: 20, connectionTimeoutMillis: 5_000 },
+    // Idle connections are kept for minutes, not pg's default 10 s: opening a new one costs a
+    // backend fork and an auth round trip, which on a busy machine (browsers, ffmpeg, the SFU
+    // on the same cores) took over 5 s and surfaced as "server unavailable" in the middle of a show.
+    extra: { max: 20, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 300_000, keepAlive: true },
   };
 }
 

@@ -48,6 +48,7 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   private readonly sessions = new Map<string, IngestSession>();
   private readonly viewers = new Map<string, Map<string, number>>();
   private ffmpeg?: { status: FfmpegStatus; at: number };
+  private probing?: Promise<FfmpegStatus>;
   private off?: () => void;
 
   constructor(
@@ -57,8 +58,8 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
     @Inject(RESOLVED_EVENT_SINK) private readonly sink: IvsEventSink,
   ) {}
 
-  onModuleInit(): void {
-    const status = this.ffmpegStatus();
+  async onModuleInit(): Promise<void> {
+    const status = await this.checkFfmpeg();
     if (!status.ok) this.logger.warn(`${status.message} Going live will fail until it is installed.`);
     this.off = this.emulator.onStopStream(async ({ channelArn }) => {
       const session = [...this.sessions.values()].find((s) => s.owner.channelArn === channelArn);
@@ -72,11 +73,22 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** ffmpeg availability, re-checked at most every 30 s (so installing it needs no restart). */
+  async checkFfmpeg(): Promise<FfmpegStatus> {
+    if (this.ffmpeg && Date.now() - this.ffmpeg.at <= FFMPEG_RECHECK_MS) return this.ffmpeg.status;
+    // One probe at a time, however many callers ask while it runs.
+    this.probing ??= probeFfmpeg(this.options.ffmpegPath)
+      .then((status) => {
+        this.ffmpeg = { status, at: Date.now() };
+        return status;
+      })
+      .finally(() => (this.probing = undefined));
+    return this.probing;
+  }
+
+  /** The last known availability, for health reports; a stale answer starts a fresh check. */
   ffmpegStatus(): FfmpegStatus {
-    if (!this.ffmpeg || Date.now() - this.ffmpeg.at > FFMPEG_RECHECK_MS) {
-      this.ffmpeg = { status: probeFfmpeg(this.options.ffmpegPath), at: Date.now() };
-    }
-    return this.ffmpeg.status;
+    if (!this.ffmpeg || Date.now() - this.ffmpeg.at > FFMPEG_RECHECK_MS) void this.checkFfmpeg();
+    return this.ffmpeg?.status ?? { ok: false, message: 'ffmpeg has not been checked yet.' };
   }
 
   /** Channel ids with a running ingest. */
@@ -88,7 +100,7 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   async start(streamKey: string, source: IngestSource): Promise<{ ok: true; session: IngestSession } | ({ ok: false } & IngestStartError)> {
     const owner = await this.emulator.findChannelByStreamKey(streamKey);
     if (!owner) return { ok: false, code: 'STREAM_KEY_INVALID', message: 'This stream key is not valid (it may have been rotated).' };
-    const ffmpeg = this.ffmpegStatus();
+    const ffmpeg = await this.checkFfmpeg();
     if (!ffmpeg.ok) return { ok: false, code: 'INGEST_UNAVAILABLE', message: ffmpeg.message };
     await this.sessions.get(owner.channelId)?.end('TAKEOVER');
     const session = new IngestSession(

@@ -1,18 +1,27 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 
 export type FfmpegStatus = { ok: true; version: string } | { ok: false; message: string };
 
-/** Runs `ffmpeg -version`; a missing or broken binary is a value, never a throw. */
-export function probeFfmpeg(path: string): FfmpegStatus {
-  const r = spawnSync(path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 5_000 });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : `exit code ${r.status}`;
-    return {
-      ok: false,
-      message: `ffmpeg is not available at "${path}" (${why}). Install it (Debian/Ubuntu: sudo apt-get install ffmpeg) or set FFMPEG_PATH.`,
-    };
-  }
-  return { ok: true, version: (r.stdout.split('\n')[0] ?? '').replace(/^ffmpeg version\s+/, '').split(' ')[0] ?? '' };
+/**
+ * Runs `ffmpeg -version`; a missing or broken binary is a value, never a throw. Asynchronous on
+ * purpose: starting ffmpeg takes from tens of milliseconds to seconds on a busy machine, and a
+ * synchronous spawn froze every socket and stage connection of the node for that long.
+ */
+export function probeFfmpeg(path: string): Promise<FfmpegStatus> {
+  return new Promise((resolve) => {
+    execFile(path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000 }, (error, stdout) => {
+      if (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = typeof code === 'string' ? code : typeof code === 'number' ? `exit code ${code}` : error.message;
+        resolve({
+          ok: false,
+          message: `ffmpeg is not available at "${path}" (${why}). Install it (Debian/Ubuntu: sudo apt-get install ffmpeg) or set FFMPEG_PATH.`,
+        });
+        return;
+      }
+      resolve({ ok: true, version: (stdout.split('\n')[0] ?? '').replace(/^ffmpeg version\s+/, '').split(' ')[0] ?? '' });
+    });
+  });
 }
 
 export interface IngestCommand {

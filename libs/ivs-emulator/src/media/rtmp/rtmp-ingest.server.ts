@@ -105,7 +105,7 @@ class RtmpPublisher {
     if (!owner) {
       return { ok: false, code: 'NetStream.Publish.BadName', description: 'This stream key is not valid (it may have been rotated).' };
     }
-    const ffmpeg = this.ingest.ffmpegStatus();
+    const ffmpeg = await this.ingest.checkFfmpeg();
     if (!ffmpeg.ok) return { ok: false, code: 'NetStream.Publish.Failed', description: ffmpeg.message };
     this.streamKey = streamKey;
     // Until video arrives, the same silence rule as a live stream applies.
