@@ -37,7 +37,8 @@ const results = [];
 const passed = new Set();
 let current = null;
 function check(ok, what, detail = '') {
-  console.log(`    ${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? ` — ${detail}` : ''}`);
+  const at = current ? ` (+${((Date.now() - current.started) / 1000).toFixed(1)} s)` : '';
+  console.log(`    ${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? ` — ${detail}` : ''}${at}`);
   if (!ok) current?.failures.push(`${what}${detail ? ` — ${detail}` : ''}`);
   return ok;
 }
@@ -50,8 +51,8 @@ async function step(id, title, needs, body) {
     return;
   }
   console.log(`\n— ${title}`);
-  current = { failures: [] };
   const started = Date.now();
+  current = { failures: [], started };
   try {
     await body();
   } catch (error) {
@@ -102,7 +103,7 @@ const consoleErrors = [];
 const pages = {};
 async function newPage(who, options = {}) {
   const context = await browser.newContext({
-    viewport: { width: 1360, height: 900 },
+    viewport: options.viewport ?? { width: 1360, height: 900 },
     colorScheme: options.colorScheme ?? 'dark',
     baseURL: baseUrl,
     permissions: ['camera', 'microphone'],
@@ -488,6 +489,25 @@ try {
       );
     },
   );
+
+  // Phone widths: nothing may force sideways scrolling, and the screens go in the README.
+  const phone = { width: 390, height: 844 };
+  const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await step('phone', 'At phone width (390 px) the studio, home and watch pages fit the screen', ['studio'], async () => {
+    await a.setViewportSize(phone);
+    await a.waitForTimeout(500);
+    check((await overflow(a)) <= 1, 'the studio has no sideways scroll', `${await overflow(a)} px too wide`);
+    await screenshot(a, 'studio-phone.png');
+    const p = await newPage('phone', { colorScheme: 'light', viewport: phone });
+    await p.goto('/');
+    await p.getByRole('heading', { level: 1 }).first().waitFor();
+    check((await overflow(p)) <= 1, 'the home page has no sideways scroll', `${await overflow(p)} px too wide`);
+    await screenshot(p, 'home-phone.png');
+    await p.goto(`/${names.a}`);
+    await p.getByTestId('watch-status').waitFor();
+    check((await overflow(p)) <= 1, 'the watch page has no sideways scroll', `${await overflow(p)} px too wide`);
+    await screenshot(p, 'watch-phone.png');
+  });
 } catch (error) {
   results.push({ id: 'setup', title: 'journey setup', status: 'failed', detail: error instanceof Error ? error.message : String(error) });
 } finally {

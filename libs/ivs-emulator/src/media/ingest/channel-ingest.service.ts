@@ -118,6 +118,7 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
     );
     this.sessions.set(owner.channelId, session);
     await session.begin();
+    this.logger.log(`channel ${owner.channelId}: ingest started`);
     return { ok: true, session };
   }
 
@@ -272,6 +273,10 @@ export class IngestSession {
 
   private async finish(reason: IngestEndReason): Promise<void> {
     clearInterval(this.monitor);
+    // One line per stream end: why a show stopped is the first question after it did.
+    this.logger.log(
+      `channel ${this.owner.channelId}: ingest ended (${reason}) after ${Math.round((Date.now() - this.startedAt.getTime()) / 1000)} s`,
+    );
     if (reason !== 'ENDED') this.source.onEnded(reason);
     const proc = this.ffmpeg;
     if (proc) {
