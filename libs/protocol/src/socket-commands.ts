@@ -3,7 +3,7 @@ import { SessionCommands } from './socket';
 import { ChatCommands, type ChatServerEvents } from './chat';
 import { ModerationCommands, type ModerationServerEvents } from './moderation';
 import { WatchCommands, type WatchServerEvents } from './watch';
-import { StudioCommands, type StudioServerEvents } from './studio';
+import { BackstageCommands, StudioCommands, type StudioServerEvents } from './studio';
 
 /**
  * Every command the server accepts, by event name. The server refuses any other event
@@ -15,6 +15,7 @@ export const ALL_COMMANDS: readonly CommandDef[] = [
   ...Object.values(ChatCommands),
   ...Object.values(ModerationCommands),
   ...Object.values(StudioCommands),
+  ...Object.values(BackstageCommands),
 ];
 
 export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(ALL_COMMANDS.map((c) => [c.name, c]));

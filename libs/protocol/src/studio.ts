@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noNul } from './chat';
 import { command, CommandId } from './socket';
 
 /**
@@ -228,6 +229,53 @@ export const StudioCommands = {
   realtime: command<{ version: number }>()('studio:realtime', z.strictObject({ ...base, open: z.boolean() })),
 };
 
+// ---------------------------------------------------------------- backstage chat
+
+/** Longest backstage message, in characters (after trimming). */
+export const BACKSTAGE_MAX_CHARS = 500;
+/** How many of the latest backstage messages `studio:backstage-history` returns. */
+export const BACKSTAGE_HISTORY_LIMIT = 100;
+
+/**
+ * A message in a studio's private backstage chat. Name and role are as they were when it was
+ * sent, so the history still reads right after someone leaves or changes role.
+ */
+export const BackstageMessage = z.object({
+  id: z.string(),
+  stageId: z.string(),
+  /** The sender's member id (user id, or guest id for an invite-link guest). */
+  memberId: z.string(),
+  displayName: z.string(),
+  role: z.enum(MEMBER_ROLES),
+  text: z.string(),
+  sentAt: z.string(),
+});
+export type BackstageMessage = z.infer<typeof BackstageMessage>;
+
+/**
+ * The backstage chat: only people seated in the studio write in it; site staff may read it.
+ * Kept apart from StudioCommands because it never touches the versioned document.
+ */
+export const BackstageCommands = {
+  /** Retrying with the same `commandId` returns the first message and stores nothing new. */
+  send: command<BackstageMessage>()(
+    'studio:backstage-send',
+    z.strictObject({
+      stage: StageName,
+      commandId: CommandId,
+      text: z
+        .string()
+        .trim()
+        .min(1, 'must not be empty')
+        .max(BACKSTAGE_MAX_CHARS, `must be at most ${BACKSTAGE_MAX_CHARS} characters`)
+        .refine(noNul, 'must not contain NUL characters'),
+    }),
+    8 * 1024,
+  ),
+  /** The latest messages, oldest first. Joins the studio room before reading, so no later message is missed. */
+  history: command<{ messages: BackstageMessage[] }>()('studio:backstage-history', z.strictObject({ stage: StageName })),
+};
+
 // ---------------------------------------------------------------- server events
 
 export interface StudioServerEvents {
@@ -241,6 +289,8 @@ export interface StudioServerEvents {
   'studio:admission': { stageId: string; stageName: string; admitted: boolean };
   /** To the removed person's sockets, just before they leave the studio room. */
   'studio:removed': { stageId: string; reason: string };
+  /** To `studio:<stageId>`: a new backstage chat message. */
+  'studio:backstage-message': BackstageMessage;
 }
 
 // ---------------------------------------------------------------- REST (invite links, tokens)

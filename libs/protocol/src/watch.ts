@@ -36,7 +36,11 @@ export const WatchState = z.object({
 export type WatchState = z.infer<typeof WatchState>;
 
 export const WatchCommands = {
-  join: command<WatchState>()('watch:join', z.strictObject({ channel: ResourceName })),
+  /**
+   * `as: 'studio'` is for people seated in the channel owner's studio following the viewers'
+   * chat from there: they get the room and the snapshot but are not counted as viewers.
+   */
+  join: command<WatchState>()('watch:join', z.strictObject({ channel: ResourceName, as: z.enum(['viewer', 'studio']).optional() })),
   leave: command<{ left: boolean }>()('watch:leave', z.strictObject({ channel: ResourceName })),
 };
 

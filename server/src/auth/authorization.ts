@@ -34,6 +34,10 @@ export const AUTHORIZATION: Readonly<Record<string, readonly ActorRole[]>> = {
   'studio:mute': ['cohost', 'host'],
   'studio:broadcast': ['cohost', 'host'],
   'studio:realtime': ['cohost', 'host'],
+  // Backstage chat: private to the people seated in the studio (link guests included, the green
+  // room not). Staff may read it, as they may read the studio, but they hold no seat to write from.
+  'studio:backstage-send': ['guest', 'cohost', 'host'],
+  'studio:backstage-history': ['guest', 'cohost', 'host', 'moderator', 'admin'],
   // Watch & chat: the target is a channel. 'host' = its owner; a link guest (no account) is
   // 'guest' and, like anonymous, may only watch. Site-wide sanctions are moderation rows.
   'watch:join': ANYONE,

@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { StageAccess } from '../stages/stage-access';
 import { StagesModule } from '../stages/stages.module';
+import { BackstageChatGateway } from './backstage-chat.gateway';
+import { BackstageChatService } from './backstage-chat.service';
 import { InvitesController } from './invites.controller';
 import { StudioGateway } from './studio.gateway';
 import { StudioService, StudioStageAccess } from './studio.service';
@@ -10,7 +12,13 @@ import { StudioService, StudioStageAccess } from './studio.service';
 @Module({
   imports: [StagesModule],
   controllers: [InvitesController],
-  providers: [StudioService, StudioGateway, { provide: StageAccess, useClass: StudioStageAccess }],
+  providers: [
+    StudioService,
+    StudioGateway,
+    BackstageChatService,
+    BackstageChatGateway,
+    { provide: StageAccess, useClass: StudioStageAccess },
+  ],
   exports: [StudioService, StageAccess],
 })
 export class StudioModule {}

@@ -22,7 +22,7 @@ export class WatchGateway implements OnGatewayDisconnect {
   join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.commands.run(WatchCommands.join, socket, body, async (input, actor) => {
       await this.authorize(WatchCommands.join.name, input.channel, actor);
-      return this.watch.join(socket, input.channel);
+      return this.watch.join(socket, input.channel, input.as);
     });
   }
 

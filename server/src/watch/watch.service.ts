@@ -2,14 +2,16 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Socket } from 'socket.io';
-import { ChatCommands, StreamHealthDto, WatchState } from '@streamcat/protocol';
+import { ChatCommands, StreamHealthDto, StudioDocument, WatchState } from '@streamcat/protocol';
 import { isAllowed } from '../auth/authorization';
 import { channelRole } from '../chat/chat.rules';
 import { ChatService } from '../chat/chat.service';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { Broadcaster } from '../realtime/broadcaster';
-import { actorOf, rooms } from '../realtime/socket-actor';
+import { actorOf, rooms, SocketActor } from '../realtime/socket-actor';
+import { isSeatedRole } from '../studio/backstage-chat.rules';
+import { resolveStudioRole } from '../studio/studio.reducer';
 import { PRESENCE_HEARTBEAT_MS, WatchPresence } from './watch-presence';
 
 /** Viewer-count pushes are coalesced per channel: a burst of joins gives one update. */
@@ -92,22 +94,35 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     this.pending.clear();
   }
 
-  async join(socket: Socket, channelName: string): Promise<WatchState> {
+  /**
+   * `as: 'studio'`: someone seated in the owner's studio follows the chat from there. They get
+   * the room and the snapshot but are not counted: the count is of people watching the show.
+   */
+  async join(socket: Socket, channelName: string, as: 'viewer' | 'studio' = 'viewer'): Promise<WatchState> {
     const c = await this.rowByName(channelName);
+    const actor = actorOf(socket);
+    const counted = as === 'viewer';
+    if (!counted && !(await this.seatedInStudioOf(c.user_id, actor)))
+      throw new AppError('studio/not-member', 'Only people seated in this channel’s studio can follow its chat from there.');
     const watching = watchedBy(socket);
     if (!watching.has(c.id) && watching.size >= MAX_CHANNELS_PER_SOCKET)
       throw new AppError('request/invalid', `You can watch at most ${MAX_CHANNELS_PER_SOCKET} channels at once.`);
-    watching.add(c.id);
+    const wasCounted = watching.get(c.id) === true;
+    watching.set(c.id, counted);
     await socket.join(rooms.watch(c.id));
-    await this.presence.add(c.id, socket.id);
-    // It may have disconnected while we awaited: never leave a dead socket counted (and re-stamped).
-    if (socket.disconnected) {
+    if (counted) {
+      await this.presence.add(c.id, socket.id);
+      // It may have disconnected while we awaited: never leave a dead socket counted (and re-stamped).
+      if (socket.disconnected) {
+        await this.presence.remove(c.id, socket.id);
+        throw new AppError('request/invalid', 'The connection closed.');
+      }
+      this.schedule(c.id);
+    } else if (wasCounted) {
       await this.presence.remove(c.id, socket.id);
-      throw new AppError('request/invalid', 'The connection closed.');
+      this.schedule(c.id);
     }
-    this.schedule(c.id);
 
-    const actor = actorOf(socket);
     const role = channelRole(actor, c.user_id);
     const [history, slowModeSeconds, sanction, viewerCount] = await Promise.all([
       this.chat.history(c.id),
@@ -137,17 +152,21 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
   async leave(socket: Socket, channelName: string): Promise<{ left: boolean }> {
     const c = await this.rowByName(channelName);
     const watching = watchedBy(socket);
+    const counted = watching.get(c.id);
     if (!watching.delete(c.id)) return { left: false };
     await socket.leave(rooms.watch(c.id));
-    await this.presence.remove(c.id, socket.id);
-    this.schedule(c.id);
+    if (counted) {
+      await this.presence.remove(c.id, socket.id);
+      this.schedule(c.id);
+    }
     return { left: true };
   }
 
   /** A socket went away: it stops counting for every channel it watched. */
   async disconnected(socket: Socket): Promise<void> {
     const watching = watchedBy(socket);
-    for (const channelId of watching) {
+    for (const [channelId, counted] of watching) {
+      if (!counted) continue;
       await this.presence.remove(channelId, socket.id);
       this.schedule(channelId);
     }
@@ -185,6 +204,14 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     for (const listener of this.countListeners) listener(channelId, count);
   }
 
+  /** Whether the actor holds a seat (host, co-host, guest) in the studio of the channel's owner. */
+  private async seatedInStudioOf(ownerId: string, actor: SocketActor): Promise<boolean> {
+    const rows = (await this.db.query(`SELECT d.document FROM stages s JOIN studio_documents d ON d.stage_id = s.id WHERE s.user_id = $1`, [
+      ownerId,
+    ])) as { document: StudioDocument }[];
+    return rows.some((r) => isSeatedRole(resolveStudioRole(actor, r.document)));
+  }
+
   private async row(channelId: string): Promise<ChannelRow | null> {
     const rows = (await this.db.query(`${CHANNEL_SELECT} WHERE c.id = $1`, [channelId])) as ChannelRow[];
     return rows[0] ?? null;
@@ -201,7 +228,8 @@ const CHANNEL_SELECT = `SELECT c.id, c.name, c.user_id, c.title, c.is_live, c.li
   c.category_id, k.name AS category_name, k.slug AS category_slug
   FROM channels c LEFT JOIN categories k ON k.id = c.category_id`;
 
-function watchedBy(socket: Socket): Set<string> {
-  const data = socket.data as { watching?: Set<string> };
-  return (data.watching ??= new Set());
+/** The channels a socket watches, each with whether it counts as a viewer there. */
+function watchedBy(socket: Socket): Map<string, boolean> {
+  const data = socket.data as { watching?: Map<string, boolean> };
+  return (data.watching ??= new Map());
 }

@@ -123,6 +123,23 @@ registerSamples(
   studioSample('studio:realtime', (c) => ({ stage: c.stage, commandId: commandId(), open: true })),
 );
 
+// ---------------------------------------------------------------- backstage chat
+
+/** Backstage messages of the cell's stage (a forbidden send must store none). */
+async function backstageState(c: MatrixCell): Promise<unknown> {
+  const r = await c.pg.query('SELECT count(*)::int AS n FROM studio_backstage_messages WHERE stage_id = $1', [c.stageId]);
+  return { messages: r.rows[0].n as number, studio: await studioState(c) };
+}
+
+registerSamples(
+  {
+    command: 'studio:backstage-send',
+    payload: (c) => ({ stage: c.stage, commandId: commandId(), text: `backstage hello from ${c.role}` }),
+    state: backstageState,
+  },
+  { command: 'studio:backstage-history', payload: (c) => ({ stage: c.stage }), state: backstageState },
+);
+
 // ---------------------------------------------------------------- session
 
 registerSamples({ command: 'session:whoami', payload: () => ({}), state: async () => null });
