@@ -27,6 +27,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-e2e-'));
+const SCRIPT_LIMIT_MS = 20 * 60_000;
 let server;
 try {
   server = await startProduct({ dataDir });
@@ -47,7 +48,13 @@ try {
       env: { ...process.env, BASE_URL: server.baseUrl },
       stdio: ['ignore', process.stderr, 'inherit'],
     });
+    // A hung browser must fail the run, not stall CI: the whole journey takes ~5 minutes here.
+    const watchdog = setTimeout(() => {
+      console.error(`✖ ${file} still running after ${SCRIPT_LIMIT_MS / 60_000} minutes: stopping it`);
+      child.kill('SIGKILL');
+    }, SCRIPT_LIMIT_MS);
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+    clearTimeout(watchdog);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (code === 0) {
       passed++;

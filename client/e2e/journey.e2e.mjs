@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// e2e: not in CI yet — 7 of 11 journey steps pass; moderator removal of C (last check), V chat + ban, real-time viewer and VOD chat replay steps time out (see the issue note).
 // The whole journey of issue #6 in Debian Chromium with fake camera and microphone:
 // host A goes live → a viewer plays it; A invites B → both on stage → B on air, layout changed;
 // link guest C waits in the green room → admitted; moderator M removes C (the link then
@@ -110,6 +109,8 @@ async function newPage(who, options = {}) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
+  // A page load competes with every other participant's media on two cores: give it longer.
+  page.setDefaultNavigationTimeout(60_000);
   page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
   // Console errors are evidence for a failed step, not failures by themselves (a 403 is logged too).
   page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${who}: ${msg.text().slice(0, 300)}`));
@@ -301,6 +302,19 @@ try {
       shot.studio = true;
     },
   );
+
+  await step('backstage', 'A and B talk in the private backstage chat', ['invite-b'], async () => {
+    const hello = `cue the intro ${tag}`;
+    await a.getByTestId('backstage-input').fill(hello);
+    await a.getByTestId('backstage-input').press('Enter');
+    await b.getByTestId('backstage-message').filter({ hasText: hello }).waitFor({ timeout: 15_000 });
+    check(true, 'B reads A’s backstage message');
+    const reply = `ready when you are ${tag}`;
+    await b.getByTestId('backstage-input').fill(reply);
+    await b.getByTestId('backstage-input').press('Enter');
+    await a.getByTestId('backstage-message').filter({ hasText: reply }).waitFor({ timeout: 15_000 });
+    check(true, 'A reads B’s reply');
+  });
   if (passed.has('invite-b')) await b.context().close();
 
   const c = await newPage('guestC');
@@ -387,6 +401,12 @@ try {
     await v.getByTestId('chat-message').filter({ hasText: chatText.deleted }).waitFor();
     check(true, 'V’s messages appear in the chat');
     await screenshot(v, 'watch.png');
+    if (passed.has('studio')) {
+      await a.getByTestId('studio-chat-tab-viewers').click();
+      await a.getByTestId('chat-message').filter({ hasText: chatText.kept }).waitFor({ timeout: 15_000 });
+      check(true, 'the host reads V’s message in the studio’s viewers’ chat');
+      await a.getByTestId('studio-chat-tab-backstage').click();
+    }
 
     await m.goto(`/moderation?host=${names.a}`);
     const message = m.getByTestId('moderation-chat-message').filter({ hasText: chatText.deleted });

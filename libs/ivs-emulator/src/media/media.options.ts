@@ -38,7 +38,9 @@ const schema = z.object({
   ffmpegPath: z.string().min(1).default('ffmpeg'),
   maxSubscribers: z.number().int().min(1).max(10_000).default(10_000),
   starvationAfterMs: z.number().int().min(200).default(3_000),
-  endAfterMs: z.number().int().min(500).default(10_000),
+  // A busy machine can hold a browser's recorder back for several seconds (seen at 10 s with
+  // six browsers on two cores); viewers already get Starvation at 3 s, so ending waits longer.
+  endAfterMs: z.number().int().min(500).default(30_000),
   segmentSeconds: z.number().int().min(1).max(10).default(2),
   rtmpPort: z.number().int().min(0).max(65535).optional(),
   rtmpHost: z.string().min(1).default('0.0.0.0'),
