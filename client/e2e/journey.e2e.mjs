@@ -465,6 +465,10 @@ try {
     'A stops: the watch page shows offline; the broadcast is in past broadcasts; its VOD plays with chat replay',
     ['go-live', 'watch-live'],
     async () => {
+      // Still live from the go-live step? If the broadcast ended on its own, say so rather than
+      // pressing the switch (which would then start a new broadcast).
+      const before = await a.getByTestId('broadcast-state').getAttribute('data-state');
+      if (!check(before === 'live', 'the broadcast is still live when A stops it', `state ${before}`)) return;
       await a.getByTestId('toggle-broadcast').click();
       const confirm = a.getByRole('dialog').getByRole('button', { name: /end|stop/i });
       if (await confirm.isVisible({ timeout: 1500 }).catch(() => false)) await confirm.click();

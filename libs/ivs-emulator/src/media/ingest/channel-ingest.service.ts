@@ -150,6 +150,8 @@ export class IngestSession {
   private ffmpeg?: ChildProcess;
   private ffmpegExited?: Promise<number | null>;
   private lastDataAt = Date.now();
+  /** Since when ffmpeg's stdin has been full (the source is paused on our side), or null. */
+  private backloggedSince: number | null = null;
   private starving = false;
   private streamStarted = false;
   private ending?: Promise<void>;
@@ -232,11 +234,18 @@ export class IngestSession {
       void this.emulator.setStreamHealth(this.owner.channelArn, { health: 'HEALTHY' }).catch(() => undefined);
       this.queueHealth('Starvation End');
     }
-    return this.ffmpeg.stdin.write(chunk);
+    const accepted = this.ffmpeg.stdin.write(chunk);
+    if (!accepted) this.backloggedSince ??= Date.now();
+    return accepted;
   }
 
   onDrain(fn: () => void): void {
-    this.ffmpeg?.stdin?.once('drain', fn);
+    this.ffmpeg?.stdin?.once('drain', () => {
+      // The source was held back by us: its silence clock starts again now.
+      this.backloggedSince = null;
+      this.lastDataAt = Date.now();
+      fn();
+    });
   }
 
   /** Ends the stream (idempotent): flushes ffmpeg, finishes the recording, emits the closing events. */
@@ -247,6 +256,12 @@ export class IngestSession {
 
   private async tick(): Promise<void> {
     if (this.ending) return;
+    // While ffmpeg's input is full we stop reading the source: that quiet is our encoder being
+    // slow (a starved CPU), not the broadcaster going away. Only a stuck encoder ends the stream.
+    if (this.backloggedSince !== null) {
+      if (Date.now() - this.backloggedSince >= this.options.endAfterMs * 3) await this.end('STALLED');
+      return;
+    }
     const silentFor = Date.now() - this.lastDataAt;
     if (silentFor >= this.options.endAfterMs) {
       await this.end('STALLED');
