@@ -249,8 +249,14 @@ try {
   section('A goes live (broadcast)');
   await a.page.getByTestId('toggle-broadcast').click();
   const state = a.page.getByTestId('broadcast-state');
-  const started = await state.evaluate((el) => el.dataset.state).catch(() => null);
-  check(started === 'starting' || started === 'live', 'the switch shows starting… at once', String(started));
+  // The server's answer, pushed to every member: it leaves offline within moments of the click.
+  const started = await a.page
+    .waitForFunction(() => document.querySelector('[data-testid="broadcast-state"]')?.getAttribute('data-state') !== 'offline', null, {
+      timeout: 5_000,
+    })
+    .then(() => state.evaluate((el) => el.dataset.state))
+    .catch(() => state.evaluate((el) => el.dataset.state).catch(() => null));
+  check(started === 'starting' || started === 'live', 'the switch shows starting… within 5 s of the click', String(started));
   const reachedLive = await a.page
     .waitForFunction(() => document.querySelector('[data-testid="broadcast-state"]')?.getAttribute('data-state') === 'live', null, {
       timeout: 45_000,
