@@ -46,6 +46,9 @@ class FakeTransport implements StudioTransport {
   readonly sent: { name: string; payload: Record<string, unknown> }[] = [];
   server: StudioSnapshot = { stageId: 's1', version: 3, document: doc() };
   refuseNext: ApiError | null = null;
+  /** Apply the next change but lose its answer, like an ack that never arrived. */
+  loseNextAnswer = false;
+  private answered = new Map<string, unknown>();
   private handlers = new Map<string, ((p: never) => void)[]>();
   private reconnectHooks: (() => void)[] = [];
 
@@ -57,9 +60,18 @@ class FakeTransport implements StudioTransport {
       this.refuseNext = null;
       return Promise.reject(e);
     }
+    // Like the server: a command id seen before is answered from the record, not applied again.
+    const id = (payload as { commandId?: string }).commandId;
+    if (id && this.answered.has(id)) return Promise.resolve(this.answered.get(id) as never);
     // The change is applied; its push (studio:changed) arrives later, when the test says.
     this.server = { ...this.server, version: this.server.version + 1 };
-    return Promise.resolve({ version: this.server.version } as never);
+    const result = { version: this.server.version };
+    if (id) this.answered.set(id, result);
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      return Promise.reject(new ApiError(0, 'server/unavailable', 'The server did not answer in time. Please try again.'));
+    }
+    return Promise.resolve(result as never);
   }
   on<E extends keyof ServerEvents>(event: E, handler: (p: ServerEvents[E]) => void): () => void {
     const list = this.handlers.get(event) ?? [];
@@ -203,6 +215,21 @@ describe('studio store', () => {
     t.refuseNext = new ApiError(0, 'studio/version-conflict', 'Someone else changed the studio first.');
     expect(await store.changeLayout({ name: 'grid' })).toBeNull();
     expect(store.notice).toMatch(/^bob changed the studio at the same moment/);
+  });
+
+  test('an unanswered change is sent again with the same command id, applied once, and the next builds on it', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    t.loseNextAnswer = true;
+    const [onAir, layout] = await Promise.all([store.putOnAir('ann-id'), store.changeLayout({ name: 'pip' })]);
+    expect(onAir).toEqual({ version: 4 });
+    expect(layout).toEqual({ version: 5 });
+    const sent = t.sent.filter((s) => s.name !== 'studio:join');
+    expect(sent.map((s) => s.name)).toEqual(['studio:set-status', 'studio:set-status', 'studio:layout']);
+    expect(sent[0]!.payload.commandId).toBe(sent[1]!.payload.commandId);
+    expect(sent[2]!.payload.expectedVersion).toBe(4);
+    expect(t.server.version).toBe(5);
+    expect(store.notice).toBeNull();
   });
 
   test('other refusals show the server sentence and change nothing', async () => {

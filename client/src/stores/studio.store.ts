@@ -23,6 +23,30 @@ type ChangeDef = Exclude<
 >;
 type ChangeInput<C extends ChangeDef> = Omit<CommandPayload<C>, 'stage' | 'commandId' | 'expectedVersion'>;
 
+/** Tries after an unanswered command, a moment apart. */
+const RETRY_DELAYS_MS = [500, 1_500];
+
+/**
+ * Sends one change; when the server does not answer in time, sends the very same payload
+ * again. The command id makes that safe: a change that was applied is answered from the
+ * server's record (same version), one that was not is applied now — never twice.
+ */
+async function sendWithRetry<C extends CommandDef>(
+  transport: StudioTransport,
+  def: C,
+  payload: CommandPayload<C>,
+): Promise<CommandResult<C>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await transport.send(def, payload);
+    } catch (e) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (!(e instanceof ApiError) || e.code !== 'server/unavailable' || delay === undefined) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 /**
  * The studio as this browser sees it: the server's document and version, nothing more.
  * Joining takes a snapshot; pushed changes apply only in version order, and any gap or
@@ -166,7 +190,7 @@ export const useStudioStore = defineStore('studio', () => {
       expectedVersion: Math.max(snapshot.value.version, ackedVersion),
     } as CommandPayload<C>;
     try {
-      const result = await transport.send(def, payload);
+      const result = await sendWithRetry(transport, def, payload);
       const acked = (result as { version?: unknown } | undefined)?.version;
       if (typeof acked === 'number') ackedVersion = Math.max(ackedVersion, acked);
       return result;
@@ -176,6 +200,8 @@ export const useStudioStore = defineStore('studio', () => {
         notice.value = `${conflictingParty()} changed the studio at the same moment. This is the latest state; check it and try again.`;
       } else {
         notice.value = e instanceof ApiError ? e.message : 'That did not work. Please try again.';
+        // Unanswered: it may have been applied; start from what the server has now.
+        if (e instanceof ApiError && e.code === 'server/unavailable') await resync();
       }
       return null;
     }
