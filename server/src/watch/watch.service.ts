@@ -55,9 +55,14 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    // Pushes after a committed change are best effort: a database blip must be a log line, never
+    // an unhandled rejection (which would end the process); clients resync on reconnect anyway.
+    const push = (channelId: string, send: (c: ChannelRow) => void) =>
+      void this.row(channelId)
+        .then((c) => c && send(c))
+        .catch((e: unknown) => this.log.warn(`watch push for channel ${channelId} skipped: ${e instanceof Error ? e.message : String(e)}`));
     const live = (channelId: string, isLive: boolean, at: Date) =>
-      void this.row(channelId).then((c) => {
-        if (!c) return;
+      push(channelId, (c) => {
         const room = rooms.watch(c.id);
         this.broadcaster.toRoom(room, 'watch:live', { channel: c.name, isLive, since: at.toISOString() });
         this.broadcaster.toRoom(room, 'watch:health', { channel: c.name, health: c.health });
@@ -65,19 +70,13 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     this.offs.push(
       this.events.on('channel.live', (e) => live(e.channelId, true, e.at)),
       this.events.on('channel.offline', (e) => live(e.channelId, false, e.at)),
-      this.events.on(
-        'stream.health',
-        (e) =>
-          void this.row(e.channelId).then(
-            (c) => c && this.broadcaster.toRoom(rooms.watch(c.id), 'watch:health', { channel: c.name, health: e.health }),
-          ),
+      this.events.on('stream.health', (e) =>
+        push(e.channelId, (c) => this.broadcaster.toRoom(rooms.watch(c.id), 'watch:health', { channel: c.name, health: e.health })),
       ),
-      this.events.on(
-        'channel.updated',
-        (e) =>
-          void this.row(e.channelId).then(
-            (c) => c && this.broadcaster.toRoom(rooms.watch(c.id), 'watch:info', { channel: c.name, title: e.title, category: e.category }),
-          ),
+      this.events.on('channel.updated', (e) =>
+        push(e.channelId, (c) =>
+          this.broadcaster.toRoom(rooms.watch(c.id), 'watch:info', { channel: c.name, title: e.title, category: e.category }),
+        ),
       ),
     );
     // Catches counts that changed without a local join or leave (another node died; its members expired).
