@@ -258,11 +258,13 @@ export class IngestSession {
     if (this.ending) return;
     // While ffmpeg's input is full we stop reading the source: that quiet is our encoder being
     // slow (a starved CPU), not the broadcaster going away. Only a stuck encoder ends the stream.
-    if (this.backloggedSince !== null) {
-      if (Date.now() - this.backloggedSince >= this.options.endAfterMs * 3) await this.end('STALLED');
+    // (Only the silence rules wait: Stream Start and viewer counts below still run.)
+    const backlogged = this.backloggedSince !== null;
+    if (backlogged && Date.now() - this.backloggedSince! >= this.options.endAfterMs * 3) {
+      await this.end('STALLED');
       return;
     }
-    const silentFor = Date.now() - this.lastDataAt;
+    const silentFor = backlogged ? 0 : Date.now() - this.lastDataAt;
     if (silentFor >= this.options.endAfterMs) {
       await this.end('STALLED');
       return;
