@@ -2,13 +2,15 @@
 // `npm run bench:compositor` (docs/benchmarks.md): frames per second of the programme canvas.
 // The real compositor (client/src/media/compositor.ts, bundled with rolldown from
 // bench/compositor-page.mjs) runs in headless Chromium at 1280×720 / 30 fps with 1…12 members
-// on air in the grid (fake cameras, name tags, banner, image background). Measured is what the
-// broadcast would get: the capture timestamp of every frame of the compositor's stream() video
-// track. Each tile count runs in every pass (ascending, then descending, so slow drift of the
-// machine's load hits both ends); a bare canvas on the same capture path is measured at the
-// start of each pass as this machine's floor. Baseline = the 30 fps target (IVS presets);
-// bar: ≥ 29 fps median and p95 frame time ≤ 40 ms at 12 tiles. Loopback only; stops by
-// itself; the last line printed is one JSON object.
+// on air in the grid (name tags, banner, image background). Each tile gets the picture the
+// product delivers for that count, sized by the studio's own policy (publish-quality.ts): the
+// host's camera clone as published, the others VP8-decoded per member in a worker (see the
+// page). Measured is what the broadcast would get: the capture timestamp of every frame of the
+// compositor's stream() video track. Each tile count runs in every pass (ascending, then
+// descending, so slow drift of the machine's load hits both ends); an empty compositor on the
+// same loop and capture path is measured at the start of each pass as this machine's floor.
+// Baseline = the 30 fps target (IVS presets); bar: ≥ 29 fps median and p95 frame time ≤ 40 ms
+// at 12 tiles. Loopback only; stops by itself; the last line printed is one JSON object.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -109,6 +111,7 @@ try {
   const windows = new Map();
   const bare = [];
   let camera = '';
+  const sources = new Map();
   for (let pass = 0; pass < PASSES; pass++) {
     bare.push({ frames: await page.evaluate((ms) => window.bench.bare(ms), MEASURE_MS) });
     const counts = Array.from({ length: MAX_TILES }, (_, i) => i + 1);
@@ -117,6 +120,7 @@ try {
       const set = await page.evaluate((k) => window.bench.setTiles(k), n);
       if (!set.ready) log(`warning: ${n} tiles, not every camera showed a picture within 10 s`);
       camera = set.camera;
+      sources.set(n, set.sources);
       await sleep(WARMUP_MS);
       await page.evaluate(() => window.bench.reset());
       await sleep(MEASURE_MS);
@@ -125,16 +129,16 @@ try {
       windows.get(n).push(w);
       const s = summarise([w]);
       log(
-        `pass ${pass + 1}/${PASSES} · ${String(n).padStart(2)} tiles: ${s.fps_median} fps, p95 ${s.frame_p95_ms} ms, drawn ${s.drawn_fps} fps, draw p50 ${s.draw_p50_ms} ms`,
+        `pass ${pass + 1}/${PASSES} · ${String(n).padStart(2)} tiles (${set.sources}): ${s.fps_median} fps, p95 ${s.frame_p95_ms} ms, drawn ${s.drawn_fps} fps, draw p50 ${s.draw_p50_ms} ms`,
       );
     }
   }
 
-  const tiles = [...windows.keys()].sort((a, b) => a - b).map((n) => ({ tiles: n, ...summarise(windows.get(n)) }));
+  const tiles = [...windows.keys()].sort((a, b) => a - b).map((n) => ({ tiles: n, sources: sources.get(n), ...summarise(windows.get(n)) }));
   const floor = summarise(bare);
   log('');
-  log(`programme 1280x720, target ${TARGET_FPS} fps, cameras ${camera}, ${PASSES} passes × ${MEASURE_MS / 1000} s per count`);
-  log('tiles | fps median (min) | frame p50 / p95 / max ms | drawn fps | draw p50 / p95 ms | vs 30 fps');
+  log(`programme 1280x720, target ${TARGET_FPS} fps, host camera ${camera}, ${PASSES} passes × ${MEASURE_MS / 1000} s per count`);
+  log('tiles | fps median (min) | frame p50 / p95 / max ms | drawn fps | draw p50 / p95 ms | vs 30 fps | pictures');
   const cells = (s) => [
     `${s.fps_median} (${s.fps_min})`.padEnd(16),
     `${s.frame_p50_ms} / ${s.frame_p95_ms} / ${s.frame_max_ms}`.padEnd(24),
@@ -142,7 +146,7 @@ try {
     `${s.draw_p50_ms ?? '-'} / ${s.draw_p95_ms ?? '-'}`.padEnd(17),
     round(s.fps_median / TARGET_FPS, 2),
   ];
-  const row = (label, s) => [label.padStart(5), ...cells(s)].join(' | ');
+  const row = (label, s) => [label.padStart(5), ...cells(s), s.sources ?? ''].join(' | ');
   log(row('bare', floor));
   for (const t of tiles) log(row(String(t.tiles), t));
   const at = tiles.find((t) => t.tiles === MAX_TILES);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_CANVAS, LAYOUT_NAMES, MAX_ON_AIR } from '@streamcat/layouts';
-import { coverCrop, planProgramme, type ProgrammeSpec } from './compositor.plan';
+import { coverCrop, FRAME_SLACK_MS, nextFrameDue, planProgramme, type ProgrammeSpec } from './compositor.plan';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
 function spec(order: string[], o: Partial<ProgrammeSpec> = {}): ProgrammeSpec {
@@ -122,5 +122,47 @@ describe('programme plan', () => {
   test('cover crop keeps the aspect ratio and centres', () => {
     expect(coverCrop(640, 480, 1280, 720)).toEqual({ sx: 0, sy: 60, sw: 640, sh: 360 });
     expect(coverCrop(1920, 1080, 100, 100)).toEqual({ sx: 420, sy: 0, sw: 1080, sh: 1080 });
+  });
+});
+
+describe('frame pacing', () => {
+  const INTERVAL = 1000 / 30;
+  /** Runs the compositor's rule over animation-frame times; returns the times frames were drawn. */
+  function drawn(ticks: number[], rule: (now: number, state: { due: number; last: number }) => boolean): number[] {
+    const state = { due: 0, last: -Infinity };
+    const out: number[] = [];
+    for (const now of ticks) {
+      if (!rule(now, state)) continue;
+      out.push(now);
+      state.due = nextFrameDue(state.due, now, INTERVAL);
+      state.last = now;
+    }
+    return out;
+  }
+  const ours = (now: number, s: { due: number }) => now >= s.due - FRAME_SLACK_MS;
+  // What the compositor did before: an interval (less 2 ms) since the last draw.
+  const sinceLast = (now: number, s: { last: number }) => now - s.last >= INTERVAL - 2;
+  const every = (ms: number, seconds: number) => Array.from({ length: Math.floor((seconds * 1000) / ms) }, (_, i) => i * ms);
+
+  test('on a 60 Hz display it draws 30 frames a second, every other refresh', () => {
+    const frames = drawn(every(1000 / 60, 10), ours);
+    expect(frames.length).toBeGreaterThanOrEqual(299);
+    expect(frames.length).toBeLessThanOrEqual(301);
+  });
+
+  test('when animation frames come irregularly (a busy machine: 40 a second) it still averages 30, where "since the last frame" fell to 20', () => {
+    // Refreshes every 16.7 ms, but every third one is missed by a busy main thread.
+    const ticks = every(1000 / 60, 10).filter((_, i) => i % 3 !== 2);
+    expect(drawn(ticks, ours).length / 10).toBeGreaterThanOrEqual(29.5);
+    expect(drawn(ticks, sinceLast).length / 10).toBeLessThanOrEqual(20.5);
+  });
+
+  test('after a stall it does not draw the backlog in a burst', () => {
+    const ticks = [...every(1000 / 60, 1), ...every(1000 / 60, 1).map((t) => t + 1500)];
+    const frames = drawn(ticks, ours);
+    const afterStall = frames.filter((t) => t >= 1500);
+    const gaps = afterStall.slice(1).map((t, i) => t - afterStall[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThan(INTERVAL / 2 - FRAME_SLACK_MS);
+    expect(afterStall.length).toBeLessThanOrEqual(31);
   });
 });

@@ -66,3 +66,16 @@ export function coverCrop(vw: number, vh: number, w: number, h: number): { sx: n
   const sh = vw / target;
   return { sx: 0, sy: (vh - sh) / 2, sw: vw, sh };
 }
+
+/** A frame may be drawn this early: animation-frame times jitter around the display's refresh. */
+export const FRAME_SLACK_MS = 4;
+
+/**
+ * When the frame after one drawn at `now` is due. On a clock, not "an interval after the last
+ * draw": a late frame makes the next one come sooner, so the average stays at the rate (1.5
+ * refreshes per frame averages 30 fps on 60 Hz). A backlog is dropped rather than drawn in a
+ * burst: the next frame is never due sooner than half an interval on.
+ */
+export function nextFrameDue(due: number, now: number, interval: number): number {
+  return Math.max(due + interval, now + interval / 2);
+}

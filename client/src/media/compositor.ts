@@ -1,5 +1,5 @@
 import { DEFAULT_CANVAS, type Canvas } from '@streamcat/layouts';
-import { coverCrop, planProgramme, type ProgrammePlan, type ProgrammeSpec } from './compositor.plan';
+import { coverCrop, FRAME_SLACK_MS, nextFrameDue, planProgramme, type ProgrammePlan, type ProgrammeSpec } from './compositor.plan';
 
 export interface CompositorOptions {
   canvas?: Canvas;
@@ -125,11 +125,13 @@ export class Compositor {
     this.running = true;
     void this.audioContext.resume().catch(() => undefined);
     const interval = 1000 / this.fps;
+    let due = 0;
     const tick = (now: number) => {
       if (!this.running) return;
       this.rafId = requestAnimationFrame(tick);
-      // Pace to the target rate; 2 ms of slack keeps 60 Hz displays on every other frame.
-      if (now - this.lastFrameAt >= interval - 2) this.drawFrame(now);
+      if (now < due - FRAME_SLACK_MS) return;
+      this.drawFrame(now);
+      due = nextFrameDue(due, now, interval);
     };
     this.rafId = requestAnimationFrame(tick);
     // Animation frames stop in a hidden tab; a timer keeps the broadcast moving (browsers slow it, never stop it).
@@ -145,10 +147,12 @@ export class Compositor {
     clearInterval(this.timerId);
   }
 
-  /** The programme as one MediaStream: the canvas at `fps` plus the mixed audio. */
+  /** The programme as one MediaStream: every frame the loop draws (`fps` a second) plus the mixed audio. */
   stream(): MediaStream {
     if (!this.output) {
-      const video = this.canvas.captureStream(this.fps).getVideoTracks();
+      // No rate argument: with one, Chromium passes a drawn frame on only if its own 1/fps timer
+      // ticked since the last, so draws a little early against that timer were dropped.
+      const video = this.canvas.captureStream().getVideoTracks();
       this.output = new MediaStream([...video, ...this.mix.stream.getAudioTracks()]);
     }
     return this.output;

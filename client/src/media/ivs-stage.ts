@@ -150,7 +150,12 @@ export class IvsStage extends StageEmitter implements StageAdapter {
     };
   }
 
-  /** One SDK stream per local stream, reused across refreshes so the SDK does not republish. */
+  /**
+   * One SDK stream per local stream, reused across refreshes so the SDK does not republish.
+   * The picture size follows the track (scaled by useStageSession); `maxBitrateKbps` is not
+   * passed, because the SDK fixes it at publish and a cap set in a 12-up grid would stay when
+   * the same member is then featured at 720p.
+   */
   private sdkStreamFor(stream: LocalStageStream): IvsSdk.LocalStageStream {
     const known = this.published.get(stream);
     if (known) return known.sdk;

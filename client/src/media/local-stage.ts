@@ -60,6 +60,18 @@ function stageError(category: StageErrorCategory, code: string, message: string,
   return { name: 'StageError', category, code, message, ...(participantId ? { participantId } : {}) };
 }
 
+/** A new encoder cap for a published track, applied live (no renegotiation); null lifts it. */
+async function capBitrate(sender: RTCRtpSender, kbps: number | null): Promise<void> {
+  const params = sender.getParameters();
+  if (!params.encodings?.length) return;
+  for (const e of params.encodings) {
+    if (kbps) e.maxBitrate = kbps * 1000;
+    else delete e.maxBitrate;
+  }
+  // A closed connection refuses: nothing is being sent to cap.
+  await sender.setParameters(params).catch(() => undefined);
+}
+
 /** Offers once every local candidate is in the SDP: the server does not trickle. */
 async function completeOffer(pc: RTCPeerConnection): Promise<string> {
   await pc.setLocalDescription(await pc.createOffer());
@@ -88,7 +100,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   private ws?: WebSocket;
   private self?: StageParticipantInfo;
   private readonly remotes = new Map<string, RemoteParticipant>();
-  private publishing?: { pc: RTCPeerConnection; streams: LocalStageStream[]; offMute: (() => void)[] };
+  private publishing?: { pc: RTCPeerConnection; streams: LocalStageStream[]; unlisten: (() => void)[] };
   private publishFailures = 0;
   private publishRetry?: ReturnType<typeof setTimeout>;
   private pendingJoin?: { resolve: () => void; reject: (e: StageError) => void };
@@ -258,10 +270,17 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     if (!this.self) return;
     this.stopPublishing(false);
     const pc = new RTCPeerConnection();
-    const offMute = streams.map((s) => s.onMuteChanged(() => this.sendMute()));
-    this.publishing = { pc, streams, offMute };
+    const unlisten = streams.map((s) => s.onMuteChanged(() => this.sendMute()));
+    this.publishing = { pc, streams, unlisten };
     this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ATTEMPTING_PUBLISH);
-    for (const s of streams) pc.addTransceiver(s.mediaStreamTrack, { direction: 'sendonly' });
+    for (const s of streams) {
+      const cap = s.maxBitrateKbps;
+      const { sender } = pc.addTransceiver(s.mediaStreamTrack, {
+        direction: 'sendonly',
+        ...(cap ? { sendEncodings: [{ maxBitrate: cap * 1000 }] } : {}),
+      });
+      if (s.streamType === 'video') unlisten.push(s.onMaxBitrateChanged(() => void capBitrate(sender, s.maxBitrateKbps)));
+    }
     const failed = () => {
       if (this.publishing?.pc !== pc) return;
       this.stopPublishing(true);
@@ -303,7 +322,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     const p = this.publishing;
     if (!p) return;
     this.publishing = undefined;
-    for (const off of p.offMute) off();
+    for (const off of p.unlisten) off();
     p.pc.close();
     if (tellServer) this.send({ t: 'unpublish' });
     if (this.self?.isPublishing) {

@@ -95,6 +95,8 @@ export class LocalStageStream implements StageStream {
   readonly streamType: StreamType;
   private muted = false;
   private readonly muteListeners = new Set<() => void>();
+  private bitrateCap: number | null = null;
+  private readonly bitrateListeners = new Set<() => void>();
 
   constructor(readonly mediaStreamTrack: MediaStreamTrack) {
     this.id = mediaStreamTrack.id;
@@ -117,6 +119,28 @@ export class LocalStageStream implements StageStream {
   onMuteChanged(listener: () => void): () => void {
     this.muteListeners.add(listener);
     return () => this.muteListeners.delete(listener);
+  }
+
+  /** Encoder cap in kbit/s (null: the stage's default); the picture size is the track's own. */
+  get maxBitrateKbps(): number | null {
+    return this.bitrateCap;
+  }
+
+  /**
+   * Caps the encoder while published, without renegotiating, where the stage can: LocalStage
+   * does; the IVS SDK fixes a stream's configuration when it is published, so IvsStage keeps
+   * the stage maximum and only the (scaled) track lowers the bitrate there.
+   */
+  setMaxBitrate(kbps: number | null): void {
+    if (kbps === this.bitrateCap) return;
+    this.bitrateCap = kbps;
+    for (const l of this.bitrateListeners) l();
+  }
+
+  /** Used by stage implementations to follow bitrate cap changes. */
+  onMaxBitrateChanged(listener: () => void): () => void {
+    this.bitrateListeners.add(listener);
+    return () => this.bitrateListeners.delete(listener);
   }
 }
 

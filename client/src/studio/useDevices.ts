@@ -63,10 +63,14 @@ export function useDevices() {
     error.value = null;
     try {
       const next = await navigator.mediaDevices.getUserMedia({
+        // Full size for the preview and for a featured / solo tile; what is published is scaled
+        // down from this per layout (useStageSession). 30 fps like the programme: a 60 fps
+        // webcam would only double the frames converted and encoded.
         video: {
           ...(choice.value.cameraId ? { deviceId: { ideal: choice.value.cameraId } } : {}),
           width: { ideal: 1280 },
           height: { ideal: 720 },
+          frameRate: { ideal: 30 },
         },
         audio: {
           ...(choice.value.micId ? { deviceId: { ideal: choice.value.micId } } : {}),

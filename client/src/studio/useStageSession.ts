@@ -1,6 +1,7 @@
-import { onBeforeUnmount, ref, shallowRef, type Ref } from 'vue';
+import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue';
 import type { StageTokenResponse } from '@streamcat/protocol';
 import { createStage } from '@/media/media-mode';
+import { publishConstraints, publishQuality, type PublishLayout } from '@/media/publish-quality';
 import {
   LocalStageStream,
   SubscribeType,
@@ -10,6 +11,7 @@ import {
   type StageStream,
   type StageStrategy,
 } from '@/media/stage-adapter';
+import { useStudioStore } from '@/stores/studio.store';
 
 export type StageSessionState = 'idle' | 'joining' | 'joined' | 'left' | 'failed';
 
@@ -32,8 +34,18 @@ export function stageErrorSentence(e: StageError | { code?: string; message?: st
  * This browser on the media stage: publishes the camera (or the screen) and microphone,
  * subscribes to everyone with audio and video (the seed's strategy), and keeps one
  * MediaStream per member id — the stage participant's `userId` is the studio member id.
+ *
+ * The picture is published at the size my tile in the programme needs (`publishQuality`):
+ * a clone of the camera track with smaller constraints, re-constrained live when the layout
+ * changes (no renegotiation), so the encoder sends — and the host's compositor decodes and
+ * draws — 320×180 rather than 720p for a 314×176 tile. The local preview (useDevices'
+ * stream) keeps the full picture. `layout` defaults to the studio store's document.
  */
-export function useStageSession(options: { myMemberId: Ref<string | null>; fetchToken: () => Promise<StageTokenResponse> }) {
+export function useStageSession(options: {
+  myMemberId: Ref<string | null>;
+  fetchToken: () => Promise<StageTokenResponse>;
+  layout?: Ref<PublishLayout | null>;
+}) {
   const state = ref<StageSessionState>('idle');
   const error = ref<string | null>(null);
   /** Member id → their current media (remote: received; mine: what I publish). */
@@ -41,6 +53,10 @@ export function useStageSession(options: { myMemberId: Ref<string | null>; fetch
   let stage: StageAdapter | null = null;
   let publish: LocalStageStream[] = [];
   const remoteTracks = new Map<string, Map<string, MediaStreamTrack>>();
+  const layout = options.layout ?? studioLayout();
+  const quality = computed(() => publishQuality(layout.value, options.myMemberId.value ?? ''));
+  /** The video track I publish: my own clone of the camera or screen track, stopped when replaced. */
+  let scaled: { source: MediaStreamTrack; kind: 'camera' | 'screen'; track: MediaStreamTrack } | null = null;
 
   const strategy: StageStrategy = {
     stageStreamsToPublish: () => publish,
@@ -65,17 +81,37 @@ export function useStageSession(options: { myMemberId: Ref<string | null>; fetch
     setStream(p.userId, tracks.size ? new MediaStream([...tracks.values()]) : null);
   }
 
-  /** What I publish: camera (or screen, while sharing) + microphone. */
+  /** What I publish: camera (or screen, while sharing) at the programme's size + microphone. */
   function setLocalMedia(camera: MediaStream | null, screenShare: MediaStream | null): void {
-    const video = screenShare?.getVideoTracks()[0] ?? camera?.getVideoTracks()[0];
+    const screen = screenShare?.getVideoTracks()[0];
+    const video = scaledVideo(screen ?? camera?.getVideoTracks()[0], screen ? 'screen' : 'camera');
     const audio = camera?.getAudioTracks()[0];
     const keep = (track: MediaStreamTrack | undefined) =>
       track ? (publish.find((s) => s.mediaStreamTrack === track) ?? new LocalStageStream(track)) : null;
     publish = [keep(video), keep(audio)].filter((s): s is LocalStageStream => s !== null);
+    void fitPublishedVideo();
     const me = options.myMemberId.value;
     if (me) setStream(me, publish.length ? new MediaStream(publish.map((s) => s.mediaStreamTrack)) : null);
     stage?.refreshStrategy();
   }
+
+  function scaledVideo(source: MediaStreamTrack | undefined, kind: 'camera' | 'screen'): MediaStreamTrack | undefined {
+    if (scaled?.source === source) return scaled?.track;
+    scaled?.track.stop();
+    scaled = source ? { source, kind, track: source.clone() } : null;
+    return scaled?.track;
+  }
+
+  /** Sizes the published picture to the current quality: the encoder scales to the track's constraints. */
+  async function fitPublishedVideo(): Promise<void> {
+    const current = scaled;
+    if (!current) return;
+    const q = quality.value;
+    publish.find((s) => s.mediaStreamTrack === current.track)?.setMaxBitrate(q.maxBitrateKbps);
+    // A camera that cannot give that size keeps the one it has; the compositor scales it.
+    await current.track.applyConstraints(publishConstraints(q, current.kind)).catch(() => undefined);
+  }
+  watch(quality, () => void fitPublishedVideo());
 
   /** Keeps the stage told about mutes (track.enabled alone is not signalled). */
   function setMuted(kind: 'audio' | 'video', muted: boolean): void {
@@ -126,6 +162,20 @@ export function useStageSession(options: { myMemberId: Ref<string | null>; fetch
     if (state.value !== 'failed') state.value = 'left';
   }
 
-  onBeforeUnmount(leave);
+  onBeforeUnmount(() => {
+    leave();
+    // The clone keeps the camera on until it is stopped too.
+    scaled?.track.stop();
+    scaled = null;
+  });
   return { state, error, streams, join, leave, setLocalMedia, setMuted };
+}
+
+/** The studio document's layout, as far as picture sizes go. */
+function studioLayout(): Ref<PublishLayout | null> {
+  const studio = useStudioStore();
+  return computed(() => {
+    const l = studio.document?.layout;
+    return l ? { layout: l.name, order: l.order, featuredId: l.featuredId, screenShareId: l.screenShareId } : null;
+  });
 }
