@@ -38,7 +38,7 @@ class PgProxy {
   }
 }
 
-const FIXTURES = resolve(__dirname, '../../../shared/fixtures/ivs-events');
+const FIXTURES = resolve(__dirname, '../../libs/ivs-events/fixtures');
 const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 
 describe('IVS events while the database is down', () => {

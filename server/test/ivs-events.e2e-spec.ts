@@ -9,8 +9,7 @@ import { DomainEventName, DomainEvents } from '../src/domain-events/domain-event
 import { IvsEventsReconciliationService } from '../src/ivs-events/ivs-events-reconciliation.service';
 import { call, register, startTestApp, TestApp } from './support/test-app';
 
-// Shared fixtures live beside the repository: <repoRoot>/../shared.
-const FIXTURES = resolve(__dirname, '../../../shared/fixtures/ivs-events');
+const FIXTURES = resolve(__dirname, '../../libs/ivs-events/fixtures');
 const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 const FIXTURE_STAGE = 'arn:aws:ivs:us-east-1:123456789012:stage/XyZabc3D4efg';
 

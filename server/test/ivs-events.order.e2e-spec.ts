@@ -8,7 +8,7 @@ import { call, register, startTestApp, TestApp } from './support/test-app';
  * channel, in many random orders with random redeliveries, always end in the rows the
  * in-order delivery gives.
  */
-const FIXTURES = resolve(__dirname, '../../../shared/fixtures/ivs-events');
+const FIXTURES = resolve(__dirname, '../../libs/ivs-events/fixtures');
 const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 const FIXTURE_STAGE = 'arn:aws:ivs:us-east-1:123456789012:stage/XyZabc3D4efg';
 const PERMUTATIONS = 60;

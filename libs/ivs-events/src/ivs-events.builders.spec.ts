@@ -11,7 +11,7 @@ import {
 } from './ivs-events.builders';
 import { IvsEvent, parseIvsEvent } from './ivs-events.parser';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/ivs-events');
+const FIXTURES = resolve(__dirname, '../fixtures');
 const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/XyZabc3D4efg';
 const T = new Date('2026-11-20T18:05:00Z');

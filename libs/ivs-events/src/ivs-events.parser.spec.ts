@@ -2,8 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatIvsEventErrors, IvsEvent, parseIvsEvent, parseIvsEventBatch, ParseResult } from './ivs-events.parser';
 
-// Shared fixtures live beside the repository: <repoRoot>/../shared (works in any clone location).
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/ivs-events');
+const FIXTURES = resolve(__dirname, '../fixtures');
 const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/XyZabc3D4efg';
 
