@@ -3,6 +3,7 @@
 // socket of a StreamCat server holding N sockets, vs. a bare Socket.IO server (same engine
 // options, no auth) holding N unauthenticated sockets, measured in the same run, alternating.
 // Loopback only; progress on stderr; the last line printed is one JSON object.
+import testLimits from '../test/support/test-limits.json' with { type: 'json' };
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -70,6 +71,7 @@ async function startOurs() {
       DATA_DIR: dataDir,
       DATABASE_URL: dbUrl,
       MEDIA_PROVIDER: 'local',
+      RATE_LIMITS: testLimits.RATE_LIMITS,
       SERVE_CLIENT: 'false',
       LOG_LEVEL: 'error',
       REDIS_URL: undefined,

@@ -3,6 +3,7 @@
 // vs. a bare `pg` writer running the very same SQL (server/src/ivs-events/ivs-events.applier.ts)
 // in this process. Rounds alternate ours / baseline on one database; loopback only; the last
 // line printed is one JSON object.
+import testLimits from '../test/support/test-limits.json' with { type: 'json' };
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +58,7 @@ const server = spawn(process.execPath, [join(root, 'dist/server/src/main.js')], 
     DATABASE_URL: dbUrl,
     MEDIA_PROVIDER: 'local',
     IVS_EVENTS_API_KEY: API_KEY,
+    RATE_LIMITS: testLimits.RATE_LIMITS,
     SERVE_CLIENT: 'false',
     LOG_LEVEL: 'error',
   },

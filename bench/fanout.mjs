@@ -4,6 +4,7 @@
 // StreamCat processes on one Redis; vs. a bare Socket.IO pair on the same Redis adapter
 // broadcasting the same payloads to the same number of sockets. Rounds alternate ours /
 // baseline; loopback only; the last line printed is one JSON object.
+import testLimits from '../test/support/test-limits.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,7 +28,11 @@ const log = (s) => process.stderr.write(`${s}\n`);
 const children = [];
 
 function start(args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, RATE_LIMITS: testLimits.RATE_LIMITS, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   return new Promise((ok, fail) => {
     let err = '';

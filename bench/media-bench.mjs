@@ -2,6 +2,7 @@
 // process, fresh database, fresh DATA_DIR, fixed loopback port so the stage tokens' URLs are
 // right), the browser page bundle served from a second loopback port, and headless Chromium
 // with fake camera / microphone. Everything is torn down by `close()` (or on exit).
+import testLimits from '../test/support/test-limits.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -131,6 +132,7 @@ export async function startMediaBench() {
         SERVE_CLIENT: 'false',
         LOG_LEVEL: 'error',
         MEDIA_PROVIDER: 'local',
+        RATE_LIMITS: testLimits.RATE_LIMITS,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

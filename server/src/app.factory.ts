@@ -9,6 +9,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { OrphanSweeperService } from './accounts/orphan-sweeper.service';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
+import { compileTrust } from './http/client-address';
 import { ErrorFilter, toAppError } from './http/error.filter';
 import { ServerAddress } from './media/server-address';
 import { mediaPlaneFor } from './media/media-plane';
@@ -43,7 +44,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   });
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.disable('x-powered-by');
-  http.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For is believed only from the proxies the operator names (TRUST_PROXY).
+  http.set('trust proxy', compileTrust(config.trustProxy));
 
   // IVS event batches (up to 100 events) may reach 256 KB; every other body is capped at 64 KB.
   app.use('/api/ivs/events', express.json({ limit: '256kb', strict: false }));

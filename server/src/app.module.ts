@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { IvsEventsModule } from './ivs-events/ivs-events.module';
 import { MediaModule } from './media/media.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { StagesModule } from './stages/stages.module';
 import { StudioModule } from './studio/studio.module';
 import { UsersModule } from './users/users.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         MediaModule,
+        RateLimitsModule,
         UsersModule,
         AuthModule,
         AccountsModule,

@@ -4,7 +4,7 @@ import { call, register, startTestApp, TestApp, uniqueName } from './support/tes
 describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ MODERATOR_USERNAMES: 'mod_alice' });
+    t = await startTestApp({ MODERATOR_USERNAMES: 'mod_alice', TRUST_PROXY: 'loopback' });
   });
   afterAll(() => t.close());
 
@@ -63,21 +63,115 @@ describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
     expect(huge.body.error.code).toBe('request/too-large');
   });
 
-  it('refuses wrong passwords and unknown users alike, then throttles the username', async () => {
+  // TRUST_PROXY=loopback: the test speaks for different client addresses through X-Forwarded-For.
+  const from = (address: string) => ({ 'x-forwarded-for': address });
+  const login = (username: string, password: string, address: string) =>
+    call(t.url, 'POST', '/api/auth/login', { username, password }, undefined, from(address));
+
+  it('refuses wrong passwords and unknown users alike; the guessing address waits, the owner does not', async () => {
     const reg = await register(t.url);
-    const unknown = await call(t.url, 'POST', '/api/auth/login', { username: 'nobody-here', password: 'whatever-1' });
+    const unknown = await login('nobody-here', 'whatever-1', '203.0.113.10');
     expect(unknown.status).toBe(401);
     expect(unknown.body.error.code).toBe('auth/invalid-credentials');
     const codes: number[] = [];
-    for (let i = 0; i < 11; i++) {
-      codes.push((await call(t.url, 'POST', '/api/auth/login', { username: reg.user.username, password: 'wrong-password' })).status);
-    }
-    expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
-    expect(codes[10]).toBe(429);
-    // Even the right password waits out the lock: guessing gains nothing.
-    const right = await call(t.url, 'POST', '/api/auth/login', { username: reg.user.username, password: reg.password });
+    for (let i = 0; i < 6; i++) codes.push((await login(reg.user.username, 'wrong-password', '203.0.113.11')).status);
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429]);
+    // From that address even the right password waits: guessing gains nothing.
+    const right = await login(reg.user.username, reg.password, '203.0.113.11');
     expect(right.status).toBe(429);
     expect(right.body.error.code).toBe('request/rate-limited');
+    expect(right.body.error.message).toMatch(/Try again in \d+ minutes?\./);
+    // The owner, elsewhere, is not locked out.
+    expect((await login(reg.user.username, reg.password, '198.51.100.5')).status).toBe(200);
+  });
+
+  it('50 failed log-ins from one address leave the owner able to log in from another', async () => {
+    const victim = await register(t.url);
+    const others = await Promise.all([register(t.url), register(t.url)]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const target = i % 3 === 0 ? victim.user.username : others[i % 2]!.user.username;
+      statuses.push((await login(target, `guess-${i}-wrong`, '203.0.113.50')).status);
+    }
+    // Ten failures from the address, then it is made to wait, whichever account it tries.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.slice(10).every((s) => s === 429)).toBe(true);
+    const refused = await login(others[0]!.user.username, others[0]!.password, '203.0.113.50');
+    expect(refused.status).toBe(429);
+    const retryAfter = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...from('203.0.113.50') },
+      body: JSON.stringify({ username: victim.user.username, password: victim.password }),
+    });
+    expect(Number(retryAfter.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Owners from their own addresses log in at once.
+    expect((await login(victim.user.username, victim.password, '198.51.100.6')).status).toBe(200);
+    expect((await login(others[0]!.user.username, others[0]!.password, '2001:db8:9::1')).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-For only from a proxy the operator trusts', async () => {
+    const direct = await startTestApp({ RATE_LIMITS: 'login-failures-per-address=2/15m' });
+    try {
+      const reg = await register(direct.url);
+      // Without TRUST_PROXY the header is ignored: rotating it does not buy new attempts.
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await call(
+          direct.url,
+          'POST',
+          '/api/auth/login',
+          { username: reg.user.username, password: 'nope-nope-1' },
+          undefined,
+          from(`192.0.2.${i + 1}`),
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it('shares one budget across replicas through Redis', async () => {
+    const env = {
+      TRUST_PROXY: 'loopback',
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      RATE_LIMITS: 'login-failures-per-address=3/15m',
+    };
+    const a = await startTestApp(env);
+    const b = await startTestApp(env, { db: a.db });
+    try {
+      const reg = await register(a.url);
+      // A fresh documentation address per run: Redis outlives test runs.
+      const address = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}::7`;
+      const attempt = (url: string) =>
+        call(url, 'POST', '/api/auth/login', { username: reg.user.username, password: 'wrong-one-1' }, undefined, from(address));
+      expect([(await attempt(a.url)).status, (await attempt(b.url)).status, (await attempt(a.url)).status]).toEqual([401, 401, 401]);
+      expect((await attempt(b.url)).status).toBe(429);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
+  it('limits sign-ups per address, creating nothing for a refused one', async () => {
+    const limited = await startTestApp({ TRUST_PROXY: 'loopback', RATE_LIMITS: 'signup-per-address=3/1h' });
+    try {
+      const signUp = (username: string, address: string) =>
+        call(limited.url, 'POST', '/api/auth/register', { username, password: 'long-enough-1' }, undefined, from(address));
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await signUp(uniqueName('su'), '203.0.113.70')).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+      const refusedName = uniqueName('su');
+      const refused = await signUp(refusedName, '203.0.113.70');
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.message).toMatch(/^Too many sign-ups from your network\. Try again in \d+ minutes?\.$/);
+      expect((await call(limited.url, 'POST', '/api/auth/login', { username: refusedName, password: 'long-enough-1' })).status).toBe(401);
+      // Another address is not affected.
+      expect((await signUp(uniqueName('su'), '198.51.100.70')).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('rejects missing, forged and expired bearer tokens with 401', async () => {

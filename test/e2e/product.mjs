@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import testLimits from '../support/test-limits.json' with { type: 'json' };
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 
@@ -21,7 +22,14 @@ export function freePort() {
 export async function startProduct({ dataDir, port, pgPort, env = {} }) {
   port ??= await freePort();
   pgPort ??= await freePort();
-  const childEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(pgPort), ...env };
+  const childEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    EMBEDDED_POSTGRES_PORT: String(pgPort),
+    RATE_LIMITS: testLimits.RATE_LIMITS,
+    ...env,
+  };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'MEDIA_PROVIDER', 'PUBLIC_URL']) if (!(k in env)) delete childEnv[k];
   const child = spawn(process.execPath, [join(root, 'dist/server/src/main.js')], {
     cwd: root,

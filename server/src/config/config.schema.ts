@@ -55,6 +55,8 @@ export const envSchema = z.object({
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   RTMP_PORT: z.coerce.number().int().min(0).max(65535).default(1935),
   STAGE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(10_000),
+  TRUST_PROXY: z.string().max(2000).default('false'),
+  RATE_LIMITS: z.string().max(2000).default(''),
   SERVE_CLIENT: bool.default(true),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });

@@ -39,6 +39,33 @@ describe('loadConfig', () => {
     expect(error!.message).toContain('PORT="eighty"');
   });
 
+  it('lists bad values and the aws-mode requirements together', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ DATA_DIR: dir, MEDIA_PROVIDER: 'aws', PORT: 'eighty', TRUST_PROXY: 'nginx', RATE_LIMITS: 'signup=1/1h' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    const names = error!.problems.map((p) => p.split(/[=:]/)[0]);
+    expect(names.sort()).toEqual([
+      'DATABASE_URL',
+      'IVS_EVENTS_API_KEY',
+      'JWT_SECRET',
+      'PORT',
+      'PUBLIC_URL',
+      'RATE_LIMITS',
+      'RECORDINGS_BASE_URL',
+      'TRUST_PROXY',
+    ]);
+  });
+
+  it('trusts no proxy unless TRUST_PROXY names one, and applies RATE_LIMITS overrides', () => {
+    expect(loadConfig({ DATA_DIR: dir }).trustProxy).toBe(false);
+    const c = loadConfig({ DATA_DIR: dir, TRUST_PROXY: '10.0.0.0/8', RATE_LIMITS: 'signup-per-address=100/1h' });
+    expect(c.trustProxy).toEqual(['10.0.0.0/8']);
+    expect(c.rateLimits['signup-per-address']).toMatchObject({ points: 100, windowSeconds: 3600 });
+  });
+
   it('requires real secrets, a database and URLs in aws mode', () => {
     expect(() => loadConfig({ DATA_DIR: dir, MEDIA_PROVIDER: 'aws' })).toThrow(
       /JWT_SECRET[\s\S]*IVS_EVENTS_API_KEY[\s\S]*DATABASE_URL[\s\S]*PUBLIC_URL[\s\S]*RECORDINGS_BASE_URL/,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseTrustProxy, TrustProxy } from '../http/client-address';
+import { LimitTable, parseLimitOverrides } from '../rate-limits/rate-limits.policy';
 import { Env, envSchema } from './config.schema';
 
 /** The validated, resolved configuration every part of the server reads. */
@@ -31,6 +33,10 @@ export interface AppConfig {
   rtmpPort: number;
   /** Local stage SFU: participants that may subscribe at once per stage. */
   stageMaxSubscribers: number;
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
+  trustProxy: TrustProxy;
+  /** Per-address and overall limits (defaults overridden by RATE_LIMITS). */
+  rateLimits: LimitTable;
   serveClient: boolean;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -53,18 +59,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       const name = String(issue.path[0] ?? '?');
       problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
     }
-    throw new ConfigError(problems);
   }
+  // The cross-variable rules run on the raw environment too, so one start lists every problem.
+  if ((env.MEDIA_PROVIDER ?? 'local') === 'aws') {
+    const required: [string, string][] = [
+      ['JWT_SECRET', ''],
+      ['IVS_EVENTS_API_KEY', ''],
+      ['DATABASE_URL', ''],
+      ['PUBLIC_URL', ''],
+      ['RECORDINGS_BASE_URL', ' (the CDN or S3 URL of your recording bucket)'],
+    ];
+    for (const [name, hint] of required) if (!env[name]) problems.push(`${name}: required when MEDIA_PROVIDER=aws${hint}`);
+  }
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? '');
+  if ('error' in trustProxy) problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: ${trustProxy.error}`);
+  const rateLimits = parseLimitOverrides(env.RATE_LIMITS ?? '');
+  if ('errors' in rateLimits) problems.push(...rateLimits.errors.map((err) => `RATE_LIMITS: ${err}`));
+  if (problems.length || !parsed.success || 'error' in trustProxy || 'errors' in rateLimits) throw new ConfigError(problems);
   const e = parsed.data;
-  if (e.MEDIA_PROVIDER === 'aws') {
-    if (!e.JWT_SECRET) problems.push('JWT_SECRET: required when MEDIA_PROVIDER=aws');
-    if (!e.IVS_EVENTS_API_KEY) problems.push('IVS_EVENTS_API_KEY: required when MEDIA_PROVIDER=aws');
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required when MEDIA_PROVIDER=aws');
-    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required when MEDIA_PROVIDER=aws');
-    if (!e.RECORDINGS_BASE_URL)
-      problems.push('RECORDINGS_BASE_URL: required when MEDIA_PROVIDER=aws (the CDN or S3 URL of your recording bucket)');
-  }
-  if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
@@ -90,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ffmpegPath: e.FFMPEG_PATH,
     rtmpPort: e.RTMP_PORT,
     stageMaxSubscribers: e.STAGE_MAX_SUBSCRIBERS,
+    trustProxy: trustProxy.trust,
+    rateLimits,
     serveClient: e.SERVE_CLIENT,
     logLevel: e.LOG_LEVEL,
   };

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { ErrorCode } from '@streamcat/protocol';
 import { AppError } from './app-error';
+import { RateLimitedError } from '../rate-limits/rate-limits.service';
 
 /**
  * Turns every failure into `{error:{code, message}}`. Unknown errors are logged with
@@ -19,6 +20,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (err.code === 'server/internal') this.log.error(describe(exception));
     else if (err.status >= 500) this.log.warn(`${err.code}: ${exception instanceof Error ? exception.message : String(exception)}`);
     if (res.headersSent) return;
+    if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     res.status(err.status).json(err.toBody());
   }
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, CreateAppOptions } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import testLimits from '../../../test/support/test-limits.json';
 
 export interface TestApp {
   app: INestApplication;
@@ -27,7 +28,7 @@ export async function startTestApp(
   const db = options.db ?? (await createTestDatabase());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcat-test-'));
   const config = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SERVE_CLIENT: 'false', LOG_LEVEL: 'error', RTMP_PORT: '0', ...env }),
+    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SERVE_CLIENT: 'false', LOG_LEVEL: 'error', RTMP_PORT: '0', RATE_LIMITS: testLimits.RATE_LIMITS, ...env }),
     databaseUrl: db.url,
   };
   const app = await createApp(config, { backgroundJobs: false, ...options });
