@@ -49,7 +49,9 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
 
   // IVS event batches (up to 100 events) may reach 256 KB; every other body is capped at 64 KB.
   app.use('/api/ivs/events', express.json({ limit: '256kb', strict: false }));
-  app.use(express.json({ limit: '64kb', strict: false }));
+  // Not under /_ivs: the emulator checks each request's SigV4 signature over its exact body bytes, then parses it.
+  const json = express.json({ limit: '64kb', strict: false });
+  app.use((req: Request, res: Response, next: NextFunction) => (/^\/_ivs(\/|$)/.test(req.path) ? next() : json(req, res, next)));
   // Body-parser failures never reach Nest's filters: answer them here in the same shape.
   // The emulator (/_ivs) answers its own in IVS's error format.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -69,7 +69,7 @@ describe('channels REST surface', () => {
     const again = await call(t.url, 'GET', '/api/me/channel/credentials', undefined, a.accessToken);
     expect(again.body.streamKey).toBe(rotated.body.streamKey);
     // The old key is gone at the provider, not just in our table.
-    await expect(ivsClients(t.url).channels.send(new GetStreamKeyCommand({ arn: oldKeyArn }))).rejects.toMatchObject({
+    await expect(ivsClients(t).channels.send(new GetStreamKeyCommand({ arn: oldKeyArn }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });

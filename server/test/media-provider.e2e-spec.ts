@@ -74,7 +74,11 @@ describe('IvsMediaProvider against the embedded emulator', () => {
       }),
     ).rejects.toMatchObject({ code: 'media/provider-rejected' });
 
-    const nowhere = new IvsMediaProvider({ region: 'us-east-1', channelType: 'STANDARD', emulatorUrl: () => 'http://127.0.0.1:1/_ivs' });
+    const nowhere = new IvsMediaProvider({
+      region: 'us-east-1',
+      channelType: 'STANDARD',
+      emulator: { url: () => 'http://127.0.0.1:1/_ivs', credentials: t.config.ivsEmulatorCredentials! },
+    });
     await expect(nowhere.createStage({ name: 'x' })).rejects.toMatchObject({ code: 'media/provider-unavailable', status: 503 });
     await expect(nowhere.ping()).rejects.toMatchObject({ code: 'media/provider-unavailable' });
     expect(await media.ping()).toBeUndefined();

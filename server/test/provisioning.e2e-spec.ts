@@ -15,7 +15,7 @@ describe('sign-up provisioning is all-or-nothing', () => {
   let t: TestApp;
   let media: MediaProvider;
   let pg: Client;
-  const ivs = () => ivsClients(t.url);
+  const ivs = () => ivsClients(t);
 
   beforeAll(async () => {
     t = await startTestApp();

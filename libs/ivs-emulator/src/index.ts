@@ -1,5 +1,6 @@
 export { IvsEmulatorModule } from './ivs-emulator.module';
 export type { IvsEmulatorOptions, IvsEmulatorClock } from './ivs-emulator.options';
+export type { EmulatorCredentials } from './aws-protocol/request-signature';
 export { IVS_EMULATOR_OPTIONS, IVS_EMULATOR_CLOCK } from './ivs-emulator.options';
 export { IvsEmulatorService } from './ivs-emulator.service';
 export { IvsEmulatorEvents } from './ivs-emulator.events';

@@ -1,6 +1,7 @@
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnModuleInit, RequestMethod } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ivsBodyParseErrorHandler, IvsJsonBodyMiddleware } from './aws-protocol/ivs-json-body.middleware';
+import { ivsBodyParseErrorHandler } from './aws-protocol/ivs-json-body.middleware';
+import { IvsSignedRequestMiddleware } from './aws-protocol/ivs-signed-request.middleware';
 import { IvsChannelsController } from './channels/channels.controller';
 import { ChannelsService } from './channels/channels.service';
 import { StreamsService } from './channels/streams.service';
@@ -55,8 +56,17 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
     };
   }
 
+  /**
+   * Both API prefixes as a whole (every operation, tags, unknown paths, any method) go through
+   * the signature check, so nothing under them is reachable unsigned.
+   */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(IvsJsonBodyMiddleware).forRoutes(IvsChannelsController, IvsRealtimeController);
+    consumer.apply(IvsSignedRequestMiddleware).forRoutes(
+      ...['_ivs/channels', '_ivs/channels/*path', '_ivs/realtime', '_ivs/realtime/*path'].map((path) => ({
+        path,
+        method: RequestMethod.ALL,
+      })),
+    );
   }
 
   /**

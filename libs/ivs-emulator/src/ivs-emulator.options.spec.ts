@@ -1,6 +1,7 @@
 import { emulatorEndpoints, parseIvsEmulatorOptions } from './ivs-emulator.options';
 
-const base = { dataDir: '/tmp/x', region: 'eu-west-1', accountId: '123456789012' };
+const credentials = { accessKeyId: 'AKIAEMULATOR0000SPEC', secretAccessKey: 'a-secret-of-enough-length' };
+const base = { dataDir: '/tmp/x', region: 'eu-west-1', accountId: '123456789012', credentials };
 
 describe('emulator endpoints derived from publicUrl', () => {
   it('uses ws for http and keeps the port where browsers need it', () => {
@@ -21,5 +22,19 @@ describe('emulator endpoints derived from publicUrl', () => {
     expect(() => parseIvsEmulatorOptions({ ...base, accountId: '12', publicUrl: 'ftp://x' })).toThrow(
       /accountId.*publicUrl|publicUrl.*accountId/,
     );
+  });
+
+  it('requires an access key pair shaped like AWS keys, without echoing the secret', () => {
+    expect(() =>
+      parseIvsEmulatorOptions({ ...base, publicUrl: 'http://x', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ).toThrow(/credentials\.accessKeyId.*credentials\.secretAccessKey/);
+    const leaked = () =>
+      parseIvsEmulatorOptions({
+        ...base,
+        publicUrl: 'http://x',
+        credentials: { ...credentials, secretAccessKey: 'has space but long enough' },
+      });
+    expect(leaked).toThrow(/secretAccessKey/);
+    expect(leaked).not.toThrow(/has space/);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EmulatorCredentials } from './aws-protocol/request-signature';
 import type { IvsMediaOptions } from './media/media.options';
 
 /** What the host app tells the emulator about itself. */
@@ -11,6 +12,11 @@ export interface IvsEmulatorOptions {
   accountId: string;
   /** Base URL browsers use to reach this server, e.g. `http://localhost:3000`. */
   publicUrl: string;
+  /**
+   * The one access key the control plane accepts: every `/_ivs/channels` and `/_ivs/realtime`
+   * request must be SigV4-signed with it (scope `<date>/<region>/ivs/aws4_request`), as at AWS.
+   */
+  credentials: EmulatorCredentials;
   /**
    * Turns on the local media plane (stage SFU, browser channel ingest, HLS and recordings).
    * Omitted: control plane only.
@@ -32,6 +38,11 @@ const optionsSchema = z.object({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like an AWS region, e.g. us-east-1'),
   accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
   publicUrl: z.url({ protocol: /^https?$/ }),
+  credentials: z.object({
+    // AWS access key ids: 16-128 word characters.
+    accessKeyId: z.string().regex(/^\w{16,128}$/, 'must be 16-128 letters, digits or underscores'),
+    secretAccessKey: z.string().regex(/^\S{16,128}$/, 'must be 16-128 characters without spaces'),
+  }),
 });
 
 /** Fails at boot, naming every bad option, rather than minting broken ARNs or URLs later. */

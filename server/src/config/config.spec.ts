@@ -72,6 +72,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('gives the local emulator its own access key: generated once, or both variables, never echoing the secret', () => {
+    const a = loadConfig({ DATA_DIR: dir }).ivsEmulatorCredentials!;
+    expect(a.accessKeyId).toMatch(/^AKIA[0-9A-F]{16}$/);
+    expect(a.secretAccessKey.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ DATA_DIR: dir }).ivsEmulatorCredentials).toEqual(a);
+    expect(readFileSync(join(dir, 'secrets', 'ivs-emulator-secret-access-key'), 'utf8')).toBe(a.secretAccessKey);
+    const given = { IVS_EMULATOR_ACCESS_KEY_ID: 'AKIAGIVENBYTHEENV000', IVS_EMULATOR_SECRET_ACCESS_KEY: 's3cret-from-the-environment' };
+    expect(loadConfig({ DATA_DIR: dir, ...given }).ivsEmulatorCredentials).toEqual({
+      accessKeyId: given.IVS_EMULATOR_ACCESS_KEY_ID,
+      secretAccessKey: given.IVS_EMULATOR_SECRET_ACCESS_KEY,
+    });
+    expect(() => loadConfig({ DATA_DIR: dir, IVS_EMULATOR_ACCESS_KEY_ID: given.IVS_EMULATOR_ACCESS_KEY_ID })).toThrow(
+      /set both or neither/,
+    );
+    const bad = () => loadConfig({ DATA_DIR: dir, ...given, IVS_EMULATOR_SECRET_ACCESS_KEY: 'short secret' });
+    expect(bad).toThrow(/IVS_EMULATOR_SECRET_ACCESS_KEY/);
+    expect(bad).not.toThrow(/short secret/);
+  });
+
   it('parses MODERATOR_USERNAMES as a lower-case list', () => {
     expect(loadConfig({ DATA_DIR: dir, MODERATOR_USERNAMES: ' Alice, bob ,,' }).moderatorUsernames).toEqual(['alice', 'bob']);
   });

@@ -23,6 +23,8 @@ export interface AppConfig {
   ivsEventsApiKey: string;
   /** How often live channels are checked with GetStream (a lost Stream End must not leave one live). */
   ivsReconcileIntervalSeconds: number;
+  /** Local mode: the key pair the emulator accepts and the server's SDK clients sign with (SigV4). */
+  ivsEmulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
   recordingsBaseUrl: string;
   jwtSecret: string;
   jwtTtlSeconds: number;
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ivsChannelType: e.IVS_CHANNEL_TYPE,
     ivsEventsApiKey: e.IVS_EVENTS_API_KEY ?? persistentSecret(dataDir, 'ivs-events-api-key'),
     ivsReconcileIntervalSeconds: e.IVS_RECONCILE_INTERVAL_SECONDS,
+    ivsEmulatorCredentials: e.MEDIA_PROVIDER === 'local' ? emulatorCredentials(e, dataDir) : undefined,
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
@@ -109,14 +112,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function persistentSecret(dataDir: string, name: string): string {
+/**
+ * The emulator's access key: both variables, or neither (then generated once into
+ * DATA_DIR/secrets). Checked here so a bad secret is reported without printing it.
+ */
+function emulatorCredentials(e: Env, dataDir: string): { accessKeyId: string; secretAccessKey: string } {
+  const id = e.IVS_EMULATOR_ACCESS_KEY_ID;
+  const secret = e.IVS_EMULATOR_SECRET_ACCESS_KEY;
+  const problems: string[] = [];
+  if ((id === undefined) !== (secret === undefined))
+    problems.push('IVS_EMULATOR_ACCESS_KEY_ID and IVS_EMULATOR_SECRET_ACCESS_KEY: set both or neither');
+  if (id !== undefined && !/^\w{16,128}$/.test(id))
+    problems.push(`IVS_EMULATOR_ACCESS_KEY_ID=${JSON.stringify(id)}: must be 16-128 letters, digits or underscores`);
+  if (secret !== undefined && !/^\S{16,128}$/.test(secret))
+    problems.push('IVS_EMULATOR_SECRET_ACCESS_KEY: must be 16-128 characters without spaces (value not shown)');
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    accessKeyId: id ?? persistentSecret(dataDir, 'ivs-emulator-access-key-id', () => `AKIA${randomBytes(8).toString('hex').toUpperCase()}`),
+    secretAccessKey: secret ?? persistentSecret(dataDir, 'ivs-emulator-secret-access-key'),
+  };
+}
+
+function persistentSecret(dataDir: string, name: string, generate = () => randomBytes(32).toString('base64url')): string {
   const dir = join(dataDir, 'secrets');
   const file = join(dir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   // DATA_DIR itself stays traversable (embedded PostgreSQL runs as another user under root).
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const value = randomBytes(32).toString('base64url');
+  const value = generate();
   // 'wx' so two processes starting together cannot overwrite each other's secret.
   try {
     writeFileSync(file, value, { mode: 0o600, flag: 'wx' });

@@ -33,8 +33,11 @@ export interface IvsClientsConfig {
   region: string;
   channelType: ChannelType;
   recordingConfigurationArn?: string;
-  /** Local mode: the emulator's base URL, e.g. http://127.0.0.1:3000/_ivs. Unset on AWS. */
-  emulatorUrl?: () => string;
+  /**
+   * Local mode: the emulator's base URL (e.g. http://127.0.0.1:3000/_ivs) and the key pair it
+   * accepts, so requests are signed exactly as for AWS. Unset on AWS (the SDK's default chain).
+   */
+  emulator?: { url: () => string; credentials: { accessKeyId: string; secretAccessKey: string } };
 }
 
 /** MediaProvider on the official AWS SDK v3 clients (AWS, or the emulator in local mode). */
@@ -50,11 +53,11 @@ export class IvsMediaProvider extends MediaProvider {
   // Built on first use: in local mode the emulator's port is known only once the server listens.
   private clients(): { channels: IvsClient; realtime: IVSRealTimeClient } {
     if (!this.channels || !this.realtime) {
-      const base = this.cfg.emulatorUrl?.();
+      const base = this.cfg.emulator?.url();
       const common = {
         region: this.cfg.region,
         maxAttempts: 2,
-        ...(base ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        ...(this.cfg.emulator ? { credentials: this.cfg.emulator.credentials } : {}),
       };
       this.channels = new IvsClient({ ...common, ...(base ? { endpoint: `${base}/channels` } : {}) });
       this.realtime = new IVSRealTimeClient({ ...common, ...(base ? { endpoint: `${base}/realtime` } : {}) });

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/config';
  */
 export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<DynamicModule['imports']>; migrations: Function[] } {
   if (config.mediaProvider !== 'local') return { imports: [], migrations: [] };
+  if (!config.ivsEmulatorCredentials) throw new Error('Local mode needs the emulator credentials (loadConfig provides them).');
   return {
     imports: [
       IvsEmulatorModule.forRoot({
@@ -16,6 +17,7 @@ export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<Dynamic
         region: config.awsRegion,
         accountId: config.awsAccountId,
         publicUrl: config.publicUrl,
+        credentials: config.ivsEmulatorCredentials,
         media: {
           ffmpegPath: config.ffmpegPath,
           maxSubscribers: config.stageMaxSubscribers,

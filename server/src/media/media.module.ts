@@ -19,7 +19,10 @@ import { ServerAddress } from './server-address';
           region: config.awsRegion,
           channelType: config.ivsChannelType as ChannelType,
           recordingConfigurationArn: config.ivsRecordingConfigurationArn,
-          emulatorUrl: config.mediaProvider === 'local' ? () => `${address.loopbackUrl()}/_ivs` : undefined,
+          emulator:
+            config.mediaProvider === 'local' && config.ivsEmulatorCredentials
+              ? { url: () => `${address.loopbackUrl()}/_ivs`, credentials: config.ivsEmulatorCredentials }
+              : undefined,
         }),
     },
   ],

@@ -1,11 +1,17 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import type { AppConfig } from '../../src/config/config';
 
-/** The real AWS SDK clients pointed at a test server's embedded emulator. */
-export function ivsClients(baseUrl: string) {
-  const common = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+/**
+ * The real AWS SDK clients pointed at a test server's embedded emulator, signing with the
+ * access key that server was started with (the emulator refuses any other).
+ */
+export function ivsClients(t: { url: string; config: AppConfig }) {
+  const credentials = t.config.ivsEmulatorCredentials;
+  if (!credentials) throw new Error('ivsClients needs a server in local mode');
+  const common = { region: t.config.awsRegion, credentials, maxAttempts: 1 };
   return {
-    channels: new IvsClient({ ...common, endpoint: `${baseUrl}/_ivs/channels` }),
-    realtime: new IVSRealTimeClient({ ...common, endpoint: `${baseUrl}/_ivs/realtime` }),
+    channels: new IvsClient({ ...common, endpoint: `${t.url}/_ivs/channels` }),
+    realtime: new IVSRealTimeClient({ ...common, endpoint: `${t.url}/_ivs/realtime` }),
   };
 }

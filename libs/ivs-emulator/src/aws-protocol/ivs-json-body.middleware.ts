@@ -1,53 +1,62 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { validationError } from './ivs-api.errors';
 import { sendIvsError } from './ivs-api-error.filter';
 
-/** Same ceiling the host app's JSON parser uses; IVS requests are a few hundred bytes. */
+/** IVS requests are a few hundred bytes; the host app caps its own JSON bodies the same way. */
 export const IVS_MAX_BODY_BYTES = 64 * 1024;
 
+/** True when something before the emulator (a host body parser) already consumed the body. */
+export function bodyAlreadyConsumed(req: Request): boolean {
+  return (req as Request & { _body?: boolean })._body === true || req.body !== undefined || req.readableEnded;
+}
+
 /**
- * Parses the body when no app-level parser did (the host may run without one, or the client
- * may omit `content-type: application/json`), so handlers always see an object or undefined.
+ * The exact request bytes (the signature covers them), or 'too-large' once more than `limit`
+ * arrived; the rest is then drained without being kept.
  */
-@Injectable()
-export class IvsJsonBodyMiddleware implements NestMiddleware {
-  use(req: Request, res: Response, next: NextFunction): void {
-    const alreadyParsed = (req as Request & { _body?: boolean })._body === true || req.body !== undefined;
-    if (alreadyParsed || req.readableEnded) return next();
+export function readRawBody(req: Request, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let over = false;
     req.on('data', (chunk: Buffer) => {
+      if (over) return;
       size += chunk.length;
-      if (size > IVS_MAX_BODY_BYTES && !failed) {
-        failed = true;
-        sendIvsError(res, validationError(`body: request body exceeds ${IVS_MAX_BODY_BYTES} bytes`));
-        req.resume();
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve('too-large');
         return;
       }
-      if (!failed) chunks.push(chunk);
+      chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8').trim();
-      if (text === '') return next();
-      try {
-        req.body = JSON.parse(text);
-      } catch {
-        sendIvsError(res, validationError('body: request body is not valid JSON'));
-        return;
-      }
-      next();
-    });
-    req.on('error', (err) => next(err));
+    req.on('end', () => !over && resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Handlers see an object, or undefined for an empty body (some clients send none); the body is
+ * read as JSON whatever its content type, as IVS does. Throws ValidationException otherwise.
+ */
+export function parseJsonBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8').trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw validationError('body: request body is not valid JSON');
   }
 }
 
 /**
- * Express error layer for `/_ivs`: an app-level JSON parser fails before routing, so Nest's
- * controller-scoped filters never see it. Mounted only on `/_ivs`, it leaves the host's own
- * error handling for every other path untouched.
+ * Express error layer for `/_ivs`: should a host app run its own parser there anyway, its
+ * failures still leave in IVS's error format (Nest's controller filters never see them).
  */
 export const ivsBodyParseErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
   const e = err as { type?: string; status?: number };

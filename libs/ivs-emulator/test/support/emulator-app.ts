@@ -4,12 +4,27 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import express from 'express';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { IVS_EMULATOR_CLOCK, IvsEmulatorModule, IvsEmulatorService, ivsEmulatorMigrations } from '@streamcat/ivs-emulator';
+import {
+  EmulatorCredentials,
+  IVS_EMULATOR_CLOCK,
+  IvsEmulatorModule,
+  IvsEmulatorService,
+  ivsEmulatorMigrations,
+} from '@streamcat/ivs-emulator';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 export const PUBLIC_URL = 'http://localhost:3000';
+
+/** A fresh key pair per app, shaped like AWS's, so no test can pass with a key it was not given. */
+export function newEmulatorCredentials(): EmulatorCredentials {
+  return {
+    accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+  };
+}
 
 export interface EmulatorApp {
   app: INestApplication;
@@ -17,13 +32,15 @@ export interface EmulatorApp {
   ivs: IvsClient;
   realtime: IVSRealTimeClient;
   emulator: IvsEmulatorService;
+  /** The key pair the emulator accepts (the SDK clients above sign with it). */
+  credentials: EmulatorCredentials;
   close(): Promise<void>;
 }
 
 export interface EmulatorAppOptions {
   /** Overrides "now" (token iat/exp, verification, stream times). */
   clock?: () => Date;
-  /** `host-json` mimics the host (express.json, 64 KB); `none` leaves parsing to the emulator. */
+  /** `none` (default) leaves parsing to the emulator, as the server does; `host-json` puts express.json in front. */
   bodyParser?: 'host-json' | 'none';
 }
 
@@ -32,6 +49,7 @@ export interface EmulatorAppOptions {
  * listening on a random port, with the real AWS SDK clients pointed at it.
  */
 export async function startEmulatorApp(dbUrl: string, dataDir: string, opts: EmulatorAppOptions = {}): Promise<EmulatorApp> {
+  const credentials = newEmulatorCredentials();
   let builder = Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
@@ -41,19 +59,19 @@ export async function startEmulatorApp(dbUrl: string, dataDir: string, opts: Emu
         migrationsRun: true,
         synchronize: false,
       }),
-      IvsEmulatorModule.forRoot({ dataDir, region: REGION, accountId: ACCOUNT_ID, publicUrl: PUBLIC_URL }),
+      IvsEmulatorModule.forRoot({ dataDir, region: REGION, accountId: ACCOUNT_ID, publicUrl: PUBLIC_URL, credentials }),
     ],
   });
   if (opts.clock) builder = builder.overrideProvider(IVS_EMULATOR_CLOCK).useValue(opts.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
-  if ((opts.bodyParser ?? 'host-json') === 'host-json') app.use(express.json({ limit: '64kb' }));
+  if (opts.bodyParser === 'host-json') app.use(express.json({ limit: '64kb' }));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const clientConfig = {
     region: REGION,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'emulator-secret' },
+    credentials,
     // One attempt: a retried 500 would hide the failure and slow the suite.
     maxAttempts: 1,
   };
@@ -65,6 +83,7 @@ export async function startEmulatorApp(dbUrl: string, dataDir: string, opts: Emu
     ivs,
     realtime,
     emulator: app.get(IvsEmulatorService),
+    credentials,
     async close() {
       ivs.destroy();
       realtime.destroy();

@@ -11,6 +11,7 @@ import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import express from 'express';
 import { chromium, Browser, Page } from 'playwright-core';
 import {
+  EmulatorCredentials,
   IVS_EMULATOR_CLOCK,
   IVS_EVENT_SINK,
   IvsEmulatorModule,
@@ -20,6 +21,7 @@ import {
   IvsMediaOptions,
 } from '@streamcat/ivs-emulator';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { newEmulatorCredentials } from './emulator-app';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
@@ -45,6 +47,8 @@ export interface MediaApp {
   emulator: IvsEmulatorService;
   sink: RecordingSink;
   dataDir: string;
+  /** The key pair the emulator accepts (the SDK clients above sign with it). */
+  credentials: EmulatorCredentials;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,7 @@ export async function startMediaApp(
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const sink = new RecordingSink();
+  const credentials = newEmulatorCredentials();
 
   @Global()
   @Module({ providers: [{ provide: IVS_EVENT_SINK, useValue: sink }], exports: [IVS_EVENT_SINK] })
@@ -83,18 +88,17 @@ export async function startMediaApp(
     imports: [
       SinkModule,
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, migrations: ivsEmulatorMigrations, migrationsRun: true, synchronize: false }),
-      IvsEmulatorModule.forRoot({ dataDir, region: REGION, accountId: ACCOUNT_ID, publicUrl: baseUrl, media }),
+      IvsEmulatorModule.forRoot({ dataDir, region: REGION, accountId: ACCOUNT_ID, publicUrl: baseUrl, credentials, media }),
     ],
   })
     .overrideProvider(IVS_EMULATOR_CLOCK)
     .useValue(opts.clock ?? (() => new Date()))
     .compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
-  app.use(express.json({ limit: '64kb' }));
   app.use('/harness', express.static(harnessDir));
   app.use('/harness', express.static(join(__dirname, '../browser')));
   await app.listen(port, '127.0.0.1');
-  const clientConfig = { region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'emulator-secret' }, maxAttempts: 1 };
+  const clientConfig = { region: REGION, credentials, maxAttempts: 1 };
   const ivs = new IvsClient({ ...clientConfig, endpoint: `${baseUrl}/_ivs/channels` });
   const realtime = new IVSRealTimeClient({ ...clientConfig, endpoint: `${baseUrl}/_ivs/realtime` });
   return {
@@ -106,6 +110,7 @@ export async function startMediaApp(
     emulator: app.get(IvsEmulatorService),
     sink,
     dataDir,
+    credentials,
     async close() {
       ivs.destroy();
       realtime.destroy();
