@@ -14,16 +14,13 @@ export function run(cmd, args, opts = {}) {
   }
 }
 
-/** npm ci when node_modules is missing or older than the lockfile. */
+/** npm ci when node_modules is missing or older than the lockfile (never rewrites package-lock.json). */
 export function ensureDependencies() {
   const marker = join(root, 'node_modules/.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
     console.log('▶ Installing dependencies (npm ci)…');
-    // npm >= 11.16 rejects its own lockfile when an optional platform package is unavailable
-    // from the registry (npm/cli#9846); `npm install` then installs the same locked versions.
-    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
-    if (ci.status !== 0) run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+    run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
   }
 }
 
@@ -49,6 +46,13 @@ export function ensureBuilt() {
     }),
   );
   if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs > sources)) return;
-  console.log('▶ Building server and client…');
-  run('npm', ['run', '--silent', 'build']);
+  console.log('▶ Building server and client (about a minute the first time)…');
+  // The bundler's per-file report is noise to someone starting the product: shown only if the build fails.
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    console.error(`\n✖ npm run build failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
@@ -11,18 +11,12 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { compileTrust } from './http/client-address';
 import { ErrorFilter, toAppError } from './http/error.filter';
+import { AppLogger } from './logging/app-logger';
 import { ServerAddress } from './media/server-address';
 import { mediaPlaneFor } from './media/media-plane';
 import { runMigrations } from './database/migrate';
 import { RealtimeIoAdapter } from './realtime/realtime.adapter';
 import { IvsEventsReconciliationService } from './ivs-events/ivs-events-reconciliation.service';
-
-const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
 
 export interface CreateAppOptions {
   /** Extra modules (tests use this to add probes). */
@@ -40,7 +34,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   await runMigrations(config.databaseUrl, plane.migrations);
   const app = await NestFactory.create(AppModule.forRoot(config, [...plane.imports, ...(options.imports ?? [])]), {
     bodyParser: false,
-    logger: LEVELS[config.logLevel],
+    logger: new AppLogger(config.logLevel),
   });
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.disable('x-powered-by');

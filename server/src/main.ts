@@ -3,6 +3,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { AppLogger } from './logging/app-logger';
 import { ConfigError, loadConfig } from './config/config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = new Logger('StreamCat');
-  Logger.overrideLogger(config.logLevel === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error', 'warn', 'log']);
+  Logger.overrideLogger(new AppLogger(config.logLevel));
 
   let embedded: EmbeddedPostgresHandle | undefined;
   const databaseUrl = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort)).url;
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
     await embedded?.stop().catch(() => undefined);
     throw e;
   }
-  log.log(`StreamCat is up at ${config.publicUrl} (media: ${config.mediaProvider}, database: ${embedded ? 'embedded' : 'DATABASE_URL'})`);
+  log.log(
+    `StreamCat is up at ${config.publicUrl} (media: ${config.mediaProvider === 'local' ? 'local IVS emulation' : 'Amazon IVS'}; database: ${embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

