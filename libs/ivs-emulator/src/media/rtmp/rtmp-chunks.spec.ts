@@ -1,5 +1,5 @@
 import { decodeAmf0, encodeAmf0 } from './rtmp-amf0';
-import { ChunkReader, encodeChunks, MessageType, RtmpProtocolError } from './rtmp-chunks';
+import { ChunkReader, encodeChunks, MessageType, PUBLISHING_LIMITS, RtmpProtocolError, UNAUTHENTICATED_LIMITS } from './rtmp-chunks';
 import { flvTag, metadataTagBody } from './rtmp-flv';
 
 /** A chunk with an explicit basic header byte and message header, as an encoder would write it. */
@@ -80,6 +80,37 @@ describe('ChunkReader', () => {
 
   it('refuses a compressed header on a chunk stream it has never seen', () => {
     expect(() => new ChunkReader().push(chunk(0x47, [...u24(0), ...u24(1), 8], Buffer.from([0])))).toThrow(RtmpProtocolError);
+  });
+});
+
+describe('ChunkReader limits (a stranger before publish, a publisher after)', () => {
+  it('refuses a message announced above the limit from its header alone, before its payload arrives', () => {
+    const reader = new ChunkReader(UNAUTHENTICATED_LIMITS);
+    // fmt 0 on csid 6: a 1 MiB video message; only the 12-byte header is sent.
+    const header = Buffer.from([0x06, ...u24(0), ...u24(1024 * 1024), 9, 1, 0, 0, 0]);
+    expect(() => reader.push(header)).toThrow(/1048576 bytes is too large/);
+  });
+
+  it('accepts command-sized messages before publish and media-sized ones once raised', () => {
+    const big = { chunkStreamId: 6, type: MessageType.Video, timestamp: 0, streamId: 1, payload: Buffer.alloc(64 * 1024, 1) };
+    const small = { ...big, chunkStreamId: 3, type: MessageType.CommandAmf0, payload: Buffer.alloc(3000, 2) };
+    const stranger = new ChunkReader(UNAUTHENTICATED_LIMITS);
+    expect(stranger.push(encodeChunks(small, 128))).toHaveLength(1);
+    expect(() => stranger.push(encodeChunks(big, 128))).toThrow(RtmpProtocolError);
+
+    const publisher = new ChunkReader(UNAUTHENTICATED_LIMITS);
+    publisher.setLimits(PUBLISHING_LIMITS);
+    expect(publisher.push(encodeChunks(big, 128))[0]!.payload.length).toBe(64 * 1024);
+  });
+
+  it('holds state for only a few chunk streams before publish', () => {
+    const reader = new ChunkReader(UNAUTHENTICATED_LIMITS);
+    const on = (csid: number) =>
+      encodeChunks({ chunkStreamId: csid, type: MessageType.Audio, timestamp: 0, streamId: 1, payload: Buffer.from([1]) }, 128);
+    for (let csid = 2; csid < 2 + UNAUTHENTICATED_LIMITS.maxChunkStreams; csid++) reader.push(on(csid));
+    // Streams already seen stay usable; one more is a protocol error.
+    expect(reader.push(on(2))).toHaveLength(1);
+    expect(() => reader.push(on(2 + UNAUTHENTICATED_LIMITS.maxChunkStreams))).toThrow(/chunk streams/);
   });
 });
 

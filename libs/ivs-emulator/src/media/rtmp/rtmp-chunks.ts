@@ -32,8 +32,20 @@ export interface RtmpMessage {
 export class RtmpProtocolError extends Error {}
 
 const EXTENDED = 0xffffff;
-/** Largest message we accept: big enough for any keyframe an encoder at sane bitrates sends. */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** How much one peer may make the reader hold: per message, and in chunk streams with a message in progress. */
+export interface ChunkReaderLimits {
+  maxMessageBytes: number;
+  maxChunkStreams: number;
+}
+
+/**
+ * Before an accepted publish a peer is a stranger: connect / createStream / publish are a few
+ * hundred bytes on a few chunk streams (ffmpeg uses 2, 3 and 8), so that is all it may send.
+ */
+export const UNAUTHENTICATED_LIMITS: ChunkReaderLimits = { maxMessageBytes: 4 * 1024, maxChunkStreams: 8 };
+/** A publisher with a valid key: any keyframe an encoder at sane bitrates sends, on the chunk streams encoders use. */
+export const PUBLISHING_LIMITS: ChunkReaderLimits = { maxMessageBytes: 16 * 1024 * 1024, maxChunkStreams: 64 };
 
 interface ChunkStreamState {
   timestamp: number;
@@ -49,11 +61,21 @@ interface ChunkStreamState {
   known: boolean;
 }
 
-/** Reassembles messages from the chunk stream; handles Set Chunk Size and Abort itself. */
+/**
+ * Reassembles messages from the chunk stream; handles Set Chunk Size and Abort itself. A message
+ * header announcing more than the limits allow throws before any of its payload is kept.
+ */
 export class ChunkReader {
   private buf: Buffer = Buffer.alloc(0);
   private chunkSize = 128;
   private readonly streams = new Map<number, ChunkStreamState>();
+
+  constructor(private limits: ChunkReaderLimits = UNAUTHENTICATED_LIMITS) {}
+
+  /** Raises (or lowers) the limits, e.g. once the peer's publish was accepted. */
+  setLimits(limits: ChunkReaderLimits): void {
+    this.limits = limits;
+  }
 
   /** Bytes in; every message completed by them out (throws RtmpProtocolError on garbage). */
   push(data: Buffer): RtmpMessage[] {
@@ -108,6 +130,9 @@ export class ChunkReader {
     if (p + headerLength > b.length) return undefined;
     const prev = this.streams.get(csid);
     if (fmt !== 0 && !prev?.known) throw new RtmpProtocolError(`chunk stream ${csid} starts without a full header`);
+    if (!prev && this.streams.size >= this.limits.maxChunkStreams) {
+      throw new RtmpProtocolError(`more than ${this.limits.maxChunkStreams} chunk streams`);
+    }
     const s: ChunkStreamState = prev ?? {
       timestamp: 0,
       delta: 0,
@@ -137,7 +162,7 @@ export class ChunkReader {
       field = b.readUInt32BE(p);
       p += 4;
     }
-    if (length > MAX_MESSAGE_BYTES) throw new RtmpProtocolError(`message of ${length} bytes is too large`);
+    if (length > this.limits.maxMessageBytes) throw new RtmpProtocolError(`message of ${length} bytes is too large`);
     const starting = s.received === 0;
     const take = Math.min(this.chunkSize, length - (starting ? 0 : s.received));
     if (p + take > b.length) return undefined;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Amf0Value, decodeAmf0, encodeAmf0 } from './rtmp-amf0';
-import { ChunkReader, encodeChunks, MessageType, RtmpMessage } from './rtmp-chunks';
+import { ChunkReader, encodeChunks, MessageType, PUBLISHING_LIMITS, RtmpMessage, UNAUTHENTICATED_LIMITS } from './rtmp-chunks';
 
 const HANDSHAKE_SIZE = 1536;
 const RTMP_VERSION = 3;
@@ -13,6 +13,8 @@ const PUBLISH_STREAM_ID = 1;
 const CS_CONTROL = 2;
 const CS_COMMAND = 3;
 const CS_STATUS = 5;
+/** An encoder reaches publish in about ten messages; a peer still talking after this many is not one. */
+const MAX_MESSAGES_BEFORE_PUBLISH = 64;
 
 export type PublishDecision = { ok: true } | { ok: false; code: string; description: string };
 
@@ -38,7 +40,8 @@ type Phase = 'handshake-c0c1' | 'handshake-c2' | 'chunks' | 'closed';
 export class RtmpConnection {
   private phase: Phase = 'handshake-c0c1';
   private pending: Buffer = Buffer.alloc(0);
-  private readonly reader = new ChunkReader();
+  private readonly reader = new ChunkReader(UNAUTHENTICATED_LIMITS);
+  private messagesBeforePublish = 0;
   private app = '';
   private publishing = false;
   private publishAsked = false;
@@ -125,6 +128,9 @@ export class RtmpConnection {
   }
 
   private onMessage(m: RtmpMessage): void {
+    if (!this.publishing && ++this.messagesBeforePublish > MAX_MESSAGES_BEFORE_PUBLISH) {
+      throw new Error(`more than ${MAX_MESSAGES_BEFORE_PUBLISH} messages without an accepted publish`);
+    }
     switch (m.type) {
       case MessageType.WindowAckSize:
         if (m.payload.length >= 4) this.peerWindow = m.payload.readUInt32BE(0);
@@ -220,6 +226,8 @@ export class RtmpConnection {
       this.close();
       return;
     }
+    // Only now may the peer send what media needs (large messages, more chunk streams).
+    this.reader.setLimits(PUBLISHING_LIMITS);
     // User Control "Stream Begin" for the publishing stream, then Publish.Start.
     this.control(MessageType.UserControl, Buffer.concat([Buffer.from([0, 0]), u32(streamId)]));
     this.command(CS_STATUS, streamId, 'onStatus', 0, null, {
