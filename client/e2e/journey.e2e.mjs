@@ -6,8 +6,8 @@
 // A opens real-time → a real-time viewer sees the stage; A stops → offline, past broadcast,
 // VOD with chat replay.
 //
-// It starts its own product (embedded PostgreSQL, local media) so it can name a moderator with
-// MODERATOR_USERNAMES: build first (`npm run build`). Usage: node client/e2e/journey.e2e.mjs
+// It starts its own product (embedded PostgreSQL, local media) so it can make M a moderator
+// with the operator's CLI (`npm run cli -- role`): build first (`npm run build`). Usage: node client/e2e/journey.e2e.mjs
 // (BASE_URL is ignored unless JOURNEY_BASE_URL and JOURNEY_MODERATOR=<user>:<password> point
 // at a server where that account already is a moderator).
 // Each step is a named check; a step whose prerequisite failed is reported as skipped.
@@ -16,6 +16,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { startProduct } from '../../test/e2e/product.mjs';
 
@@ -79,7 +80,7 @@ let moderator = process.env.JOURNEY_MODERATOR
 if (!baseUrl || !moderator) {
   dataDir = await mkdtemp(join(tmpdir(), 'streamcat-journey-'));
   console.log(`Starting the product in ${dataDir} with moderator ${names.m} …`);
-  product = await startProduct({ dataDir, env: { MODERATOR_USERNAMES: names.m } });
+  product = await startProduct({ dataDir });
   baseUrl = product.baseUrl;
   moderator = { username: names.m, password };
 }
@@ -213,6 +214,17 @@ try {
     const res = await api('/api/auth/register', { method: 'POST', body: { username: names[who], password } });
     if (res.status !== 201 && res.status !== 200)
       throw new Error(`could not register ${names[who]}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  if (product) {
+    // Roles come only from the operator: the CLI finds the running server's embedded PostgreSQL in DATA_DIR.
+    const env = { ...process.env, DATA_DIR: dataDir };
+    for (const k of ['DATABASE_URL', 'EMBEDDED_POSTGRES_PORT', 'REDIS_URL', 'MEDIA_PROVIDER']) delete env[k];
+    const cli = spawnSync(process.execPath, [join(ROOT, 'scripts/cli.mjs'), 'role', names.m, 'moderator'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    if (cli.status !== 0) throw new Error(`could not make ${names.m} a moderator: ${cli.stdout}${cli.stderr}`);
   }
 
   const a = await newPage('hostA');

@@ -1,10 +1,12 @@
 import jwt from 'jsonwebtoken';
+import { runCli } from '../src/cli/cli';
+import testLimits from '../../test/support/test-limits.json';
 import { call, register, startTestApp, TestApp, uniqueName } from './support/test-app';
 
 describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ MODERATOR_USERNAMES: 'mod_alice', TRUST_PROXY: 'loopback' });
+    t = await startTestApp({ TRUST_PROXY: 'loopback' });
   });
   afterAll(() => t.close());
 
@@ -136,7 +138,8 @@ describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
     const env = {
       TRUST_PROXY: 'loopback',
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      RATE_LIMITS: 'login-failures-per-address=3/15m',
+      // Keeps the test sign-up budget: Redis counts this machine's loopback sign-ups across runs.
+      RATE_LIMITS: `${testLimits.RATE_LIMITS},login-failures-per-address=3/15m`,
     };
     const a = await startTestApp(env);
     const b = await startTestApp(env, { db: a.db });
@@ -198,11 +201,32 @@ describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
     expect((await call(t.url, 'GET', '/api/me', undefined, noneAlg)).status).toBe(401);
   });
 
-  it('grants the moderator role to MODERATOR_USERNAMES', async () => {
+  it('gives no role for a name: a server with MODERATOR_USERNAMES refuses to start, and a once-listed name registers as a user', async () => {
+    await expect(startTestApp({ MODERATOR_USERNAMES: 'mod_alice' }, { db: t.db, dataDir: t.config.dataDir })).rejects.toThrow(
+      /MODERATOR_USERNAMES.*npm run cli -- role/,
+    );
     const reg = await register(t.url, 'mod_alice');
-    expect(reg.user.role).toBe('moderator');
+    expect(reg.user.role).toBe('user');
     const login = await call(t.url, 'POST', '/api/auth/login', { username: 'mod_alice', password: reg.password });
-    expect(login.body.user.role).toBe('moderator');
+    expect(login.body.user.role).toBe('user');
+    expect((await call(t.url, 'GET', '/api/moderation/audit', undefined, login.body.accessToken)).status).toBe(403);
+  });
+
+  it("follows the operator's role changes at the next request, with the same token", async () => {
+    const reg = await register(t.url);
+    const saved = { ...process.env };
+    process.env.DATABASE_URL = t.db.url;
+    process.env.DATA_DIR = t.config.dataDir;
+    const out: string[] = [];
+    try {
+      expect(await runCli(['role', reg.user.username, 'moderator'], (s) => out.push(s))).toBe(0);
+      expect((await call(t.url, 'GET', '/api/moderation/audit', undefined, reg.accessToken)).status).toBe(200);
+      expect(await runCli(['role', reg.user.username, 'user'], (s) => out.push(s))).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    expect((await call(t.url, 'GET', '/api/moderation/audit', undefined, reg.accessToken)).status).toBe(403);
+    expect((await call(t.url, 'GET', '/api/me', undefined, reg.accessToken)).body.user.role).toBe('user');
   });
 
   it('stores passwords as scrypt hashes, never in clear', async () => {

@@ -1,8 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
 import { AppError } from '../http/app-error';
 import { hashPassword } from '../auth/password';
 import { Channel } from '../channels/channel.entity';
@@ -28,7 +26,6 @@ export class AccountsService {
   private readonly log = new Logger('Accounts');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly media: MediaProvider,
@@ -45,9 +42,8 @@ export class AccountsService {
       const stage = await this.media.createStage({ name: username, tags });
       created.push({ kind: 'stage', arn: stage.arn });
 
-      const role = this.config.moderatorUsernames.includes(username) ? 'moderator' : 'user';
       return await this.db.transaction(async (m) => {
-        const user = await m.save(m.create(User, { username, passwordHash, role }));
+        const user = await m.save(m.create(User, { username, passwordHash, role: 'user' }));
         await m.insert(Channel, {
           userId: user.id,
           name: username,

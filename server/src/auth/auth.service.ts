@@ -39,7 +39,7 @@ export class AuthService {
       throw new AppError('auth/invalid-credentials');
     }
     await this.limits.reset('login-failures-per-account-address', pair);
-    return this.issue(await this.users.applyConfiguredRole(user, this.config.moderatorUsernames));
+    return this.issue(user);
   }
 
   private async recordFailure(address: string, pair: string): Promise<void> {

@@ -1,11 +1,13 @@
 // The pinned AWS SDK warns that Node 20 support ends in 2027; documented in the README.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '@streamcat/protocol';
-import { AppConfig, ConfigError, loadConfig } from '../config/config';
+import { AppConfig, loadConfig } from '../config/config';
 import { dataSourceOptions } from '../database/data-source';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { runMigrations } from '../database/migrate';
@@ -15,6 +17,7 @@ import { AppError } from '../http/app-error';
 import { IvsEventsService } from '../ivs-events/ivs-events.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { runningEmbeddedCluster } from './running-postgres';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -58,7 +61,6 @@ async function ivsEvent(file: string | undefined, out: (s: string) => void): Pro
     out(USAGE);
     return 2;
   }
-  const { readFileSync } = await import('node:fs');
   let body: unknown;
   try {
     body = JSON.parse(readFileSync(file, 'utf8'));
@@ -84,10 +86,7 @@ async function ivsEvent(file: string | undefined, out: (s: string) => void): Pro
 async function withDatabase(fn: (ds: DataSource) => Promise<number>): Promise<number> {
   const config = loadConfig();
   let embedded: EmbeddedPostgresHandle | undefined;
-  const url =
-    config.databaseUrl ??
-    (await runningEmbeddedUrl(config)) ??
-    (embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort)).url;
+  const url = config.databaseUrl ?? (await runningEmbeddedUrl(config)) ?? (embedded = await startOwnEmbedded(config)).url;
   try {
     await runMigrations(url);
     const ds = await new DataSource(dataSourceOptions(url)).initialize();
@@ -101,20 +100,40 @@ async function withDatabase(fn: (ds: DataSource) => Promise<number>): Promise<nu
   }
 }
 
-/** If `npm start` is running, its embedded PostgreSQL is already up: use it rather than a second copy. */
+/**
+ * If `npm start` is running, its embedded PostgreSQL is already up: use it rather than a second
+ * copy. Its port is read from the cluster's lock file, since the server may have been started
+ * with another EMBEDDED_POSTGRES_PORT than this shell has.
+ */
 async function runningEmbeddedUrl(config: AppConfig): Promise<string | undefined> {
-  const { readFileSync, existsSync } = await import('node:fs');
-  const { join } = await import('node:path');
   const secret = join(config.dataDir, 'secrets', 'postgres-password');
-  if (!existsSync(secret)) return undefined;
-  const url = `postgres://postgres:${encodeURIComponent(readFileSync(secret, 'utf8').trim())}@127.0.0.1:${config.embeddedPostgresPort}/streamcat`;
-  const c = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  const lock = runningEmbeddedCluster(config.dataDir);
+  if (!lock || !existsSync(secret)) return undefined;
+  const url = `postgres://postgres:${encodeURIComponent(readFileSync(secret, 'utf8').trim())}@127.0.0.1:${lock.port}/streamcat`;
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await c.connect();
     await c.end();
     return url;
-  } catch {
-    return undefined;
+  } catch (e) {
+    throw new Error(
+      `The embedded PostgreSQL of ${config.dataDir} runs (pid ${lock.pid}, port ${lock.port}) but refused this tool's connection ` +
+        `(${(e as Error).message}); run the CLI with the same DATA_DIR as the server, or set DATABASE_URL.`,
+    );
+  }
+}
+
+/** No server running: start the cluster for the length of the command. */
+async function startOwnEmbedded(config: AppConfig): Promise<EmbeddedPostgresHandle> {
+  try {
+    return await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort);
+  } catch (e) {
+    // The package rejects with nothing when postgres exits at once: say what we tried.
+    const why = e instanceof Error ? e.message : 'PostgreSQL exited at once';
+    throw new Error(
+      `Could not start the embedded PostgreSQL of ${config.dataDir} on port ${config.embeddedPostgresPort} (${why}); ` +
+        `if it is in use, set EMBEDDED_POSTGRES_PORT, or set DATABASE_URL.`,
+    );
   }
 }
 
@@ -123,7 +142,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2))
     .then((code) => process.exit(code))
     .catch((e) => {
-      console.error(e instanceof ConfigError ? e.message : e instanceof Error ? e.message : e);
+      console.error(e instanceof Error ? e.message : `Failed: ${String(e)}`);
       process.exit(1);
     });
 }

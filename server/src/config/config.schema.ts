@@ -46,14 +46,13 @@ export const envSchema = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(12 * 3600),
+  // Removed: it made whoever registered a listed name first a moderator. Set, it stops the start.
   MODERATOR_USERNAMES: z
     .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean),
+    .optional()
+    .refine(
+      (v) => !v?.trim(),
+      'no longer grants roles (whoever registered a listed name first became a moderator): remove it, and give existing accounts their role with `npm run cli -- role <username> moderator`',
     ),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   RTMP_PORT: z.coerce.number().int().min(0).max(65535).default(1935),

@@ -91,7 +91,10 @@ describe('loadConfig', () => {
     expect(bad).not.toThrow(/short secret/);
   });
 
-  it('parses MODERATOR_USERNAMES as a lower-case list', () => {
-    expect(loadConfig({ DATA_DIR: dir, MODERATOR_USERNAMES: ' Alice, bob ,,' }).moderatorUsernames).toEqual(['alice', 'bob']);
+  it('refuses to start with MODERATOR_USERNAMES set, pointing at the CLI (an empty value is fine)', () => {
+    expect(() => loadConfig({ DATA_DIR: dir, MODERATOR_USERNAMES: 'alice' })).toThrow(
+      /MODERATOR_USERNAMES="alice": no longer grants roles .*npm run cli -- role <username> moderator/,
+    );
+    expect(() => loadConfig({ DATA_DIR: dir, MODERATOR_USERNAMES: ' ' })).not.toThrow();
   });
 });

@@ -28,7 +28,6 @@ export interface AppConfig {
   recordingsBaseUrl: string;
   jwtSecret: string;
   jwtTtlSeconds: number;
-  moderatorUsernames: string[];
   /** ffmpeg binary of the local channel ingest. */
   ffmpegPath: string;
   /** Local RTMP ingest port (OBS / ffmpeg); 0 = any free port. */
@@ -101,7 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
-    moderatorUsernames: e.MODERATOR_USERNAMES,
     ffmpegPath: e.FFMPEG_PATH,
     rtmpPort: e.RTMP_PORT,
     stageMaxSubscribers: e.STAGE_MAX_SUBSCRIBERS,

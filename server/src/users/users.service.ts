@@ -38,20 +38,14 @@ export class UsersService {
     );
   }
 
-  /** Operators' tool (`npm run cli -- role <username> <role>`). */
+  /**
+   * The only way a role changes: the operator's tool (`npm run cli -- role <username> <role>`).
+   * Open sockets follow within seconds (realtime/identity-sweep.service.ts); REST re-reads the row per request.
+   */
   async setRole(username: string, role: Role): Promise<User> {
     const user = await this.findByUsername(username);
     if (!user) throw new AppError('user/not-found');
     user.role = role;
     return this.users.save(user);
-  }
-
-  /** MODERATOR_USERNAMES grants the moderator role at login; it never demotes an admin. */
-  async applyConfiguredRole(user: User, moderatorUsernames: string[]): Promise<User> {
-    if (user.role === 'user' && moderatorUsernames.includes(user.username)) {
-      user.role = 'moderator';
-      await this.users.update({ id: user.id }, { role: 'moderator' });
-    }
-    return user;
   }
 }
