@@ -7,6 +7,18 @@ import { WebSocket, WebSocketServer } from 'ws';
 export type WebSocketHandler = (socket: WebSocket, req: IncomingMessage) => void;
 
 /**
+ * Lets an authenticated socket send bigger messages than the route's limit for strangers.
+ * ws has no public per-connection limit; its Receiver checks `_maxPayload` against each frame
+ * header before reading the payload. If a ws upgrade renames it we throw: the socket then keeps
+ * the small limit (fails closed) and the media tests notice.
+ */
+export function raiseMessageLimit(ws: WebSocket, maxPayload: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (!receiver || typeof receiver._maxPayload !== 'number') throw new Error('ws internals changed: cannot raise the message limit');
+  receiver._maxPayload = maxPayload;
+}
+
+/**
  * Routes websocket upgrades on the app's HTTP server by exact path, so the media plane's
  * sockets share the port (and proxy) with the REST API. Other paths (Socket.IO) are left alone.
  */
@@ -31,7 +43,10 @@ export class MediaUpgrades implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  /** `maxPayload` caps one message; a bigger one closes the socket (1009). */
+  /**
+   * `maxPayload` caps one message until the handler authenticates the peer and raises it
+   * (`raiseMessageLimit`); a bigger one closes the socket (1009) from its frame header.
+   */
   register(path: string, handler: WebSocketHandler, maxPayload: number): void {
     this.routes.set(path, { wss: new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false }), handler });
   }

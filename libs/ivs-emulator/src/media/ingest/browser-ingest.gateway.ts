@@ -1,12 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { MediaUpgrades } from '../media-upgrades';
+import { MediaUpgrades, raiseMessageLimit } from '../media-upgrades';
 import { ChannelIngestService, IngestSession } from './channel-ingest.service';
 
 /** Path of the browser ingest websocket. */
 export const INGEST_SOCKET_PATH = '/_ivs/ingest';
 const START_TIMEOUT_MS = 10_000;
+/** Until its stream key is accepted a socket may send only the start message (a few hundred bytes). */
+const MAX_MESSAGE_BEFORE_LIVE = 4 * 1024;
+/** MediaRecorder chunks of a live programme (a 1 s slice at 2.5 Mbps is ~320 KB). */
+const MAX_MESSAGE_LIVE = 4 * 1024 * 1024;
 
 const StartMessage = z.object({ t: z.literal('start'), streamKey: z.string().min(1).max(256), mimeType: z.string().max(200) });
 const StopMessage = z.object({ t: z.literal('stop') });
@@ -27,7 +31,7 @@ export class BrowserIngestGateway implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.upgrades.register(INGEST_SOCKET_PATH, (ws) => this.accept(ws), 4 * 1024 * 1024);
+    this.upgrades.register(INGEST_SOCKET_PATH, (ws) => this.accept(ws), MAX_MESSAGE_BEFORE_LIVE);
   }
 
   private accept(ws: WebSocket): void {
@@ -43,6 +47,12 @@ export class BrowserIngestGateway implements OnModuleInit {
     ws.on('message', (data, isBinary) => {
       const bytes = data as Buffer;
       if (isBinary) {
+        // Media before a start message is a peer that skipped the credential check.
+        if (!starting) {
+          send({ t: 'error', code: 'BAD_MESSAGE', message: 'Expected {t:"start", streamKey, mimeType} first.' });
+          ws.close(CLOSE.refused, 'start first');
+          return;
+        }
         if (!session || session.isEnded) return;
         if (!session.write(bytes)) {
           ws.pause();
@@ -90,6 +100,8 @@ export class BrowserIngestGateway implements OnModuleInit {
             void session.end('ENDED');
             return;
           }
+          // The key is good: only now may the socket carry programme-sized chunks.
+          raiseMessageLimit(ws, MAX_MESSAGE_LIVE);
           send({ t: 'live', streamId: session.streamId });
           ws.resume();
         })

@@ -5,7 +5,7 @@ import { IvsEmulatorService } from '../../ivs-emulator.service';
 import type { ParticipantTokenVerification } from '../../stages/participant-tokens.service';
 import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
-import { MediaUpgrades } from '../media-upgrades';
+import { MediaUpgrades, raiseMessageLimit } from '../media-upgrades';
 import { MediaKind, PublisherLeg, SubscriberLeg } from './sfu-peers';
 import { decidePublish, decideSubscribe } from './stage-rules';
 import {
@@ -21,6 +21,10 @@ import {
 /** Path of the stage websocket; the emulator puts it in tokens as `events_url`. */
 export const STAGE_SOCKET_PATH = '/_ivs/stage/events';
 const JOIN_TIMEOUT_MS = 10_000;
+/** Until its token is accepted a socket may send one join message (a token is at most 8 KB). */
+const MAX_MESSAGE_BEFORE_JOIN = 16 * 1024;
+/** Joined participants exchange SDP offers of up to 64 KB. */
+const MAX_MESSAGE_JOINED = 128 * 1024;
 const PING_INTERVAL_MS = 10_000;
 
 type Verified = Extract<ParticipantTokenVerification, { ok: true }>;
@@ -58,7 +62,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.upgrades.register(STAGE_SOCKET_PATH, (ws) => this.accept(ws), 128 * 1024);
+    this.upgrades.register(STAGE_SOCKET_PATH, (ws) => this.accept(ws), MAX_MESSAGE_BEFORE_JOIN);
     this.offs.push(
       this.emulator.onParticipantDisconnected(async (e) => {
         const p = this.stages.get(e.stageArn)?.get(e.participantId);
@@ -90,24 +94,46 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
 
   private accept(ws: WebSocket): void {
     let participant: Participant | undefined;
+    let joining = false;
     let queue = Promise.resolve();
     const joinTimer = setTimeout(() => ws.close(STAGE_CLOSE.refused, 'join timeout'), JOIN_TIMEOUT_MS);
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     ws.on('message', (data, isBinary) => {
+      const parsed = isBinary ? undefined : parseMessage(data.toString());
+      // Before its token is accepted a socket gets one thing: a single join. Anything else ends it.
+      if (!participant) {
+        if (joining || parsed?.t !== 'join') {
+          const [code, reason] = parsed
+            ? (['NOT_JOINED', 'Send join first, then wait for joined.'] as const)
+            : (['BAD_MESSAGE', 'Unreadable message.'] as const);
+          send(ws, errorMessage('JOIN_ERROR', code, reason, true));
+          ws.close(parsed ? STAGE_CLOSE.refused : STAGE_CLOSE.badMessage, code);
+          return;
+        }
+        joining = true;
+        clearTimeout(joinTimer);
+        queue = queue.then(async () => {
+          try {
+            participant = await this.join(ws, parsed.token);
+            if (participant) raiseMessageLimit(ws, MAX_MESSAGE_JOINED);
+          } catch (err) {
+            this.logger.error('stage join failed', err instanceof Error ? err.stack : String(err));
+            send(ws, errorMessage('JOIN_ERROR', 'NEGOTIATION_FAILED', 'The media server could not complete that request.', true));
+            ws.close(STAGE_CLOSE.refused, 'join failed');
+          } finally {
+            joining = false;
+          }
+        });
+        return;
+      }
       // One message at a time per socket: negotiation steps must not interleave.
       queue = queue.then(async () => {
-        const parsed = isBinary ? undefined : parseMessage(data.toString());
         if (!parsed) return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Unreadable message.', false));
         try {
-          if (parsed.t === 'join') {
-            clearTimeout(joinTimer);
-            if (participant) return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Already joined.', false));
-            participant = await this.join(ws, parsed.token);
-            return;
-          }
-          if (!participant || participant.gone) return send(ws, errorMessage('JOIN_ERROR', 'NOT_JOINED', 'Send join first.', false));
-          await this.handle(participant, parsed);
+          if (parsed.t === 'join') return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Already joined.', false));
+          if (participant!.gone) return send(ws, errorMessage('JOIN_ERROR', 'NOT_JOINED', 'Send join first.', false));
+          await this.handle(participant!, parsed);
         } catch (err) {
           this.logger.error(`stage message ${parsed.t} failed`, err instanceof Error ? err.stack : String(err));
           const category: StageErrorCategory =
