@@ -83,6 +83,8 @@ export const InviteLinkSummary = z.object({
   uses: z.number().int(),
   expiresAt: z.string(),
   revoked: z.boolean(),
+  /** Member id of who created it: removing that member revokes it. */
+  createdBy: z.string().nullable(),
 });
 export type InviteLinkSummary = z.infer<typeof InviteLinkSummary>;
 
@@ -117,7 +119,7 @@ export const StudioLive = z.object({
   realtime: z.object({ state: z.enum(['open', 'closed']), since: z.string() }),
 });
 
-/** People removed from this show: no new token, no rejoin through their link. */
+/** People removed from this show: no new token; only the owner can bring them back (a live invite, or admitting them from the green room). */
 export const RemovedEntry = z.object({ id: z.string(), kind: z.enum(['user', 'guest']), at: z.string() });
 
 export const StudioDocument = z.object({

@@ -160,13 +160,14 @@ describe('applyStudioCommand', () => {
   it('admitting a green-room guest seats them; removing them revokes their link', () => {
     let d = ok(studioWith(), {
       type: 'add-link',
-      link: { id: 'L', maxUses: 2, uses: 0, expiresAt: later(3600).toISOString(), revoked: false },
+      link: { id: 'L', maxUses: 2, uses: 0, expiresAt: later(3600).toISOString(), revoked: false, createdBy: 'owner' },
     }).doc;
     d = ok(
       d,
       {
         type: 'green-room-enter',
         linkUses: 1,
+        knownGuestId: null,
         entry: { guestId: 'gg', displayName: 'Gus', linkId: 'L', requestedAt: now.toISOString(), expiresAt: later(60).toISOString() },
       },
       system,
@@ -178,6 +179,102 @@ describe('applyStudioCommand', () => {
     const removed = ok(admitted.doc, { type: 'remove', memberId: 'gg', reason: 'x' });
     expect(removed.doc.links[0].revoked).toBe(true);
     expect(removed.effects[0]).toMatchObject({ kind: 'member-removed', linkId: 'L' });
+  });
+});
+
+describe('removal closes every door the member opened; only the owner reopens them', () => {
+  const co: ActorContext = { role: 'cohost', memberId: 'co', userId: 'co', label: 'co' };
+  const link = (id: string, createdBy: string) => ({
+    type: 'add-link' as const,
+    link: { id, maxUses: 5, uses: 0, expiresAt: later(3600).toISOString(), revoked: false, createdBy },
+  });
+  const invite = (id: string, userId: string, invitedBy: string): StudioAction => ({
+    type: 'invite',
+    invite: {
+      id,
+      userId,
+      username: userId,
+      role: 'guest',
+      invitedBy,
+      createdAt: now.toISOString(),
+      expiresAt: later(600).toISOString(),
+    },
+  });
+  const enter = (guestId: string, linkId: string, knownGuestId: string | null = null): StudioAction => ({
+    type: 'green-room-enter',
+    linkUses: 1,
+    knownGuestId,
+    entry: { guestId, displayName: guestId, linkId, requestedAt: now.toISOString(), expiresAt: later(60).toISOString() },
+  });
+  const withCohost = () => ok(studioWith('co', 'g'), { type: 'set-role', memberId: 'co', role: 'cohost' }).doc;
+
+  it('removing a co-host revokes the links they created (sending their waiting guests away) and the invites they sent', () => {
+    let d = ok(withCohost(), link('Lco', 'co'), co).doc;
+    d = ok(d, link('Lhost', 'owner')).doc;
+    d = ok(d, enter('w1', 'Lco'), system).doc;
+    d = ok(d, enter('w2', 'Lhost'), system).doc;
+    d = ok(d, invite('i-co', 'zed', 'co'), co).doc;
+    d = ok(d, invite('i-host', 'amy', 'owner')).doc;
+    const r = ok(d, { type: 'remove', memberId: 'co', reason: 'bye' });
+    expect(r.doc.links.map((l) => [l.id, l.revoked])).toEqual([
+      ['Lco', true],
+      ['Lhost', false],
+    ]);
+    expect(r.doc.greenRoom.map((g) => g.guestId)).toEqual(['w2']);
+    expect(r.doc.invites.map((i) => i.id)).toEqual(['i-host']);
+    expect(r.effects).toEqual([
+      expect.objectContaining({ kind: 'member-removed', member: expect.objectContaining({ id: 'co' }) }),
+      { kind: 'admission', guestId: 'w1', admitted: false },
+      { kind: 'link-revoked', linkId: 'Lco' },
+      expect.objectContaining({ kind: 'invite-closed', reason: 'revoked', invite: expect.objectContaining({ id: 'i-co' }) }),
+    ]);
+  });
+
+  it('a removed user can be invited back by the owner only (not by a co-host), which lifts the removal', () => {
+    const d = ok(withCohost(), { type: 'remove', memberId: 'g', reason: 'bye' }).doc;
+    expect(applyStudioCommand(d, invite('again', 'g', 'co'), co, now)).toMatchObject({ ok: false, code: 'auth/forbidden' });
+    const promotedHost: ActorContext = { role: 'host', memberId: 'co', userId: 'co', label: 'co' };
+    expect(applyStudioCommand(d, invite('again', 'g', 'co'), promotedHost, now)).toMatchObject({ ok: false, code: 'auth/forbidden' });
+    const back = ok(d, invite('again', 'g', 'owner'));
+    expect(back.doc.removed).toEqual([]);
+    expect(back.doc.invites.map((i) => i.userId)).toEqual(['g']);
+    // Someone never removed: a co-host invites them as before.
+    expect(ok(d, invite('new', 'newbie', 'co'), co).doc.invites.map((i) => i.userId)).toEqual(['newbie']);
+  });
+
+  it('a removed link guest recognised at another link: refused unless the link is the owner’s; then only the owner admits them', () => {
+    let d = ok(withCohost(), link('L1', 'owner')).doc;
+    d = ok(d, link('Lco', 'co'), co).doc;
+    d = ok(d, link('Lhost2', 'owner')).doc;
+    d = ok(d, enter('gg', 'L1'), system).doc;
+    d = ok(d, { type: 'admit', guestId: 'gg', admit: true }).doc;
+    d = ok(d, { type: 'remove', memberId: 'gg', reason: 'bye' }, co).doc;
+    expect(d.links.find((l) => l.id === 'L1')?.revoked).toBe(true);
+
+    // Through a co-host's link: refused, nothing changes.
+    expect(applyStudioCommand(d, enter('fresh', 'Lco', 'gg'), system, now)).toMatchObject({ ok: false, code: 'studio/removed' });
+    // A stranger (no earlier visit) through the same link waits as usual under a fresh id.
+    expect(ok(d, enter('fresh', 'Lco', null), system).doc.greenRoom.map((g) => g.guestId)).toEqual(['fresh']);
+    // A guest id that was never removed is not "known": a fresh id is used.
+    expect(ok(d, enter('fresh', 'Lco', 'someone-else'), system).change.subject).toBe('fresh');
+
+    // Through the owner's link: back in the green room under their old id; a co-host cannot admit them, the owner can.
+    const waiting = ok(d, enter('fresh', 'Lhost2', 'gg'), system);
+    expect(waiting.change.subject).toBe('gg');
+    expect(waiting.doc.greenRoom.map((g) => g.guestId)).toEqual(['gg']);
+    expect(applyStudioCommand(waiting.doc, enter('other', 'Lhost2', 'gg'), system, now)).toMatchObject({
+      ok: false,
+      code: 'invite/already-member',
+    });
+    expect(applyStudioCommand(waiting.doc, { type: 'admit', guestId: 'gg', admit: true }, co, now)).toMatchObject({
+      ok: false,
+      code: 'auth/forbidden',
+    });
+    // A co-host may still send them away.
+    expect(ok(waiting.doc, { type: 'admit', guestId: 'gg', admit: false }, co).doc.greenRoom).toEqual([]);
+    const admitted = ok(waiting.doc, { type: 'admit', guestId: 'gg', admit: true });
+    expect(admitted.doc.removed.some((r) => r.id === 'gg')).toBe(false);
+    expect(admitted.doc.members.find((m) => m.id === 'gg')).toMatchObject({ kind: 'guest', linkId: 'Lhost2' });
   });
 });
 

@@ -26,7 +26,11 @@ export type StudioAction =
   | { type: 'respond-invite'; inviteId: string; accept: boolean }
   | { type: 'add-link'; link: InviteLinkSummary }
   | { type: 'revoke-link'; linkId: string }
-  | { type: 'green-room-enter'; entry: GreenRoomEntry; linkUses: number }
+  /**
+   * A link holder asks to come in. `knownGuestId`: the guest id their browser showed from an
+   * earlier visit to this stage (null for a stranger), so a removed guest is recognised.
+   */
+  | { type: 'green-room-enter'; entry: GreenRoomEntry; linkUses: number; knownGuestId: string | null }
   | { type: 'admit'; guestId: string; admit: boolean }
   | { type: 'remove'; memberId: string; reason: string }
   | { type: 'set-role'; memberId: string; role: 'cohost' | 'guest' }
@@ -173,7 +177,9 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       const inv = action.invite;
       if (d.members.some((m) => m.userId === inv.userId) || d.invites.some((i) => i.userId === inv.userId && isLive(i.expiresAt)))
         return fail('invite/already-member');
-      // Inviting someone again is a deliberate reversal of their removal.
+      // Inviting someone again is a deliberate reversal of their removal: the owner's call alone.
+      if (isRemoved(d, 'user', inv.userId) && !isOwner(d, actor))
+        return fail('auth/forbidden', 'Only the host can invite back someone who was removed from this show.');
       d.removed = d.removed.filter((r) => !(r.kind === 'user' && r.id === inv.userId));
       d.invites = d.invites.filter((i) => i.userId !== inv.userId);
       d.invites.push(inv);
@@ -220,22 +226,30 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       const link = d.links.find((l) => l.id === action.linkId);
       if (!link) return fail('invite/not-found');
       if (link.revoked) return fail('invite/revoked');
-      link.revoked = true;
-      const waiting = d.greenRoom.filter((g) => g.linkId === link.id);
-      d.greenRoom = d.greenRoom.filter((g) => g.linkId !== link.id);
-      for (const g of waiting) effects.push({ kind: 'admission', guestId: g.guestId, admitted: false });
-      effects.push({ kind: 'link-revoked', linkId: link.id });
+      revokeLink(d, link, effects);
       return done(link.id);
     }
     case 'green-room-enter': {
       const link = d.links.find((l) => l.id === action.entry.linkId);
+      let entry = action.entry;
+      if (action.knownGuestId && isRemoved(d, 'guest', action.knownGuestId)) {
+        // A removed guest is back with another link: only a link of the owner's brings them as
+        // far as the green room (under their old id, so only the owner can admit them).
+        if (!link || link.createdBy !== d.ownerId) return fail('studio/removed');
+        if (d.greenRoom.some((g) => g.guestId === action.knownGuestId)) return fail('invite/already-member');
+        entry = { ...entry, guestId: action.knownGuestId };
+      }
       if (link) link.uses = action.linkUses;
-      d.greenRoom.push(action.entry);
-      return done(action.entry.guestId);
+      d.greenRoom.push(entry);
+      return done(entry.guestId);
     }
     case 'admit': {
       const entry = d.greenRoom.find((g) => g.guestId === action.guestId);
       if (!entry) return fail('invite/not-found', 'Nobody with that id is waiting in the green room.');
+      if (action.admit && isRemoved(d, 'guest', entry.guestId)) {
+        if (!isOwner(d, actor)) return fail('auth/forbidden', 'Only the host can let back in someone who was removed from this show.');
+        d.removed = d.removed.filter((r) => !(r.kind === 'guest' && r.id === entry.guestId));
+      }
       d.greenRoom = d.greenRoom.filter((g) => g !== entry);
       effects.push({ kind: 'admission', guestId: entry.guestId, admitted: action.admit });
       if (action.admit) {
@@ -262,13 +276,17 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       if (target.id === d.ownerId) return fail('studio/cannot-remove-owner');
       if (!outranks(actor, target)) return fail('auth/forbidden', 'A co-host can remove guests only.');
       d.members = d.members.filter((m) => m !== target);
-      d.removed.push({ id: target.id, kind: target.kind, at });
-      const linkId = target.linkId;
-      // Their link is withdrawn so it cannot bring them back as a "new" guest.
-      const link = linkId ? d.links.find((l) => l.id === linkId) : undefined;
-      if (link) link.revoked = true;
+      d.removed = [...d.removed.filter((r) => r.id !== target.id), { id: target.id, kind: target.kind, at }];
       repairLayout(d);
-      effects.push({ kind: 'member-removed', member: target, reason: action.reason, linkId });
+      effects.push({ kind: 'member-removed', member: target, reason: action.reason, linkId: target.linkId });
+      // Nothing they opened stays open: the link they came through (so it cannot bring them back
+      // as a "new" guest), the links they created and the invites they sent.
+      for (const link of d.links.filter((l) => !l.revoked && (l.id === target.linkId || l.createdBy === target.id)))
+        revokeLink(d, link, effects);
+      for (const invite of d.invites.filter((i) => i.invitedBy === target.id)) {
+        d.invites = d.invites.filter((i) => i !== invite);
+        effects.push({ kind: 'invite-closed', invite, reason: 'revoked' });
+      }
       return done(target.id);
     }
     case 'set-role': {
@@ -347,6 +365,24 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       return done();
     }
   }
+}
+
+function isRemoved(doc: Pick<StudioDocument, 'removed'>, kind: 'user' | 'guest', id: string): boolean {
+  return doc.removed.some((r) => r.kind === kind && r.id === id);
+}
+
+/** The stage's owner (not a promoted host, not staff): the one who may undo a removal. */
+function isOwner(doc: StudioDocument, actor: ActorContext): boolean {
+  return actor.userId !== null && actor.userId === doc.ownerId;
+}
+
+/** Withdraws a link; whoever waits in the green room through it is sent away. */
+function revokeLink(d: StudioDocument, link: InviteLinkSummary, effects: StudioEffect[]): void {
+  link.revoked = true;
+  const waiting = d.greenRoom.filter((g) => g.linkId === link.id);
+  d.greenRoom = d.greenRoom.filter((g) => g.linkId !== link.id);
+  for (const g of waiting) effects.push({ kind: 'admission', guestId: g.guestId, admitted: false });
+  effects.push({ kind: 'link-revoked', linkId: link.id });
 }
 
 /** Hosts remove anyone but the owner; co-hosts remove guests only. */

@@ -7,6 +7,7 @@ import {
   INVITE_TTL_SECONDS,
   InviteLinkInfo,
   JoinInviteResponse,
+  StudioChange,
   StudioCommands,
   StudioDocument,
   StudioSnapshot,
@@ -58,7 +59,7 @@ interface RunInput {
   expectedVersion?: number;
   build: (ctx: { doc: StudioDocument; m: EntityManager; stage: Stage; now: Date }) => Promise<StudioAction> | StudioAction;
   /** Extra fields of the ack's data, besides `version`. */
-  extra?: (ctx: { doc: StudioDocument; action: StudioAction }) => Record<string, unknown>;
+  extra?: (ctx: { doc: StudioDocument; action: StudioAction; change: StudioChange }) => Record<string, unknown>;
 }
 
 interface AfterCommit {
@@ -192,7 +193,7 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
         const expiresAt = new Date(Date.now() + i.expiresInMinutes * 60_000);
         return this.run({
           ...base,
-          build: async ({ m, stage }) => {
+          build: async ({ m, stage, doc }) => {
             await m.getRepository(InviteLinkRow).insert({
               id: linkId,
               stageId: stage.id,
@@ -205,7 +206,14 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
             });
             return {
               type: 'add-link',
-              link: { id: linkId, maxUses: i.maxUses, uses: 0, expiresAt: expiresAt.toISOString(), revoked: false },
+              link: {
+                id: linkId,
+                maxUses: i.maxUses,
+                uses: 0,
+                expiresAt: expiresAt.toISOString(),
+                revoked: false,
+                createdBy: this.memberIdOf(actor, doc),
+              },
             };
           },
           extra: () => ({ linkId, code, expiresAt: expiresAt.toISOString() }),
@@ -290,13 +298,17 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Uses the link once, puts the holder in the green room and gives them a guest token. */
-  async joinByLink(code: string, displayName: string): Promise<JoinInviteResponse> {
+  /**
+   * Uses the link once, puts the holder in the green room and gives them a guest token.
+   * `earlierToken`: the guest token their browser kept from a visit to this stage, if any
+   * (how a removed guest is recognised; a forged or foreign one is ignored).
+   */
+  async joinByLink(code: string, displayName: string, earlierToken?: (stageId: string) => string | undefined): Promise<JoinInviteResponse> {
     const found = await this.db.getRepository(InviteLinkRow).findOne({ where: { codeHash: hashCode(code) } });
     if (!found) throw new AppError('invite/not-found');
-    const guestId = randomUUID();
+    const knownGuestId = this.guestIdFrom(earlierToken?.(found.stageId), found.stageId);
     let stageName = '';
-    await this.run({
+    const { guestId } = (await this.run({
       command: 'invite-link:join',
       stage: { id: found.stageId },
       actor: { kind: 'system' },
@@ -310,8 +322,9 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
         return {
           type: 'green-room-enter',
           linkUses: link.uses,
+          knownGuestId,
           entry: {
-            guestId,
+            guestId: randomUUID(),
             displayName,
             linkId: link.id,
             requestedAt: now.toISOString(),
@@ -319,9 +332,20 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
           },
         };
       },
-    });
+      extra: ({ change }) => ({ guestId: change.subject }),
+    })) as { guestId: string };
     const { token } = this.guestTokens.issue({ stageId: found.stageId, displayName, guestId });
     return { guestId, guestToken: token, stageName, stageId: found.stageId };
+  }
+
+  private guestIdFrom(token: string | undefined, stageId: string): string | null {
+    if (!token) return null;
+    try {
+      const guest = this.guestTokens.verify(token);
+      return guest.stageId === stageId ? guest.guestId : null;
+    } catch {
+      return null;
+    }
   }
 
   // ------------------------------------------------------------ background
@@ -395,7 +419,7 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
       await m
         .getRepository(StudioDocumentRow)
         .update({ stageId: stage.id }, { version, document: result.doc, nextExpiryAt: nextExpiry(result.doc), updatedAt: now });
-      const data = { version, ...(input.extra?.({ doc: result.doc, action }) ?? {}) };
+      const data = { version, ...(input.extra?.({ doc: result.doc, action, change: result.change }) ?? {}) };
       if (input.commandId)
         await m.getRepository(StudioCommandRecord).insert({
           actorKey,
