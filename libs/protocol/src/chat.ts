@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResourceName } from './rest';
+import { PageCursor, PageLimit, ResourceName } from './rest';
 import { command } from './socket';
 
 /** Longest chat message, in characters (after trimming). */
@@ -84,8 +84,8 @@ export const ChatReplayQuery = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not a valid stream id')
     .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-  cursor: z.string().max(200).optional(),
+  limit: PageLimit(200, 100),
+  cursor: PageCursor.optional(),
 });
 export type ChatReplayQuery = z.infer<typeof ChatReplayQuery>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChatSanction, noNul } from './chat';
-import { ResourceName } from './rest';
+import { PageCursor, PageLimit, ResourceName } from './rest';
 import { command } from './socket';
 import { StreamHealthDto } from './watch';
 
@@ -123,8 +123,8 @@ export const ModerationAuditEntry = z.object({
 export type ModerationAuditEntry = z.infer<typeof ModerationAuditEntry>;
 
 export const ModerationAuditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  limit: PageLimit(100, 50),
+  cursor: PageCursor.optional(),
 });
 export type ModerationAuditQuery = z.infer<typeof ModerationAuditQuery>;
 

@@ -96,9 +96,75 @@ export const StreamSummary = z.object({
 });
 export type StreamSummary = z.infer<typeof StreamSummary>;
 
+/** Ids in paths and queries are database uuids (any version, as PostgreSQL accepts them). */
+export const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'is not a valid id');
+
+/**
+ * `?limit=`: digits only (no `1e2`, `0x10`, `-1`, spaces), then bounded, so a page size is
+ * always a small positive integer before it reaches SQL.
+ */
+export function PageLimit(max: number, fallback: number) {
+  const sentence = `must be a whole number from 1 to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,6}$/, sentence)
+    .transform(Number)
+    .pipe(z.number().int().min(1, sentence).max(max, sentence))
+    .default(fallback);
+}
+
+/** Keyset cursors name a row by its time; anything outside these years is not one we issued. */
+const CURSOR_EARLIEST_MS = Date.UTC(2000, 0, 1);
+const CURSOR_LATEST_MS = Date.UTC(2100, 0, 1);
+const CURSOR_BODY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** A page cursor as the server issues it: base64url (no padding) of `<ISO time>|<uuid>` of the last row seen. */
+export function encodePageCursor(at: Date, id: string): string {
+  return btoa(`${at.toISOString()}|${id.toLowerCase()}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The inverse of encodePageCursor, strict: only the exact canonical encoding of a real
+ * instant (no 2026-02-30) in a sane range and a uuid decodes; everything else is null.
+ */
+export function decodePageCursor(cursor: string): { at: Date; id: string } | null {
+  if (cursor.length > 128 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  let text: string;
+  try {
+    text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return null;
+  }
+  const m = CURSOR_BODY.exec(text);
+  if (!m) return null;
+  const at = new Date(m[1]);
+  const ms = at.getTime();
+  if (Number.isNaN(ms) || at.toISOString() !== m[1] || ms < CURSOR_EARLIEST_MS || ms >= CURSOR_LATEST_MS) return null;
+  // Only the canonical encoding: no padding, no alternative trailing bits.
+  if (encodePageCursor(at, m[2]) !== cursor) return null;
+  return { at, id: m[2] };
+}
+
+/** `?cursor=`: the `nextCursor` of the previous page, decoded here so a crafted one never reaches the database. */
+export const PageCursor = z
+  .string()
+  .max(128, 'is too long to be a cursor')
+  .transform((value, ctx) => {
+    const decoded = decodePageCursor(value);
+    if (!decoded) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this server issued (use nextCursor from the previous page)' });
+      return z.NEVER;
+    }
+    return decoded;
+  });
+
+/**
+ * Query strings are validated like bodies: strict (an unknown parameter is an error, so a
+ * typo like `?curser=` is reported rather than silently ignored), each value bounded.
+ */
 export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  limit: PageLimit(100, 20),
+  cursor: PageCursor.optional(),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 

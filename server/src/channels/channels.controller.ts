@@ -13,7 +13,7 @@ import {
 } from '@streamcat/protocol';
 import { z } from 'zod';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard';
-import { ApiErrors, ApiJsonBody, ApiJsonResponse, ApiPageQuery } from '../http/openapi';
+import { ApiErrors, ApiJsonBody, ApiJsonResponse, ApiParamOf, ApiQueryOf } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import { User } from '../users/user.entity';
 import { ChannelsService } from './channels.service';
@@ -63,6 +63,7 @@ export class ChannelsController {
   constructor(private readonly channels: ChannelsService) {}
 
   @Get('channels/:name')
+  @ApiParamOf('name', ResourceName)
   @ApiJsonResponse(200, PublicChannel)
   @ApiErrors(400, 404)
   channel(@Param('name', new ZodPipe(ResourceName)) name: string): Promise<PublicChannel> {
@@ -70,7 +71,8 @@ export class ChannelsController {
   }
 
   @Get('channels/:name/streams')
-  @ApiPageQuery()
+  @ApiParamOf('name', ResourceName)
+  @ApiQueryOf(PageQuery)
   @ApiJsonResponse(200, StreamPage)
   @ApiErrors(400, 404)
   streams(@Param('name', new ZodPipe(ResourceName)) name: string, @Query(new ZodPipe(PageQuery)) page: PageQuery): Promise<StreamPage> {

@@ -5,6 +5,7 @@ import { RtmpIngestServer } from '@streamcat/ivs-emulator';
 import { DataSource } from 'typeorm';
 import {
   CategoryDto,
+  encodePageCursor,
   MeResponse,
   MyChannel,
   PageQuery,
@@ -23,7 +24,6 @@ import { User } from '../users/user.entity';
 import { Category } from './category.entity';
 import { Channel } from './channel.entity';
 import { Stream } from './stream.entity';
-import { decodeCursor, encodeCursor } from './stream-cursor';
 import { RecordingUrls } from './recording-urls';
 
 @Injectable()
@@ -111,11 +111,7 @@ export class ChannelsService {
       .orderBy('s.createdAt', 'DESC')
       .addOrderBy('s.id', 'DESC')
       .limit(page.limit + 1);
-    if (page.cursor) {
-      const c = decodeCursor(page.cursor);
-      if (!c) throw new AppError('request/invalid', 'cursor: is not valid', [{ path: 'cursor', message: 'is not valid' }]);
-      qb.andWhere('(s.created_at, s.id) < (:at, :id)', { at: c.createdAt, id: c.id });
-    }
+    if (page.cursor) qb.andWhere('(s.created_at, s.id) < (:at, :id)', { at: page.cursor.at, id: page.cursor.id });
     const rows = await qb.getMany();
     const items = rows.slice(0, page.limit);
     return {
@@ -129,7 +125,7 @@ export class ChannelsService {
         recordingDurationMs: s.recordingDurationMs === null ? null : Number(s.recordingDurationMs),
         recordingUrl: s.recordingKeyPrefix && s.recordingEndedAt ? this.recordings.playlistUrl(s.recordingKeyPrefix) : null,
       })),
-      nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]) : null,
+      nextCursor: rows.length > page.limit ? encodePageCursor(items[items.length - 1].createdAt, items[items.length - 1].id) : null,
     };
   }
 

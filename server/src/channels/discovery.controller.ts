@@ -1,8 +1,17 @@
 import { Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CategoryPage, CategorySlug, DiscoverResponse, FollowList, FollowState, ResourceName, VodResponse } from '@streamcat/protocol';
+import {
+  CategoryPage,
+  CategorySlug,
+  DiscoverResponse,
+  FollowList,
+  FollowState,
+  ResourceName,
+  Uuid,
+  VodResponse,
+} from '@streamcat/protocol';
 import { AuthGuard, CurrentUser, OptionalAuthGuard, OptionalUser } from '../auth/auth.guard';
-import { ApiErrors, ApiJsonResponse } from '../http/openapi';
+import { ApiErrors, ApiJsonResponse, ApiParamOf } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import { User } from '../users/user.entity';
 import { DiscoveryService } from './discovery.service';
@@ -21,6 +30,7 @@ export class DiscoveryController {
   }
 
   @Get('categories/:slug')
+  @ApiParamOf('slug', CategorySlug)
   @UseGuards(OptionalAuthGuard)
   @ApiJsonResponse(200, CategoryPage)
   @ApiErrors(400, 404)
@@ -29,13 +39,15 @@ export class DiscoveryController {
   }
 
   @Get('vods/:id')
+  @ApiParamOf('id', Uuid)
   @ApiJsonResponse(200, VodResponse)
-  @ApiErrors(404)
-  vod(@Param('id') id: string): Promise<VodResponse> {
+  @ApiErrors(400, 404)
+  vod(@Param('id', new ZodPipe(Uuid)) id: string): Promise<VodResponse> {
     return this.discovery.vod(id);
   }
 
   @Get('channels/:name/follow')
+  @ApiParamOf('name', ResourceName)
   @UseGuards(OptionalAuthGuard)
   @ApiJsonResponse(200, FollowState)
   @ApiErrors(400, 404)
@@ -44,6 +56,7 @@ export class DiscoveryController {
   }
 
   @Put('channels/:name/follow')
+  @ApiParamOf('name', ResourceName)
   @HttpCode(200)
   @UseGuards(AuthGuard)
   @ApiBearerAuth()
@@ -54,6 +67,7 @@ export class DiscoveryController {
   }
 
   @Delete('channels/:name/follow')
+  @ApiParamOf('name', ResourceName)
   @UseGuards(AuthGuard)
   @ApiBearerAuth()
   @ApiJsonResponse(200, FollowState)

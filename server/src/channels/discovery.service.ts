@@ -19,7 +19,6 @@ import { RecordingUrls } from './recording-urls';
 const LIVE_LIMIT = 60;
 const STAGES_LIMIT = 30;
 const RECENT_LIMIT = 24;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface LiveRow {
   name: string;
@@ -107,7 +106,6 @@ export class DiscoveryService {
 
   /** One past broadcast with its recording (for /vod/:id). */
   async vod(id: string): Promise<VodResponse> {
-    if (!UUID.test(id)) throw new AppError('request/not-found', 'There is no broadcast with that id.');
     const [row] = (await this.db.query(`${STREAM_SELECT} WHERE s.id = $1`, [id])) as StreamRow[];
     if (!row) throw new AppError('request/not-found', 'There is no broadcast with that id.');
     return { ...this.toBroadcast(row), channel: { name: row.channel_name, title: row.channel_title } };

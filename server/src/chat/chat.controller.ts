@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ChatReplayPage, ChatReplayQuery, ResourceName } from '@streamcat/protocol';
-import { ApiErrors, ApiJsonResponse } from '../http/openapi';
+import { ApiErrors, ApiJsonResponse, ApiParamOf, ApiQueryOf } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import { ChatService } from './chat.service';
 
@@ -12,6 +12,8 @@ export class ChatController {
 
   /** Chat replay for a VOD (`streamId`) or the whole channel: public, oldest first, paginated. */
   @Get(':name/chat')
+  @ApiParamOf('name', ResourceName)
+  @ApiQueryOf(ChatReplayQuery)
   @ApiJsonResponse(200, ChatReplayPage)
   @ApiErrors(400, 404)
   replay(

@@ -7,6 +7,7 @@ import {
   ChatReplayPage,
   ChatReplayQuery,
   ChatSanction,
+  encodePageCursor,
   ErrorDetail,
   ModerationAuditEntry,
 } from '@streamcat/protocol';
@@ -138,9 +139,7 @@ export class ChatService {
       where.push(`m.stream_id = $${params.length}`);
     }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      if (!c) throw new AppError('request/invalid', 'cursor: is not valid', [{ path: 'cursor', message: 'is not valid' }]);
-      params.push(c.at, c.id);
+      params.push(query.cursor.at, query.cursor.id);
       where.push(`(m.sent_at, m.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     const rows = (await this.db.query(
@@ -151,7 +150,7 @@ export class ChatService {
     const last = items[items.length - 1];
     return {
       items: items.map(toMessage),
-      nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.sent_at.toISOString()}|${last.id}`).toString('base64url') : null,
+      nextCursor: rows.length > query.limit && last ? encodePageCursor(last.sent_at, last.id) : null,
     };
   }
 
@@ -316,12 +315,6 @@ function refusalError(r: NonNullable<ReturnType<typeof decideSend>>): AppError {
   }
   const seconds = Math.ceil(r.retryAfterMs / 1000);
   return new AppError(r.code, undefined, [{ path: 'retryAfterSeconds', message: String(seconds) }]);
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!id || Number.isNaN(new Date(at).getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return { at, id };
 }
 
 function toMessage(r: MessageRow): ChatMessage {

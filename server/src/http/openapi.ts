@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -32,8 +32,19 @@ export const ApiJsonResponse = (status: number, schema: z.ZodType, description =
 export const ApiErrors = (...statuses: number[]) =>
   applyDecorators(...statuses.map((status) => ApiResponse({ status, description: 'Error', schema: ErrorSchema })));
 
-export const ApiPageQuery = () =>
+/**
+ * Documents each parameter of a query schema (name, whether required, its JSON Schema with
+ * bounds and pattern), from the same zod object the pipe validates with.
+ */
+export const ApiQueryOf = (schema: z.ZodObject) =>
   applyDecorators(
-    ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }),
-    ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } }),
+    ...Object.entries(schema.shape).map(([name, field]) => {
+      // What an absent parameter means: not required, and its default when it has one.
+      const absent = (field as z.ZodType).safeParse(undefined);
+      const fallback = absent.success && absent.data !== undefined ? { default: absent.data as unknown } : {};
+      return ApiQuery({ name, required: !absent.success, schema: { ...jsonSchema(field as z.ZodType, 'input'), ...fallback } });
+    }),
   );
+
+/** Documents a path parameter with its schema (pattern, bounds). */
+export const ApiParamOf = (name: string, schema: z.ZodType) => ApiParam({ name, required: true, schema: jsonSchema(schema, 'input') });

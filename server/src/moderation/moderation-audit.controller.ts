@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ModerationAuditPage, ModerationAuditQuery } from '@streamcat/protocol';
 import { AuthGuard, CurrentUser } from '../auth/auth.guard';
 import { AppError } from '../http/app-error';
-import { ApiErrors, ApiJsonResponse, ApiPageQuery } from '../http/openapi';
+import { ApiErrors, ApiJsonResponse, ApiQueryOf } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import { User } from '../users/user.entity';
 import { ModerationAuditService } from './moderation-audit.service';
@@ -17,7 +17,7 @@ export class ModerationAuditController {
 
   /** Every moderation action, newest first. Site moderators and admins only. */
   @Get('audit')
-  @ApiPageQuery()
+  @ApiQueryOf(ModerationAuditQuery)
   @ApiJsonResponse(200, ModerationAuditPage)
   @ApiErrors(400, 401, 403)
   list(@CurrentUser() user: User, @Query(new ZodPipe(ModerationAuditQuery)) query: ModerationAuditQuery): Promise<ModerationAuditPage> {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ModerationAction, ModerationAuditEntry, ModerationAuditPage, ModerationAuditQuery } from '@streamcat/protocol';
-import { AppError } from '../http/app-error';
+import { encodePageCursor, ModerationAction, ModerationAuditEntry, ModerationAuditPage, ModerationAuditQuery } from '@streamcat/protocol';
 import { Broadcaster } from '../realtime/broadcaster';
 import { rooms } from '../realtime/socket-actor';
 
@@ -67,9 +66,7 @@ export class ModerationAuditService {
     const params: unknown[] = [query.limit + 1];
     let where = '';
     if (query.cursor) {
-      const c = decodeAuditCursor(query.cursor);
-      if (!c) throw new AppError('request/invalid', 'cursor: is not valid', [{ path: 'cursor', message: 'is not valid' }]);
-      params.push(c.at, c.id);
+      params.push(query.cursor.at, query.cursor.id);
       where = 'WHERE (at, id) < ($2::timestamptz, $3::uuid)';
     }
     const rows = (await this.db.query(`SELECT * FROM moderation_audit ${where} ORDER BY at DESC, id DESC LIMIT $1`, params)) as AuditRow[];
@@ -77,15 +74,9 @@ export class ModerationAuditService {
     const last = items[items.length - 1];
     return {
       items: items.map(toEntry),
-      nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.at.toISOString()}|${last.id}`).toString('base64url') : null,
+      nextCursor: rows.length > query.limit && last ? encodePageCursor(last.at, last.id) : null,
     };
   }
-}
-
-function decodeAuditCursor(cursor: string): { at: string; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!id || Number.isNaN(new Date(at).getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return { at, id };
 }
 
 function toEntry(r: AuditRow): ModerationAuditEntry {

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ResourceName, StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
-import { ApiErrors, ApiJsonResponse } from '../http/openapi';
+import { ApiErrors, ApiJsonResponse, ApiParamOf } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import type { StagePrincipal } from './stage-access';
 import { CurrentPrincipal, OptionalStagePrincipalGuard, StagePrincipalGuard } from './stage-principal.guard';
@@ -19,6 +19,7 @@ export class StagesController {
    * member's (login token or invite-link guest token). Reused while it has ≥ 60 s left.
    */
   @Post(':name/token')
+  @ApiParamOf('name', ResourceName)
   @HttpCode(200)
   @UseGuards(StagePrincipalGuard)
   @ApiJsonResponse(200, StageTokenResponse)
@@ -33,6 +34,7 @@ export class StagesController {
 
   /** A SUBSCRIBE-only token for any viewer (login optional) while real-time viewing is open; 403 `stage/not-live` otherwise. */
   @Post(':name/viewer-token')
+  @ApiParamOf('name', ResourceName)
   @HttpCode(200)
   @UseGuards(OptionalStagePrincipalGuard)
   @ApiJsonResponse(200, StageTokenResponse)
