@@ -1,16 +1,22 @@
 import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
 import type { StudioServerEvents, StudioSnapshot } from '@streamcat/protocol';
-import { expectOk, join, studio, studioSocket, waitFor } from './support/studio-client';
+import { dataSourceOptions, migrations } from '../src/database/data-source';
+import { runMigrations } from '../src/database/migrate';
+import { StudioCommandScope1763800560000 } from '../src/database/migrations/1763800560000-studio-command-scope';
+import { createTestDatabase } from '../../test/support/database';
+import { commandId, expectOk, join, studio, studioSocket, waitFor } from './support/studio-client';
 import { call, register, startTestApp, TestApp } from './support/test-app';
 
 type Registered = Awaited<ReturnType<typeof register>>;
 
 /**
- * Once someone is removed, nothing they held still works: not a link or invite they handed
- * out, not a new invite from a co-host, not another link.
+ * Once someone is removed, nothing they held still works: not a retried command, not a link
+ * or invite they handed out, not a new invite from a co-host, not another link. And a stored
+ * ack never holds an invite code in plain text.
  */
-describe('studio: removal closes every door', () => {
+describe('studio: removal closes every door, retries are authorised again', () => {
   let t: TestApp;
   let pg: Client;
   const sockets: Socket[] = [];
@@ -79,6 +85,88 @@ describe('studio: removal closes every door', () => {
     }
     return { status: res.status, body: (await res.json()) as { guestId: string; guestToken: string; error?: { code: string } } };
   }
+
+  it('a removed co-host replaying an old command id is refused and changes nothing; a kept member’s retry still answers', async () => {
+    const { owner, cohost, stage, hs, cs } = await studioWithCohost();
+    const id = commandId('replay');
+    const first = expectOk(await studio<{ version: number }>(cs, 'studio:layout', { stage, commandId: id, patch: { nameTags: false } }));
+    // While still a co-host, the retry is answered with the first result and applied once.
+    expect(expectOk(await studio(cs, 'studio:layout', { stage, commandId: id, patch: { nameTags: false } }))).toEqual(first);
+    expect(await version(stage)).toBe(first.version);
+
+    expectOk(await studio(hs, 'studio:remove', { stage, memberId: cohost.user.id }));
+    const before = await version(stage);
+    expect(await studio(cs, 'studio:layout', { stage, commandId: id, patch: { nameTags: false } })).toMatchObject({
+      ok: false,
+      error: { code: 'auth/forbidden' },
+    });
+    expect(await version(stage)).toBe(before);
+
+    // The host's own retry is still answered.
+    const mine = commandId('host');
+    const once = expectOk(await studio(hs, 'studio:mute', { stage, commandId: mine, memberId: owner.user.id, muted: true }));
+    expect(expectOk(await studio(hs, 'studio:mute', { stage, commandId: mine, memberId: owner.user.id, muted: true }))).toEqual(once);
+  });
+
+  it('an invitee’s retried accept is answered while they hold the seat, refused once they are removed', async () => {
+    const owner = await register(t.url);
+    const guest = await register(t.url);
+    const stage = owner.user.username;
+    const hs = await open({ token: owner.accessToken });
+    await join(hs, stage);
+    const inv = expectOk(await studio<{ inviteId: string }>(hs, 'studio:invite', { stage, username: guest.user.username, role: 'guest' }));
+    const gs = await open({ token: guest.accessToken });
+    const id = commandId('accept');
+    const accepted = expectOk(await studio(gs, 'studio:invite-respond', { stage, commandId: id, inviteId: inv.inviteId, accept: true }));
+    expect(expectOk(await studio(gs, 'studio:invite-respond', { stage, commandId: id, inviteId: inv.inviteId, accept: true }))).toEqual(
+      accepted,
+    );
+    expectOk(await studio(hs, 'studio:remove', { stage, memberId: guest.user.id }));
+    expect(await studio(gs, 'studio:invite-respond', { stage, commandId: id, inviteId: inv.inviteId, accept: true })).toMatchObject({
+      ok: false,
+      error: { code: 'auth/forbidden' },
+    });
+  });
+
+  it('the same command id on another stage is a new command there; on the same stage for another command it is refused', async () => {
+    const u = await register(t.url);
+    const v = await register(t.url);
+    const us = await open({ token: u.accessToken });
+    await join(us, u.user.username);
+    const vs = await open({ token: v.accessToken });
+    await join(vs, v.user.username);
+    await seat(vs, v.user.username, u, 'cohost').then((s) => s.close());
+
+    const id = commandId('two-stages');
+    const onMine = expectOk(
+      await studio<{ version: number }>(us, 'studio:layout', {
+        stage: u.user.username,
+        commandId: id,
+        patch: { banner: { text: 'mine', visible: true } },
+      }),
+    );
+    const vBefore = await version(v.user.username);
+    const onTheirs = expectOk(
+      await studio<{ version: number }>(us, 'studio:layout', {
+        stage: v.user.username,
+        commandId: id,
+        patch: { banner: { text: 'theirs', visible: true } },
+      }),
+    );
+    expect(onTheirs.version).toBe(vBefore + 1);
+    expect((await join(vs, v.user.username)).document.layout.banner).toEqual({ text: 'theirs', visible: true });
+    expect((await join(us, u.user.username)).document.layout.banner).toEqual({ text: 'mine', visible: true });
+    expect(onMine.version).toBe(await version(u.user.username));
+
+    const reused = await studio(us, 'studio:mute', {
+      stage: u.user.username,
+      commandId: id,
+      memberId: u.user.id,
+      muted: true,
+    });
+    expect(reused).toMatchObject({ ok: false, error: { code: 'studio/command-id-reused' } });
+    expect(await version(u.user.username)).toBe(onMine.version);
+  });
 
   it('removing a co-host revokes the links they created and the invites they sent; the host’s stay open', async () => {
     const { cohost, stage, hs, cs } = await studioWithCohost();
@@ -177,5 +265,86 @@ describe('studio: removal closes every door', () => {
     expect(snap.document.members.find((m) => m.id === guestId)).toMatchObject({ kind: 'guest', displayName: 'Gus again' });
     expect(snap.document.removed).toEqual([]);
     expect((await call(t.url, 'POST', `/api/stages/${stage}/token`, undefined, back.body.guestToken)).status).toBe(200);
+  });
+
+  it('a created link’s code is never stored in plain text; a retried create returns the same code', async () => {
+    const { stage, hs } = await studioWithCohost();
+    const id = commandId('link');
+    const created = expectOk(
+      await studio<{ code: string; linkId: string }>(hs, 'studio:link-create', { stage, commandId: id, maxUses: 2, expiresInMinutes: 10 }),
+    );
+    const dump = await pg.query(
+      `SELECT (SELECT coalesce(json_agg(c), '[]') FROM studio_commands c)::text AS commands,
+              (SELECT coalesce(json_agg(l), '[]') FROM studio_invite_links l)::text AS links,
+              (SELECT coalesce(json_agg(d), '[]') FROM studio_documents d)::text AS documents`,
+    );
+    expect(JSON.stringify(dump.rows[0])).not.toContain(created.code);
+    const again = expectOk(
+      await studio<{ code: string; linkId: string }>(hs, 'studio:link-create', { stage, commandId: id, maxUses: 2, expiresInMinutes: 10 }),
+    );
+    expect(again).toEqual(created);
+    expect((await call(t.url, 'GET', `/api/invites/${again.code}`)).status).toBe(200);
+  });
+});
+
+describe('migration StudioCommandScope: scrubs stored codes, keys records by stage, records link creators', () => {
+  it('upgrades a database written by the previous version', async () => {
+    const db = await createTestDatabase();
+    const before = new DataSource({
+      ...dataSourceOptions(db.url),
+      migrations: migrations.filter((m) => m !== StudioCommandScope1763800560000),
+    });
+    await before.initialize();
+    try {
+      await before.runMigrations();
+      const [{ id: userId }] = await before.query(`INSERT INTO users (username, password_hash) VALUES ('oldhost', 'x') RETURNING id`);
+      const [{ id: other }] = await before.query(`INSERT INTO users (username, password_hash) VALUES ('otherhost', 'x') RETURNING id`);
+      const [{ id: stageId }] = await before.query(`INSERT INTO stages (user_id, name, arn) VALUES ($1, 'oldhost', 'arn:a') RETURNING id`, [
+        userId,
+      ]);
+      await before.query(`INSERT INTO stages (user_id, name, arn) VALUES ($1, 'otherhost', 'arn:b')`, [other]);
+      const linkId = '3f6c1f1e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+      await before.query(
+        `INSERT INTO studio_invite_links (id, stage_id, code_hash, max_uses, expires_at, created_by) VALUES ($1, $2, 'h', 3, now() + interval '1 hour', $3)`,
+        [linkId, stageId, userId],
+      );
+      const link = { id: linkId, maxUses: 3, uses: 0, expiresAt: new Date().toISOString(), revoked: false };
+      await before.query(`INSERT INTO studio_documents (stage_id, version, document) VALUES ($1, 3, $2)`, [
+        stageId,
+        JSON.stringify({ stageId, links: [link] }),
+      ]);
+      await before.query(
+        `INSERT INTO studio_commands (actor_key, command_id, stage_id, command, version, result) VALUES ($1, 'cmd_legacy_1', $2, 'studio:link-create', 3, $3)`,
+        [
+          `user:${userId}`,
+          stageId,
+          JSON.stringify({ version: 3, linkId, code: 'PLAINTEXTCODE0123456789abcdefgh', expiresAt: link.expiresAt }),
+        ],
+      );
+    } finally {
+      await before.destroy();
+    }
+
+    expect(await runMigrations(db.url)).toEqual(['StudioCommandScope1763800560000']);
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const rows = (await pg.query(`SELECT result FROM studio_commands`)).rows;
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain('PLAINTEXTCODE');
+      expect(rows[0].result).toMatchObject({ version: 3, linkId: '3f6c1f1e-1a2b-4c3d-8e9f-0a1b2c3d4e5f' });
+      const doc = (await pg.query(`SELECT document FROM studio_documents`)).rows[0].document;
+      const owner = (await pg.query(`SELECT id FROM users WHERE username = 'oldhost'`)).rows[0].id;
+      expect(doc.links).toEqual([expect.objectContaining({ id: '3f6c1f1e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', createdBy: owner })]);
+      // The same actor and command id on another stage is now a record of its own.
+      const stage2 = (await pg.query(`SELECT id FROM stages WHERE name = 'otherhost'`)).rows[0].id;
+      await pg.query(
+        `INSERT INTO studio_commands (actor_key, command_id, stage_id, command, version, result) VALUES ($1, 'cmd_legacy_1', $2, 'studio:layout', 1, '{}')`,
+        [`user:${owner}`, stage2],
+      );
+    } finally {
+      await pg.end();
+      await db.drop();
+    }
   });
 });

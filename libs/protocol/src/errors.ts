@@ -37,6 +37,10 @@ export const ERRORS = {
   'studio/removed': { status: 403, message: 'You were removed from this show.' },
   'studio/invalid-transition': { status: 409, message: 'The studio cannot do that from its current state.' },
   'studio/cannot-remove-owner': { status: 403, message: 'The owner of a studio cannot be removed or demoted.' },
+  'studio/command-id-reused': {
+    status: 409,
+    message: 'That command id was already used for a different change in this studio. Send the change with a new id.',
+  },
   'invite/not-found': { status: 404, message: 'That invite does not exist or is no longer open.' },
   'invite/expired': { status: 410, message: 'That invite has expired.' },
   'invite/revoked': { status: 410, message: 'That invite was withdrawn.' },

@@ -14,6 +14,7 @@ import { Follows1763800300000 } from './migrations/1763800300000-follows';
 import { IvsEvents1763790000000 } from './migrations/1763790000000-ivs-events';
 import { Studio1763800100000 } from './migrations/1763800100000-studio';
 import { ChatModeration1763800200000 } from './migrations/1763800200000-chat-moderation';
+import { StudioCommandScope1763800560000 } from './migrations/1763800560000-studio-command-scope';
 
 export const entities = [
   User,
@@ -36,6 +37,7 @@ export const migrations = [
   ChatModeration1763800200000,
   Follows1763800300000,
   BackstageChat1763800400000,
+  StudioCommandScope1763800560000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

@@ -21,17 +21,20 @@ export class StudioDocumentRow {
   updatedAt: Date;
 }
 
-/** A studio command already applied, by (actor, commandId): a retry gets this result back. */
+/**
+ * A studio command already applied, by (actor, stage, commandId): a retry gets this result
+ * back. Secrets in the ack (an invite link's code) are never kept here.
+ */
 @Entity('studio_commands')
 export class StudioCommandRecord {
   @PrimaryColumn({ name: 'actor_key', type: 'text' })
   actorKey: string;
 
+  @PrimaryColumn({ name: 'stage_id', type: 'uuid' })
+  stageId: string;
+
   @PrimaryColumn({ name: 'command_id', type: 'text' })
   commandId: string;
-
-  @Column({ name: 'stage_id', type: 'uuid' })
-  stageId: string;
 
   @Column({ type: 'text' })
   command: string;

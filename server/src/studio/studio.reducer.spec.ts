@@ -1,5 +1,13 @@
 import type { StudioDocument } from '@streamcat/protocol';
-import { ActorContext, applyStudioCommand, initialStudioDocument, nextExpiry, resolveStudioRole, StudioAction } from './studio.reducer';
+import {
+  ActorContext,
+  applyStudioCommand,
+  initialStudioDocument,
+  mayReplay,
+  nextExpiry,
+  resolveStudioRole,
+  StudioAction,
+} from './studio.reducer';
 
 const now = new Date('2026-11-20T18:00:00Z');
 const later = (s: number) => new Date(now.getTime() + s * 1000);
@@ -275,6 +283,23 @@ describe('removal closes every door the member opened; only the owner reopens th
     const admitted = ok(waiting.doc, { type: 'admit', guestId: 'gg', admit: true });
     expect(admitted.doc.removed.some((r) => r.id === 'gg')).toBe(false);
     expect(admitted.doc.members.find((m) => m.id === 'gg')).toMatchObject({ kind: 'guest', linkId: 'Lhost2' });
+  });
+});
+
+describe('mayReplay', () => {
+  const d = ok(studioWith('g', 'gone'), { type: 'remove', memberId: 'gone', reason: 'bye' }).doc;
+  const as = (role: ActorContext['role'], userId: string): ActorContext => ({ role, memberId: null, userId, label: userId });
+  it('answers a retry only to an actor who may still send the command', () => {
+    expect(mayReplay('studio:layout', host, d)).toBe(true);
+    expect(mayReplay('studio:layout', as('guest', 'g'), d)).toBe(false);
+    // A co-host who was removed is a viewer now: their old layout change is not answered.
+    expect(mayReplay('studio:layout', as('viewer', 'gone'), d)).toBe(false);
+  });
+  it('an invitee who accepted holds the seat it gave them; a removed invitee gets nothing', () => {
+    expect(mayReplay('studio:invite-respond', as('viewer', 'zed'), d)).toBe(true);
+    expect(mayReplay('studio:invite-respond', as('guest', 'g'), d)).toBe(true);
+    expect(mayReplay('studio:invite-respond', as('viewer', 'gone'), d)).toBe(false);
+    expect(mayReplay('studio:invite-respond', as('anonymous', ''), d)).toBe(false);
   });
 });
 

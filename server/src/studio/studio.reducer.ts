@@ -11,7 +11,7 @@ import type {
   StudioLayout,
   StudioMember,
 } from '@streamcat/protocol';
-import type { ActorRole } from '../auth/authorization';
+import { ActorRole, isAllowed } from '../auth/authorization';
 
 /**
  * The studio's decisions, as pure functions: a document and an action in, the next
@@ -365,6 +365,17 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       return done();
     }
   }
+}
+
+/**
+ * Whether a retried command (a stored result for this actor, stage and command id) may be
+ * answered: only if the actor may still send it now. A removed person never gets an answer;
+ * an invitee who accepted holds the seat that answer gave them.
+ */
+export function mayReplay(command: string, actor: ActorContext, doc: Pick<StudioDocument, 'removed'>): boolean {
+  if (actor.userId && isRemoved(doc, 'user', actor.userId)) return false;
+  if (isAllowed(command, actor.role)) return true;
+  return command === 'studio:invite-respond' && (actor.role === 'guest' || actor.role === 'cohost');
 }
 
 function isRemoved(doc: Pick<StudioDocument, 'removed'>, kind: 'user' | 'guest', id: string): boolean {

@@ -31,6 +31,7 @@ import {
   ActorContext,
   applyStudioCommand,
   initialStudioDocument,
+  mayReplay,
   nextExpiry,
   resolveStudioRole,
   StudioAction,
@@ -60,6 +61,11 @@ interface RunInput {
   build: (ctx: { doc: StudioDocument; m: EntityManager; stage: Stage; now: Date }) => Promise<StudioAction> | StudioAction;
   /** Extra fields of the ack's data, besides `version`. */
   extra?: (ctx: { doc: StudioDocument; action: StudioAction; change: StudioChange }) => Record<string, unknown>;
+  /** What of the ack is kept for a retry, and how the retry's ack is rebuilt from it (secrets are never stored). */
+  stored?: {
+    save: (data: Record<string, unknown>) => Record<string, unknown>;
+    load: (kept: Record<string, unknown>) => Record<string, unknown>;
+  };
 }
 
 interface AfterCommit {
@@ -217,6 +223,11 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
             };
           },
           extra: () => ({ linkId, code, expiresAt: expiresAt.toISOString() }),
+          // The code is a credential: a retry re-derives it from the link id instead of reading it back.
+          stored: {
+            save: ({ code: _code, ...kept }) => kept,
+            load: (kept) => ({ ...kept, code: this.linkCode(kept.linkId as string) }),
+          },
         });
       }
       case StudioCommands.revokeLink.name:
@@ -399,14 +410,23 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
     let after: AfterCommit | undefined;
     const data = await this.db.transaction(async (m) => {
       const row = await this.ensureDocument(m, stage, true);
+      const ctx = this.contextOf(input.actor, row.document);
+      const checked = input.actor.kind !== 'system' && input.actor.kind !== 'moderator';
       if (input.commandId) {
-        const done = await m.getRepository(StudioCommandRecord).findOne({ where: { actorKey, commandId: input.commandId } });
-        if (done) return done.result as Record<string, unknown>;
+        // A retry is answered from the record of this actor's command on this stage, and only
+        // if they may still send it: a removed member's replay is refused like a new command.
+        const done = await m
+          .getRepository(StudioCommandRecord)
+          .findOne({ where: { actorKey, stageId: stage.id, commandId: input.commandId } });
+        if (done) {
+          if (checked && !mayReplay(input.command, ctx, row.document)) throw new AppError('auth/forbidden');
+          if (done.command !== input.command) throw new AppError('studio/command-id-reused');
+          const kept = done.result as Record<string, unknown>;
+          return input.stored ? input.stored.load(kept) : kept;
+        }
       }
       const now = new Date();
-      const ctx = this.contextOf(input.actor, row.document);
-      if (input.actor.kind !== 'system' && input.actor.kind !== 'moderator' && !isAllowed(input.command, ctx.role))
-        throw new AppError('auth/forbidden');
+      if (checked && !isAllowed(input.command, ctx.role)) throw new AppError('auth/forbidden');
       if (input.expectedVersion !== undefined && input.expectedVersion !== row.version)
         throw new StudioConflictError(this.view(row.stageId, row.version, row.document));
 
@@ -427,7 +447,7 @@ export class StudioService implements OnModuleInit, OnModuleDestroy {
           stageId: stage.id,
           command: input.command,
           version,
-          result: data,
+          result: input.stored ? input.stored.save(data) : data,
         });
       after = { stage, snapshot: this.view(stage.id, version, result.doc), change: result, participantsToDisconnect };
       return data;
