@@ -4,6 +4,7 @@ import { ChatCommands, type ChatServerEvents } from './chat';
 import { ModerationCommands, type ModerationServerEvents } from './moderation';
 import { WatchCommands, type WatchServerEvents } from './watch';
 import { BackstageCommands, StudioCommands, type StudioServerEvents } from './studio';
+import type { PublicUser } from './rest';
 
 /**
  * Every command the server accepts, by event name. The server refuses any other event
@@ -26,4 +27,17 @@ export interface ServerEvents extends WatchServerEvents, ChatServerEvents, Moder
   'session:closing': { reason: string };
   /** A personal notice to every open tab of one user (on any node). */
   'user:notice': { kind: string; message: string };
+  /**
+   * Sent just before the server closes this socket because its identity changed: the login
+   * expired or the account is gone (log in again), or the role changed (reconnect at once with
+   * the same login; `user` is who you are now).
+   */
+  'session:ended': SessionEnded;
+}
+
+export type SessionEndReason = 'session-expired' | 'account-deleted' | 'role-changed';
+export interface SessionEnded {
+  reason: SessionEndReason;
+  message: string;
+  user?: PublicUser;
 }

@@ -10,6 +10,11 @@ export interface AccessClaims {
   username: string;
 }
 
+export interface VerifiedAccess extends AccessClaims {
+  /** When the token stops being accepted (ms since epoch): open sockets are closed then. */
+  expiresAt: number;
+}
+
 /** Signs and verifies the bearer tokens used by REST and the socket handshake. */
 @Injectable()
 export class AccessTokenService {
@@ -25,15 +30,16 @@ export class AccessTokenService {
     });
   }
 
-  verify(token: string): AccessClaims {
+  verify(token: string): VerifiedAccess {
     try {
       const payload = jwt.verify(token, this.config.jwtSecret, {
         algorithms: ['HS256'],
         issuer: 'streamcat',
         audience: 'streamcat',
       }) as jwt.JwtPayload;
-      if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') throw new Error('claims');
-      return { sub: payload.sub, username: payload.username };
+      if (typeof payload.sub !== 'string' || typeof payload.username !== 'string' || typeof payload.exp !== 'number')
+        throw new Error('claims');
+      return { sub: payload.sub, username: payload.username, expiresAt: payload.exp * 1000 };
     } catch {
       throw new AppError('auth/invalid-token');
     }

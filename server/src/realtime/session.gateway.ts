@@ -9,6 +9,7 @@ import { CommandRunner } from './command-runner';
 import { actorOf, rooms, SocketActor } from './socket-actor';
 import { GuestTokens } from './guest-tokens';
 import { Broadcaster } from './broadcaster';
+import type { HeldIdentity } from './identity.policy';
 
 /**
  * The socket entry point shared by every feature gateway (one namespace, rooms per audience):
@@ -30,8 +31,9 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
     this.broadcaster.attach(server);
     server.use((socket, next) => {
       this.authenticate(socket.handshake.auth as Record<string, unknown> | undefined)
-        .then((actor) => {
+        .then(({ actor, identity }) => {
           socket.data.actor = actor;
+          socket.data.identity = identity;
           next();
         })
         .catch((e: unknown) => {
@@ -68,19 +70,23 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   /** `auth.token`: the REST access token; `auth.guestToken`: an invite-link guest's token; none: anonymous. */
-  private async authenticate(auth: Record<string, unknown> | undefined): Promise<SocketActor> {
+  private async authenticate(auth: Record<string, unknown> | undefined): Promise<{ actor: SocketActor; identity?: HeldIdentity }> {
     const token = auth?.token;
     const guestToken = auth?.guestToken;
     if (typeof token === 'string' && token.length > 0 && token.length <= 4096) {
       const claims = this.tokens.verify(token);
       const user = await this.users.findById(claims.sub);
       if (!user) throw new AppError('auth/invalid-token');
-      return { kind: 'user', id: user.id, username: user.username, role: user.role };
+      return {
+        actor: { kind: 'user', id: user.id, username: user.username, role: user.role },
+        identity: { kind: 'user', role: user.role, expiresAt: claims.expiresAt },
+      };
     }
     if (typeof guestToken === 'string' && guestToken.length > 0 && guestToken.length <= 4096) {
-      return this.guests.verify(guestToken);
+      const guest = this.guests.verifyWithExpiry(guestToken);
+      return { actor: guest.actor, identity: { kind: 'guest', expiresAt: guest.expiresAt } };
     }
     if (token !== undefined || guestToken !== undefined) throw new AppError('auth/invalid-token');
-    return { kind: 'anonymous' };
+    return { actor: { kind: 'anonymous' } };
   }
 }

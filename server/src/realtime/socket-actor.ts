@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { UserRole } from '../users/user.entity';
+import type { HeldIdentity } from './identity.policy';
 
 /** Who is on the other end of a socket, decided once at the handshake. */
 export type SocketActor =
@@ -10,6 +11,8 @@ export type SocketActor =
 
 export interface SocketData {
   actor: SocketActor;
+  /** What the handshake learnt about the login behind it; IdentitySweep keeps it current. None: anonymous. */
+  identity?: HeldIdentity;
 }
 
 export function actorOf(socket: Socket): SocketActor {
