@@ -190,146 +190,129 @@ function failed(...steps: Step<unknown>[]): IvsEventError[] | null {
   return errors.length ? errors : null;
 }
 
+/**
+ * How each detail-type we act on is read: which detail field names the event (unknown names
+ * are recorded as unhandled, never rejected), the detail schema, which resource `resources[0]`
+ * must be, and how the checked detail becomes our event. One generic reader applies them.
+ */
+interface DetailRule<S extends z.ZodType, E extends IvsEvent> {
+  nameField: string | null;
+  names: readonly string[];
+  schema: S;
+  /** null: any ARN (limit breaches name whatever resource breached). */
+  resource: IvsResourceType | null;
+  build(detail: z.output<S>, resourceArn: string): Omit<E, keyof IvsEventBase>;
+}
+
+type AnyRule = DetailRule<z.ZodType, IvsEvent>;
+// Checks each rule's build against its own schema and event type, then files it under the common shape.
+const rule = <S extends z.ZodType, E extends IvsEvent>(r: DetailRule<S, E>): AnyRule => r as unknown as AnyRule;
+
+const RULES: Readonly<Record<string, AnyRule>> = {
+  [DETAIL_TYPES.streamState]: rule<typeof streamStateDetailSchema, StreamStateEvent>({
+    nameField: 'event_name',
+    names: STREAM_STATE_NAMES,
+    schema: streamStateDetailSchema,
+    resource: 'channel',
+    build: (d, channelArn) => ({
+      kind: 'stream-state',
+      name: d.event_name,
+      channelArn,
+      channelName: d.channel_name,
+      streamId: d.stream_id,
+      code: nonEmptyOrNull(d.code),
+      reason: nonEmptyOrNull(d.reason),
+    }),
+  }),
+  [DETAIL_TYPES.recording]: rule<typeof recordingDetailSchema, RecordingEvent>({
+    nameField: 'recording_status',
+    names: RECORDING_STATUSES,
+    schema: recordingDetailSchema,
+    resource: 'channel',
+    build: (d, channelArn) => ({
+      kind: 'recording',
+      name: d.recording_status,
+      channelArn,
+      channelName: d.channel_name,
+      streamId: d.stream_id,
+      reason: nonEmptyOrNull(d.recording_status_reason),
+      s3BucketName: nonEmptyOrNull(d.recording_s3_bucket_name),
+      s3KeyPrefix: nonEmptyOrNull(d.recording_s3_key_prefix),
+      durationMs: orNull(d.recording_duration_ms),
+      recordingSessionId: nonEmptyOrNull(d.recording_session_id),
+      recordingSessionStreamIds: [...(d.recording_session_stream_ids ?? [])],
+    }),
+  }),
+  [DETAIL_TYPES.streamHealth]: rule<typeof streamHealthDetailSchema, StreamHealthEvent>({
+    nameField: 'event_name',
+    names: STREAM_HEALTH_NAMES,
+    schema: streamHealthDetailSchema,
+    resource: 'channel',
+    build: (d, channelArn) => ({
+      kind: 'stream-health',
+      name: d.event_name,
+      channelArn,
+      channelName: d.channel_name,
+      streamId: d.stream_id,
+    }),
+  }),
+  [DETAIL_TYPES.limitBreach]: rule<typeof limitBreachDetailSchema, LimitBreachEvent>({
+    nameField: null,
+    names: [],
+    schema: limitBreachDetailSchema,
+    resource: null,
+    build: (d, resourceArn) => ({
+      kind: 'limit-breach',
+      resourceArn,
+      // Both are checked non-empty by the schema; limit_name wins when AWS sends both.
+      limitName: (d.limit_name ?? d.limit) as string,
+      limitValue: d.limit_value,
+      exceededBy: d.exceeded_by,
+      limitUnit: nonEmptyOrNull(d.limit_unit),
+    }),
+  }),
+  [DETAIL_TYPES.stageUpdate]: rule<typeof stageUpdateDetailSchema, StageUpdateEvent>({
+    nameField: 'event_name',
+    names: STAGE_UPDATE_NAMES,
+    schema: stageUpdateDetailSchema,
+    resource: 'stage',
+    build: (d, stageArn) => ({
+      kind: 'stage-update',
+      name: d.event_name,
+      stageArn,
+      sessionId: d.session_id,
+      participantId: d.participant_id,
+      userId: nonEmptyOrNull(d.user_id),
+      eventTime: d.event_time ? new Date(d.event_time) : null,
+      errorCode: nonEmptyOrNull(d.error_code),
+    }),
+  }),
+  [DETAIL_TYPES.composition]: rule<typeof compositionDetailSchema, CompositionEvent>({
+    nameField: 'event_name',
+    names: COMPOSITION_NAMES,
+    schema: compositionDetailSchema,
+    resource: 'composition',
+    build: (d, compositionArn) => ({ kind: 'composition', name: d.event_name, compositionArn, stageArn: d.stage_arn }),
+  }),
+};
+
 function parseEnvelope(env: Envelope, raw: unknown): ParseResult {
-  switch (env['detail-type']) {
-    case DETAIL_TYPES.streamState: {
-      const name = readName(env, 'event_name');
-      if (!name.ok) return name;
-      if (!(STREAM_STATE_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
-      const detail = check(streamStateDetailSchema, env.detail, ['detail']);
-      const channel = primaryResource(env, 'channel');
-      const errors = failed(detail, channel);
-      if (errors || !detail.ok || !channel.ok) return { ok: false, errors: errors ?? [] };
-      const d = detail.value;
-      return {
-        ok: true,
-        event: {
-          kind: 'stream-state',
-          ...baseOf(env, raw),
-          name: d.event_name,
-          channelArn: channel.value,
-          channelName: d.channel_name,
-          streamId: d.stream_id,
-          code: nonEmptyOrNull(d.code),
-          reason: nonEmptyOrNull(d.reason),
-        },
-      };
-    }
-    case DETAIL_TYPES.recording: {
-      const name = readName(env, 'recording_status');
-      if (!name.ok) return name;
-      if (!(RECORDING_STATUSES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
-      const detail = check(recordingDetailSchema, env.detail, ['detail']);
-      const channel = primaryResource(env, 'channel');
-      const errors = failed(detail, channel);
-      if (errors || !detail.ok || !channel.ok) return { ok: false, errors: errors ?? [] };
-      const d = detail.value;
-      return {
-        ok: true,
-        event: {
-          kind: 'recording',
-          ...baseOf(env, raw),
-          name: d.recording_status,
-          channelArn: channel.value,
-          channelName: d.channel_name,
-          streamId: d.stream_id,
-          reason: nonEmptyOrNull(d.recording_status_reason),
-          s3BucketName: nonEmptyOrNull(d.recording_s3_bucket_name),
-          s3KeyPrefix: nonEmptyOrNull(d.recording_s3_key_prefix),
-          durationMs: orNull(d.recording_duration_ms),
-          recordingSessionId: nonEmptyOrNull(d.recording_session_id),
-          recordingSessionStreamIds: [...(d.recording_session_stream_ids ?? [])],
-        },
-      };
-    }
-    case DETAIL_TYPES.streamHealth: {
-      const name = readName(env, 'event_name');
-      if (!name.ok) return name;
-      if (!(STREAM_HEALTH_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
-      const detail = check(streamHealthDetailSchema, env.detail, ['detail']);
-      const channel = primaryResource(env, 'channel');
-      const errors = failed(detail, channel);
-      if (errors || !detail.ok || !channel.ok) return { ok: false, errors: errors ?? [] };
-      const d = detail.value;
-      return {
-        ok: true,
-        event: {
-          kind: 'stream-health',
-          ...baseOf(env, raw),
-          name: d.event_name,
-          channelArn: channel.value,
-          channelName: d.channel_name,
-          streamId: d.stream_id,
-        },
-      };
-    }
-    case DETAIL_TYPES.limitBreach: {
-      const detail = check(limitBreachDetailSchema, env.detail, ['detail']);
-      if (!detail.ok) return detail;
-      const d = detail.value;
-      return {
-        ok: true,
-        event: {
-          kind: 'limit-breach',
-          ...baseOf(env, raw),
-          resourceArn: env.resources[0] as string, // the envelope schema requires at least one
-          // Both are checked non-empty by the schema; limit_name wins when AWS sends both.
-          limitName: (d.limit_name ?? d.limit) as string,
-          limitValue: d.limit_value,
-          exceededBy: d.exceeded_by,
-          limitUnit: nonEmptyOrNull(d.limit_unit),
-        },
-      };
-    }
-    case DETAIL_TYPES.stageUpdate: {
-      const name = readName(env, 'event_name');
-      if (!name.ok) return name;
-      if (!(STAGE_UPDATE_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
-      const detail = check(stageUpdateDetailSchema, env.detail, ['detail']);
-      const stage = primaryResource(env, 'stage');
-      const errors = failed(detail, stage);
-      if (errors || !detail.ok || !stage.ok) return { ok: false, errors: errors ?? [] };
-      const d = detail.value;
-      return {
-        ok: true,
-        event: {
-          kind: 'stage-update',
-          ...baseOf(env, raw),
-          name: d.event_name,
-          stageArn: stage.value,
-          sessionId: d.session_id,
-          participantId: d.participant_id,
-          userId: nonEmptyOrNull(d.user_id),
-          eventTime: d.event_time ? new Date(d.event_time) : null,
-          errorCode: nonEmptyOrNull(d.error_code),
-        },
-      };
-    }
-    case DETAIL_TYPES.composition: {
-      const name = readName(env, 'event_name');
-      if (!name.ok) return name;
-      if (!(COMPOSITION_NAMES as readonly string[]).includes(name.value)) return unhandled(env, raw, name.value);
-      const detail = check(compositionDetailSchema, env.detail, ['detail']);
-      const composition = primaryResource(env, 'composition');
-      const errors = failed(detail, composition);
-      if (errors || !detail.ok || !composition.ok) return { ok: false, errors: errors ?? [] };
-      const d = detail.value;
-      return {
-        ok: true,
-        event: {
-          kind: 'composition',
-          ...baseOf(env, raw),
-          name: d.event_name,
-          compositionArn: composition.value,
-          stageArn: d.stage_arn,
-        },
-      };
-    }
-    default: {
-      const name = env.detail.event_name;
-      return unhandled(env, raw, typeof name === 'string' ? name.slice(0, IVS_EVENT_LIMITS.name) : null);
-    }
+  const r = RULES[env['detail-type']];
+  if (!r) {
+    const name = env.detail.event_name;
+    return unhandled(env, raw, typeof name === 'string' ? name.slice(0, IVS_EVENT_LIMITS.name) : null);
   }
+  if (r.nameField) {
+    const name = readName(env, r.nameField);
+    if (!name.ok) return name;
+    if (!r.names.includes(name.value)) return unhandled(env, raw, name.value);
+  }
+  const detail = check(r.schema, env.detail, ['detail']);
+  // The envelope schema requires at least one resource.
+  const resource: Step<string> = r.resource ? primaryResource(env, r.resource) : { ok: true, value: env.resources[0] as string };
+  const errors = failed(detail, resource);
+  if (errors || !detail.ok || !resource.ok) return { ok: false, errors: errors ?? [] };
+  return { ok: true, event: { ...baseOf(env, raw), ...r.build(detail.value, resource.value) } as IvsEvent };
 }
 
 /**

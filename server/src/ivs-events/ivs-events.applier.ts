@@ -103,60 +103,56 @@ export async function applyIvsEvent(sql: Sql, e: IvsEvent, ctx: ApplyContext): P
   }
 }
 
-const STREAM_COLUMNS = `stream_id, channel_id, title, category_id, started_at, start_event_id, ended_at, end_event_id, end_reason,
-  session_created_at, session_ended_at, offline_at, health, health_at, health_rank, health_event_id,
-  recording_started_at, recording_ended_at, recording_duration_ms, recording_key_prefix, recording_failure_reason, recording_failed_at`;
+/**
+ * The `streams` table's columns and the StreamRow field each holds, written once: the select
+ * list, the row mapping and the upsert are derived from it. `fixed` columns are set when the
+ * row is created and never rewritten (the title and category a broadcast started with).
+ */
+const STREAM_FIELDS = [
+  { column: 'stream_id', field: 'streamId', fixed: true },
+  { column: 'channel_id', field: 'channelId', fixed: true },
+  { column: 'title', field: 'title', fixed: true },
+  { column: 'category_id', field: 'categoryId', fixed: true },
+  { column: 'started_at', field: 'startedAt' },
+  { column: 'start_event_id', field: 'startEventId' },
+  { column: 'ended_at', field: 'endedAt' },
+  { column: 'end_event_id', field: 'endEventId' },
+  { column: 'end_reason', field: 'endReason' },
+  { column: 'session_created_at', field: 'sessionCreatedAt' },
+  { column: 'session_ended_at', field: 'sessionEndedAt' },
+  { column: 'offline_at', field: 'offlineAt' },
+  { column: 'health', field: 'health' },
+  { column: 'health_at', field: 'healthAt' },
+  { column: 'health_rank', field: 'healthRank' },
+  { column: 'health_event_id', field: 'healthEventId' },
+  { column: 'recording_started_at', field: 'recordingStartedAt' },
+  { column: 'recording_ended_at', field: 'recordingEndedAt' },
+  // bigint: pg returns it as a string.
+  { column: 'recording_duration_ms', field: 'recordingDurationMs', read: (v: unknown) => (v === null ? null : Number(v)) },
+  { column: 'recording_key_prefix', field: 'recordingKeyPrefix' },
+  { column: 'recording_failure_reason', field: 'recordingFailureReason' },
+  { column: 'recording_failed_at', field: 'recordingFailedAt' },
+] as const satisfies readonly { column: string; field: keyof StreamRow; fixed?: boolean; read?: (v: unknown) => unknown }[];
 
-interface StreamDbRow {
-  stream_id: string;
-  channel_id: string;
-  title: string;
-  category_id: number | null;
-  started_at: Date | null;
-  start_event_id: string | null;
-  ended_at: Date | null;
-  end_event_id: string | null;
-  end_reason: string | null;
-  session_created_at: Date | null;
-  session_ended_at: Date | null;
-  offline_at: Date | null;
-  health: StreamHealth | null;
-  health_at: Date | null;
-  health_rank: number | null;
-  health_event_id: string | null;
-  recording_started_at: Date | null;
-  recording_ended_at: Date | null;
-  recording_duration_ms: string | null;
-  recording_key_prefix: string | null;
-  recording_failure_reason: string | null;
-  recording_failed_at: Date | null;
-}
+// Fails the typecheck when StreamRow gains a field no column holds.
+type UnstoredStreamField = Exclude<keyof StreamRow, (typeof STREAM_FIELDS)[number]['field']>;
+const everyStreamFieldStored: UnstoredStreamField extends never ? true : UnstoredStreamField = true;
+void everyStreamFieldStored;
 
-function fromDb(r: StreamDbRow): StreamRow {
-  return {
-    streamId: r.stream_id,
-    channelId: r.channel_id,
-    title: r.title,
-    categoryId: r.category_id,
-    startedAt: r.started_at,
-    startEventId: r.start_event_id,
-    endedAt: r.ended_at,
-    endEventId: r.end_event_id,
-    endReason: r.end_reason,
-    sessionCreatedAt: r.session_created_at,
-    sessionEndedAt: r.session_ended_at,
-    offlineAt: r.offline_at,
-    health: r.health,
-    healthAt: r.health_at,
-    healthRank: r.health_rank,
-    healthEventId: r.health_event_id,
-    recordingStartedAt: r.recording_started_at,
-    recordingEndedAt: r.recording_ended_at,
-    recordingDurationMs: r.recording_duration_ms === null ? null : Number(r.recording_duration_ms),
-    recordingKeyPrefix: r.recording_key_prefix,
-    recordingFailureReason: r.recording_failure_reason,
-    recordingFailedAt: r.recording_failed_at,
-  };
+const STREAM_COLUMNS = STREAM_FIELDS.map((f) => f.column).join(', ');
+
+const UPSERT_STREAM = `INSERT INTO streams (${STREAM_COLUMNS})
+  VALUES (${STREAM_FIELDS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (stream_id) DO UPDATE SET
+    ${STREAM_FIELDS.filter((f) => !('fixed' in f))
+      .map((f) => `${f.column} = EXCLUDED.${f.column}`)
+      .join(', ')},
+    updated_at = now()`;
+
+function fromDb(r: Record<string, unknown>): StreamRow {
+  const row: Record<string, unknown> = {};
+  for (const f of STREAM_FIELDS) row[f.field] = 'read' in f ? f.read(r[f.column]) : r[f.column];
+  return row as unknown as StreamRow;
 }
 
 /**
@@ -168,7 +164,7 @@ async function loadStreams(
   channelId: string,
   streamId: string | null,
 ): Promise<{ target: StreamRow | null; others: StreamRow[] }> {
-  const { rows } = await sql.query<StreamDbRow>(
+  const { rows } = await sql.query(
     `(SELECT ${STREAM_COLUMNS} FROM streams WHERE stream_id = $2)
      UNION ALL
      (SELECT ${STREAM_COLUMNS} FROM streams WHERE channel_id = $1 AND started_at IS NOT NULL
@@ -191,42 +187,8 @@ async function loadStreams(
 
 async function writeStream(sql: Sql, r: StreamRow): Promise<void> {
   await sql.query(
-    `INSERT INTO streams (${STREAM_COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-     ON CONFLICT (stream_id) DO UPDATE SET
-       started_at = EXCLUDED.started_at, start_event_id = EXCLUDED.start_event_id,
-       ended_at = EXCLUDED.ended_at, end_event_id = EXCLUDED.end_event_id, end_reason = EXCLUDED.end_reason,
-       session_created_at = EXCLUDED.session_created_at, session_ended_at = EXCLUDED.session_ended_at,
-       offline_at = EXCLUDED.offline_at, health = EXCLUDED.health, health_at = EXCLUDED.health_at,
-       health_rank = EXCLUDED.health_rank, health_event_id = EXCLUDED.health_event_id,
-       recording_started_at = EXCLUDED.recording_started_at, recording_ended_at = EXCLUDED.recording_ended_at,
-       recording_duration_ms = EXCLUDED.recording_duration_ms, recording_key_prefix = EXCLUDED.recording_key_prefix,
-       recording_failure_reason = EXCLUDED.recording_failure_reason, recording_failed_at = EXCLUDED.recording_failed_at,
-       updated_at = now()`,
-    [
-      r.streamId,
-      r.channelId,
-      r.title,
-      r.categoryId,
-      r.startedAt,
-      r.startEventId,
-      r.endedAt,
-      r.endEventId,
-      r.endReason,
-      r.sessionCreatedAt,
-      r.sessionEndedAt,
-      r.offlineAt,
-      r.health,
-      r.healthAt,
-      r.healthRank,
-      r.healthEventId,
-      r.recordingStartedAt,
-      r.recordingEndedAt,
-      r.recordingDurationMs,
-      r.recordingKeyPrefix,
-      r.recordingFailureReason,
-      r.recordingFailedAt,
-    ],
+    UPSERT_STREAM,
+    STREAM_FIELDS.map((f) => r[f.field]),
   );
 }
 
