@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { SessionCommands } from '@streamcat/protocol';
+import { SessionCommands, type SessionEnded } from '@streamcat/protocol';
 import { ApiError } from './api';
 import { RealtimeClient, type ConnectionState } from './realtime';
 
@@ -91,6 +91,54 @@ describe('RealtimeClient', () => {
     await until(() => states.includes('reconnecting'));
     await until(() => resyncs === 1);
     expect(c.connectionState).toBe('connected');
+    c.disconnect();
+  });
+
+  it('reconnects at once with the same login when the server ends the socket for a new role', async () => {
+    const ends: SessionEnded[] = [];
+    const c = new RealtimeClient({
+      url,
+      auth: () => ({ token: 'good' }),
+      onState: (s) => states.push(s),
+      onSessionEnded: (e) => ends.push(e),
+    });
+    let resyncs = 0;
+    c.onReconnect(() => resyncs++);
+    c.connect();
+    await until(() => c.connectionState === 'connected');
+    const ended: SessionEnded = {
+      reason: 'role-changed',
+      message: 'Your role changed.',
+      user: { id: 'u1', username: 'ann', role: 'user' },
+    };
+    for (const s of await io.fetchSockets()) {
+      s.emit('session:ended', ended);
+      s.disconnect(true);
+    }
+    await until(() => resyncs === 1);
+    expect(ends).toEqual([ended]);
+    expect(c.connectionState).toBe('connected');
+    c.disconnect();
+  });
+
+  it('stays disconnected and reports why when the server ends an expired login', async () => {
+    const ends: SessionEnded[] = [];
+    const details: (string | undefined)[] = [];
+    const c = new RealtimeClient({
+      url,
+      auth: () => ({ token: 'good' }),
+      onState: (s, d) => (states.push(s), details.push(d)),
+      onSessionEnded: (e) => ends.push(e),
+    });
+    c.connect();
+    await until(() => c.connectionState === 'connected');
+    for (const s of await io.fetchSockets()) {
+      s.emit('session:ended', { reason: 'session-expired', message: 'Your session has expired. Please log in again.' });
+      s.disconnect(true);
+    }
+    await until(() => c.connectionState === 'refused');
+    expect(ends).toEqual([{ reason: 'session-expired', message: 'Your session has expired. Please log in again.' }]);
+    expect(details[details.length - 1]).toBe('Your session has expired. Please log in again.');
     c.disconnect();
   });
 });

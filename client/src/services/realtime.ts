@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, CommandDef, CommandPayload, CommandResult, ServerEvents } from '@streamcat/protocol';
+import type { Ack, CommandDef, CommandPayload, CommandResult, ServerEvents, SessionEnded } from '@streamcat/protocol';
 import { ApiError } from './api';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused';
@@ -15,6 +15,11 @@ export interface RealtimeOptions {
   /** Read on every (re)connection, so a refreshed login is picked up. */
   auth: () => RealtimeAuth;
   onState?: (state: ConnectionState, detail?: string) => void;
+  /**
+   * The server ended this socket because the login changed: expired or deleted (the session
+   * should end), or a new role (already reconnecting with the same login).
+   */
+  onSessionEnded?: (ended: SessionEnded) => void;
 }
 
 const COMMAND_TIMEOUT_MS = 8_000;
@@ -35,6 +40,8 @@ export class RealtimeClient {
   private state: ConnectionState = 'idle';
   private readonly reconnectHooks = new Set<() => void>();
   private everConnected = false;
+  /** The reason the server gave just before closing, if it gave one. */
+  private ended?: SessionEnded;
 
   constructor(private readonly options: RealtimeOptions) {}
 
@@ -60,9 +67,21 @@ export class RealtimeClient {
       this.setState('connected');
       if (again) for (const hook of this.reconnectHooks) hook();
     });
+    socket.on('session:ended', (e: SessionEnded) => {
+      this.ended = e;
+      this.options.onSessionEnded?.(e);
+    });
     socket.on('disconnect', (reason) => {
-      // A server-side disconnect is deliberate (removed, closed): socket.io does not retry it.
-      this.setState(reason === 'io server disconnect' ? 'refused' : 'reconnecting', reason);
+      const ended = this.ended;
+      this.ended = undefined;
+      // A new role: the same login is still good, and a fresh connection earns the new role's rooms.
+      if (reason === 'io server disconnect' && ended?.reason === 'role-changed') {
+        this.setState('reconnecting', ended.message);
+        socket.connect();
+        return;
+      }
+      // A server-side disconnect is deliberate (removed, closed, login over): socket.io does not retry it.
+      this.setState(reason === 'io server disconnect' ? 'refused' : 'reconnecting', ended?.message ?? reason);
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => {
       const code = err.data?.code;

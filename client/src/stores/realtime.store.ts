@@ -21,6 +21,12 @@ export const useRealtimeStore = defineStore('realtime', () => {
       state.value = s;
       detail.value = d ?? null;
     },
+    // An expired or deleted login ends the session (the shell sends the person to log in); a new
+    // role is adopted while the client reconnects with the same login.
+    onSessionEnded: (e) => {
+      if (e.reason === 'role-changed' && e.user) session.adopt(e.user);
+      else if (e.reason !== 'role-changed') session.expire();
+    },
   });
 
   function client(): RealtimeClient {

@@ -108,6 +108,16 @@ describe('session store', () => {
     expect(useSessionStore().isAuthenticated).toBe(false);
   });
 
+  test('a new role from the server is adopted and remembered with the same login; another user is ignored', async () => {
+    const session = useSessionStore();
+    await session.login('ann', 'correct-horse');
+    session.adopt({ ...ann, role: 'moderator' });
+    expect(session.user?.role).toBe('moderator');
+    expect(JSON.parse(storage.getItem(SESSION_KEY)!)).toEqual({ accessToken: 'tok-2', user: { ...ann, role: 'moderator' } });
+    session.adopt({ id: 'u2', username: 'bob', role: 'admin' });
+    expect(session.user).toEqual({ ...ann, role: 'moderator' });
+  });
+
   test('corrupt storage is ignored rather than crashing the app', () => {
     storage.setItem(SESSION_KEY, '{"accessToken": 5');
     expect(useSessionStore().isAuthenticated).toBe(false);

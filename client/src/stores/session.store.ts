@@ -55,6 +55,13 @@ export const useSessionStore = defineStore('session', () => {
     for (const listener of expiryListeners) listener();
   }
 
+  /** The server says who we are now (e.g. a new role): same login, updated user. */
+  function adopt(next: PublicUser): void {
+    if (!token.value || user.value?.id !== next.id) return;
+    user.value = next;
+    writeSession(storage, { accessToken: token.value, user: next });
+  }
+
   /** Subscribe to "the session expired" (not to logout); returns the unsubscribe. */
   function onExpired(listener: () => void): () => void {
     expiryListeners.add(listener);
@@ -79,6 +86,7 @@ export const useSessionStore = defineStore('session', () => {
     login,
     logout,
     expire,
+    adopt,
     onExpired,
     loadMe,
   };
