@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LAYOUT_NAMES } from '@streamcat/layouts';
 import { noNul } from './chat';
 import { command, CommandId } from './socket';
 
@@ -9,7 +10,6 @@ import { command, CommandId } from './socket';
  * reconnects) calls `studio:join` / `studio:snapshot` again.
  */
 
-export const LAYOUTS = ['solo', 'grid', 'spotlight', 'side-by-side', 'pip', 'screen-share'] as const;
 export const MEMBER_ROLES = ['host', 'cohost', 'guest'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
@@ -100,7 +100,7 @@ export const Banner = z.strictObject({
 });
 
 export const StudioLayout = z.object({
-  name: z.enum(LAYOUTS),
+  name: z.enum(LAYOUT_NAMES),
   /** On-air member ids in programme order (everyone on air, nobody else). */
   order: z.array(z.string()),
   featuredId: z.string().nullable(),
@@ -164,7 +164,7 @@ const base = {
 
 export const LayoutPatch = z
   .strictObject({
-    name: z.enum(LAYOUTS).optional(),
+    name: z.enum(LAYOUT_NAMES).optional(),
     order: z.array(Id).max(64).optional(),
     featuredId: Id.nullable().optional(),
     screenShareId: Id.nullable().optional(),
