@@ -115,8 +115,10 @@ describe('channel ingest → HLS + recording + events (real ffmpeg)', () => {
       250,
     );
     await eventually(async () => ((p) => p && p.currentTime > t1 + 1)(await viewer.evaluate(() => harness.playback())), 10_000, 250);
-    const segment = /^[^#].*\.ts$/m.exec(await (await fetch(ch.playbackUrl)).text())![0];
-    expect((await fetch(new URL(segment, ch.playbackUrl))).headers.get('content-type')).toBe('video/mp2t');
+    // The playback URL is a master playlist whose variant lives under this player's session (as on IVS).
+    const session = new URL(/^[^#].*\.m3u8$/m.exec(await (await fetch(ch.playbackUrl)).text())![0], ch.playbackUrl);
+    const segment = /^[^#].*\.ts$/m.exec(await (await fetch(session)).text())![0];
+    expect((await fetch(new URL(segment, session))).headers.get('content-type')).toBe('video/mp2t');
     await eventually(async () => (await env.ivs.send(new GetStreamCommand({ channelArn: ch.arn }))).stream!.viewerCount! >= 1, 8_000, 250);
 
     await studio.evaluate(() => harness.stopLive());

@@ -7,6 +7,7 @@ import { buildRecordingEvent, buildStreamHealthEvent, buildStreamStateEvent } fr
 import type { StreamKeyOwner } from '../../channels/channels.service';
 import { IVS_EMULATOR_OPTIONS, IvsEmulatorOptions } from '../../ivs-emulator.options';
 import { IvsEmulatorService } from '../../ivs-emulator.service';
+import { PlaybackSessions } from '../files/playback-sessions';
 import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
 import { FfmpegStatus, ingestArgs, probeFfmpeg } from './ffmpeg';
@@ -35,7 +36,6 @@ export type IngestStartError = { code: 'STREAM_KEY_INVALID' | 'INGEST_UNAVAILABL
 
 const FFMPEG_RECHECK_MS = 30_000;
 const THUMBNAIL_EVERY_SECONDS = 10;
-const VIEWER_WINDOW_MS = 15_000;
 
 /**
  * Channel ingest: one live session per channel, fed by a front end, turned by ffmpeg into
@@ -46,7 +46,7 @@ const VIEWER_WINDOW_MS = 15_000;
 export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ChannelIngest');
   private readonly sessions = new Map<string, IngestSession>();
-  private readonly viewers = new Map<string, Map<string, number>>();
+  private readonly playback = new PlaybackSessions();
   private ffmpeg?: { status: FfmpegStatus; at: number };
   private probing?: Promise<FfmpegStatus>;
   private off?: () => void;
@@ -112,9 +112,11 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
       this.sink,
       this.logger,
       () => {
-        if (this.sessions.get(owner.channelId) === session) this.sessions.delete(owner.channelId);
+        if (this.sessions.get(owner.channelId) !== session) return;
+        this.sessions.delete(owner.channelId);
+        this.playback.forget(owner.channelId);
       },
-      () => this.countViewers(owner.channelId),
+      () => this.playback.count(owner.channelId, Date.now()),
     );
     this.sessions.set(owner.channelId, session);
     await session.begin();
@@ -122,20 +124,18 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
     return { ok: true, session };
   }
 
-  /** The HLS server reports playlist fetches; GetStream's viewerCount counts recent distinct viewers. */
-  noteViewer(channelId: string, viewerKey: string): void {
+  /**
+   * The HLS server reports each playlist or segment fetch under a playback session; GetStream's
+   * viewerCount counts recent sessions, a few per client address at most (see playback-sessions).
+   */
+  noteViewer(channelId: string, sessionId: string, clientAddress: string): void {
     if (!this.sessions.has(channelId)) return;
-    let m = this.viewers.get(channelId);
-    if (!m) this.viewers.set(channelId, (m = new Map()));
-    m.set(viewerKey, Date.now());
+    this.playback.note(channelId, sessionId, clientAddress, Date.now());
   }
 
-  private countViewers(channelId: string): number {
-    const m = this.viewers.get(channelId);
-    if (!m) return 0;
-    const since = Date.now() - VIEWER_WINDOW_MS;
-    for (const [k, at] of m) if (at < since) m.delete(k);
-    return m.size;
+  /** True while the channel has a live ingest (its playback URL answers). */
+  isLive(channelId: string): boolean {
+    return this.sessions.has(channelId);
   }
 }
 
