@@ -10,6 +10,7 @@ import { OrphanSweeperService } from './accounts/orphan-sweeper.service';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { compileTrust } from './http/client-address';
+import { securityHeaders } from './http/security-headers';
 import { ErrorFilter, toAppError } from './http/error.filter';
 import { AppLogger } from './logging/app-logger';
 import { ServerAddress } from './media/server-address';
@@ -40,6 +41,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   http.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies the operator names (TRUST_PROXY).
   http.set('trust proxy', compileTrust(config.trustProxy));
+  // CSP, frame-ancestors, nosniff, referrer policy on every response; HSTS behind an https PUBLIC_URL.
+  http.use(securityHeaders(config));
 
   // IVS event batches (up to 100 events) may reach 256 KB; every other body is capped at 64 KB.
   app.use('/api/ivs/events', express.json({ limit: '256kb', strict: false }));
