@@ -30,20 +30,14 @@ export class GuestTokens {
   }
 
   verify(token: string): Extract<SocketActor, { kind: 'guest' }> {
-    return this.verifyWithExpiry(token).actor;
-  }
-
-  /** The guest and when its token stops being accepted (ms since epoch): its socket is closed then. */
-  verifyWithExpiry(token: string): { actor: Extract<SocketActor, { kind: 'guest' }>; expiresAt: number } {
     try {
       const p = jwt.verify(token, this.config.jwtSecret, {
         algorithms: ['HS256'],
         audience: 'streamcat-guest',
         issuer: 'streamcat',
       }) as jwt.JwtPayload;
-      if (typeof p.sub !== 'string' || typeof p.stage !== 'string' || typeof p.name !== 'string' || typeof p.exp !== 'number')
-        throw new Error('claims');
-      return { actor: { kind: 'guest', guestId: p.sub, stageId: p.stage, displayName: p.name }, expiresAt: p.exp * 1000 };
+      if (typeof p.sub !== 'string' || typeof p.stage !== 'string' || typeof p.name !== 'string') throw new Error('claims');
+      return { kind: 'guest', guestId: p.sub, stageId: p.stage, displayName: p.name };
     } catch {
       throw new AppError('auth/invalid-token');
     }

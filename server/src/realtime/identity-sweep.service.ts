@@ -84,15 +84,15 @@ export class IdentitySweep implements OnApplicationBootstrap, OnModuleDestroy {
     const data = socket.data as SocketData;
     const held = data.identity as HeldIdentity;
     const actor = actorOf(socket);
-    const row = actor.kind === 'user' ? (current.get(actor.id) ?? null) : null;
+    if (actor.kind !== 'user') return;
+    const row = current.get(actor.id) ?? null;
     const decision = decideIdentity(held, row, now);
-    if (decision.kind === 'sanction' && held.kind === 'user') {
+    if (decision.kind === 'sanction') {
       held.siteSanction = decision.signature;
       if (decision.notify) socket.emit('chat:sanction', { channel: null, sanction: decision.sanction });
     } else if (decision.kind === 'end') {
       const ended: SessionEnded = { reason: decision.reason, message: END_MESSAGES[decision.reason] };
-      if (decision.reason === 'role-changed' && actor.kind === 'user' && row)
-        ended.user = { id: actor.id, username: actor.username, role: row.role };
+      if (decision.reason === 'role-changed' && row) ended.user = { id: actor.id, username: actor.username, role: row.role };
       data.identity = undefined;
       socket.emit('session:ended', ended);
       socket.disconnect(true);

@@ -1,17 +1,18 @@
 import type { ChatSanction, SessionEndReason } from '@streamcat/protocol';
 import type { UserRole } from '../users/user.entity';
 
-/** What an open socket was told about its owner, at the handshake and at later checks. */
-export type HeldIdentity =
-  | {
-      kind: 'user';
-      role: UserRole;
-      /** When its login token expires (ms since epoch). */
-      expiresAt: number;
-      /** Signature of the site-wide chat sanction last seen; undefined until first read. */
-      siteSanction?: string | null;
-    }
-  | { kind: 'guest'; expiresAt: number };
+/**
+ * What an open socket of a logged-in user was told about its owner, at the handshake and at
+ * later checks. (Invite-link guests hold a short stage-scoped pass that no row can revoke; a
+ * removal closes their socket through the studio.)
+ */
+export interface HeldIdentity {
+  role: UserRole;
+  /** When its login token expires (ms since epoch). */
+  expiresAt: number;
+  /** Signature of the site-wide chat sanction last seen; undefined until first read. */
+  siteSanction?: string | null;
+}
 
 /** The user's row as it is now; null when the account no longer exists. */
 export interface CurrentIdentity {
@@ -45,7 +46,6 @@ export function sanctionSignature(s: ChatSanction | null): string | null {
  */
 export function decideIdentity(held: HeldIdentity, current: CurrentIdentity | null, now: number): IdentityDecision {
   if (now >= held.expiresAt) return { kind: 'end', reason: 'session-expired' };
-  if (held.kind === 'guest') return { kind: 'keep' };
   if (!current) return { kind: 'end', reason: 'account-deleted' };
   if (current.role !== held.role) return { kind: 'end', reason: 'role-changed' };
   const signature = sanctionSignature(current.siteSanction);

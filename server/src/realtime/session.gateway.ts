@@ -79,12 +79,11 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
       if (!user) throw new AppError('auth/invalid-token');
       return {
         actor: { kind: 'user', id: user.id, username: user.username, role: user.role },
-        identity: { kind: 'user', role: user.role, expiresAt: claims.expiresAt },
+        identity: { role: user.role, expiresAt: claims.expiresAt },
       };
     }
     if (typeof guestToken === 'string' && guestToken.length > 0 && guestToken.length <= 4096) {
-      const guest = this.guests.verifyWithExpiry(guestToken);
-      return { actor: guest.actor, identity: { kind: 'guest', expiresAt: guest.expiresAt } };
+      return { actor: this.guests.verify(guestToken) };
     }
     if (token !== undefined || guestToken !== undefined) throw new AppError('auth/invalid-token');
     return { actor: { kind: 'anonymous' } };
