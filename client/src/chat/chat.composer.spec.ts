@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { composerState, sanctionFromRefusal } from './chat.composer';
+import { composerHint, composerState, draftProblem, sanctionFromRefusal, sendsOnEnter } from './chat.composer';
 
 const now = Date.parse('2026-01-01T12:00:00Z');
 const base = { loggedIn: true, canChat: true, sanction: null, waitUntil: 0, now };
@@ -43,5 +43,34 @@ describe('chat send box', () => {
       ]),
     ).toEqual({ kind: 'timeout', scope: 'channel', reason: 'flood', until: '2026-01-01T12:10:00Z' });
     expect(sanctionFromRefusal('chat/slow-mode', [])).toBeNull();
+  });
+});
+
+describe('the draft in a send box', () => {
+  test('refuses empty and over-long drafts, measured after trimming', () => {
+    expect(draftProblem('', 500)).toBe('empty');
+    expect(draftProblem(' \n\t ', 500)).toBe('empty');
+    expect(draftProblem(` ${'x'.repeat(500)} `, 500)).toBeNull();
+    expect(draftProblem('x'.repeat(501), 500)).toBe('too-long');
+    expect(draftProblem('x'.repeat(11), 10)).toBe('too-long');
+  });
+
+  test('the hint line puts the chat’s notice first, then the length, then the standing hint', () => {
+    const hint = 'Enter to send, Shift+Enter for a new line';
+    expect(composerHint({ draft: 'hi', maxChars: 500, hint })).toBe(hint);
+    expect(composerHint({ draft: 'hi', maxChars: 500 })).toBe('');
+    expect(composerHint({ draft: 'x'.repeat(401), maxChars: 500, hint })).toBe('401 / 500');
+    expect(composerHint({ draft: `${'x'.repeat(398)}   `, maxChars: 500, hint })).toBe('398 / 500');
+    expect(composerHint({ draft: 'x'.repeat(501), maxChars: 500, hint })).toBe('Messages are at most 500 characters.');
+    expect(composerHint({ draft: 'x'.repeat(501), maxChars: 500, notice: 'Slow mode: you can send again in 3 s' })).toBe(
+      'Slow mode: you can send again in 3 s',
+    );
+  });
+
+  test('Enter sends, Shift+Enter and Enter closing an IME composition do not', () => {
+    expect(sendsOnEnter({ key: 'Enter', shiftKey: false, isComposing: false })).toBe(true);
+    expect(sendsOnEnter({ key: 'Enter', shiftKey: true, isComposing: false })).toBe(false);
+    expect(sendsOnEnter({ key: 'Enter', shiftKey: false, isComposing: true })).toBe(false);
+    expect(sendsOnEnter({ key: 'a', shiftKey: false, isComposing: false })).toBe(false);
   });
 });

@@ -56,3 +56,27 @@ export function sanctionFromRefusal(code: string, details: readonly { path: stri
     until: field('until') ?? null,
   };
 }
+
+/** What the send box allows for this draft, measured after trimming (what is sent). */
+export function draftProblem(draft: string, maxChars: number): 'empty' | 'too-long' | null {
+  const text = draft.trim();
+  if (!text) return 'empty';
+  if (text.length > maxChars) return 'too-long';
+  return null;
+}
+
+/**
+ * The line under the send box: a notice from the chat first (slow mode), then why the draft
+ * cannot go, then a counter as the limit nears, else the standing hint.
+ */
+export function composerHint(input: { draft: string; maxChars: number; notice?: string | null; hint?: string }): string {
+  if (input.notice) return input.notice;
+  if (draftProblem(input.draft, input.maxChars) === 'too-long') return `Messages are at most ${input.maxChars} characters.`;
+  if (input.draft.length > input.maxChars - 100) return `${input.draft.trim().length} / ${input.maxChars}`;
+  return input.hint ?? '';
+}
+
+/** Enter sends; Shift+Enter starts a new line; Enter that ends an IME composition only commits it. */
+export function sendsOnEnter(event: { key: string; shiftKey: boolean; isComposing: boolean }): boolean {
+  return event.key === 'Enter' && !event.shiftKey && !event.isComposing;
+}

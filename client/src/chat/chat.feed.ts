@@ -29,3 +29,8 @@ export function resyncFeed(feed: readonly ChatMessage[], history: readonly ChatM
 export function sameChannel(a: string | null | undefined, b: string | null | undefined): boolean {
   return !!a && !!b && a.toLowerCase() === b.toLowerCase();
 }
+
+/** A message's time as a chat shows it beside the line: hours and minutes, in the reader's locale. */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

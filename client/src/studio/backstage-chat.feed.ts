@@ -41,14 +41,6 @@ export function latestKey(feed: readonly Line[]): string | null {
   return last ? lineKey(last) : null;
 }
 
-/** What the send box allows for this draft. */
-export function draftProblem(draft: string): 'empty' | 'too-long' | null {
-  const text = draft.trim();
-  if (!text) return 'empty';
-  if (text.length > BACKSTAGE_MAX_CHARS) return 'too-long';
-  return null;
-}
-
 /**
  * The command id for sending `text`: the same id as an attempt of the same text whose fate we
  * never learned (timeout, lost connection), so a retry cannot post it twice; otherwise new.
