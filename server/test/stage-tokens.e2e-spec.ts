@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import jwt from 'jsonwebtoken';
+import type { Socket } from 'socket.io-client';
 import { MediaProvider } from '../src/media/media-provider';
+import testLimits from '../../test/support/test-limits.json';
+import { expectOk, join, studio, studioSocket } from './support/studio-client';
 import { call, register, startTestApp, TestApp } from './support/test-app';
 
 describe('POST /api/stages/:name/token (seed lesson 4.3, done right)', () => {
@@ -87,5 +90,137 @@ describe('POST /api/stages/:name/token (seed lesson 4.3, done right)', () => {
     expect(res.status).toBe(503);
     expect(res.body.error).toEqual({ code: 'media/provider-unavailable', message: expect.stringMatching(/not reachable/) });
     expect(await tokenRows(host.user.id)).toHaveLength(0);
+  });
+});
+
+describe('POST /api/stages/:name/viewer-token: one token per viewer session', () => {
+  let t: TestApp;
+  let pg: Client;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    // TRUST_PROXY=loopback: the test speaks for several client addresses through X-Forwarded-For.
+    t = await startTestApp({ TRUST_PROXY: 'loopback', RATE_LIMITS: `${testLimits.RATE_LIMITS},viewer-token-per-address=5/1m` });
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await pg.end();
+    await t.close();
+  });
+
+  /** A host whose stage is open to real-time viewers (through the studio, as the app does it). */
+  async function openStage(): Promise<{ name: string; id: string; arn: string }> {
+    const host = await register(t.url);
+    const s = await studioSocket(t.url, { token: host.accessToken });
+    sockets.push(s);
+    await join(s, host.user.username);
+    expectOk(await studio(s, 'studio:realtime', { stage: host.user.username, open: true }));
+    const row = (await pg.query('SELECT id, arn FROM stages WHERE name = $1', [host.user.username])).rows[0];
+    return { name: host.user.username, ...row };
+  }
+  const viewerToken = (stage: string, headers: Record<string, string> = {}) =>
+    fetch(`${t.url}/api/stages/${stage}/viewer-token`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.10', ...headers } });
+  const viewerRows = async (stageId: string) =>
+    Number(
+      (await pg.query(`SELECT count(*)::int AS n FROM stage_tokens WHERE stage_id = $1 AND holder LIKE 'viewer:%'`, [stageId])).rows[0].n,
+    );
+  /** Tokens the IVS emulator itself minted for the stage (its own table, as ListParticipants would see them join). */
+  const emulatorTokens = async (arn: string) =>
+    Number(
+      (
+        await pg.query(
+          `SELECT count(*)::int AS n FROM ivs_emu_participant_tokens p JOIN ivs_emu_stages s ON s.id = p.stage_id WHERE s.arn = $1`,
+          [arn],
+        )
+      ).rows[0].n,
+    );
+
+  it('gives an anonymous viewer a signed HttpOnly session cookie and one token for 100 calls', async () => {
+    const stage = await openStage();
+    const tokensBefore = await emulatorTokens(stage.arn);
+    const first = await viewerToken(stage.name);
+    expect(first.status).toBe(200);
+    const setCookie = first.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^streamcat-viewer=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; /);
+    expect(setCookie).toMatch(/; HttpOnly/i);
+    expect(setCookie).toMatch(/; SameSite=Lax/i);
+    expect(setCookie).toMatch(/; Path=\//);
+    expect(setCookie).not.toMatch(/; Secure/i);
+    const cookie = setCookie.split(';')[0];
+    const { participantId } = (await first.json()) as { participantId: string };
+
+    // 50 at once, then 49 one after another, all with the cookie: the same token every time.
+    const burst = await Promise.all(Array.from({ length: 50 }, () => viewerToken(stage.name, { cookie })));
+    const ids = await Promise.all(burst.map(async (r) => ((await r.json()) as { participantId: string }).participantId));
+    for (let i = 0; i < 49; i++) {
+      const r = await viewerToken(stage.name, { cookie });
+      expect(r.headers.get('set-cookie')).toBeNull();
+      ids.push(((await r.json()) as { participantId: string }).participantId);
+    }
+    expect(new Set([participantId, ...ids])).toEqual(new Set([participantId]));
+    expect(await viewerRows(stage.id)).toBe(1);
+    expect((await emulatorTokens(stage.arn)) - tokensBefore).toBe(1);
+  });
+
+  it('reuses only while ≥ 60 s are left, and treats a forged cookie as none', async () => {
+    const stage = await openStage();
+    const first = await viewerToken(stage.name);
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0];
+    const a = (await first.json()) as { participantId: string };
+    await pg.query(`UPDATE stage_tokens SET expires_at = now() + interval '59 seconds' WHERE participant_id = $1`, [a.participantId]);
+    const renewed = (await (await viewerToken(stage.name, { cookie })).json()) as { participantId: string };
+    expect(renewed.participantId).not.toBe(a.participantId);
+
+    // Same id, signature of another: not this session, so a new session and a new token.
+    const forged = `${cookie.slice(0, cookie.indexOf('.') + 1)}${'A'.repeat(43)}`;
+    const res = await viewerToken(stage.name, { cookie: forged });
+    expect(res.headers.get('set-cookie')).toMatch(/^streamcat-viewer=/);
+    expect(((await res.json()) as { participantId: string }).participantId).not.toBe(renewed.participantId);
+    expect(await viewerRows(stage.id)).toBe(3);
+  });
+
+  it('gives a logged-in viewer one token for many calls, without a cookie', async () => {
+    const stage = await openStage();
+    const viewer = await register(t.url);
+    const all = await Promise.all(
+      Array.from({ length: 20 }, () => viewerToken(stage.name, { authorization: `Bearer ${viewer.accessToken}` })),
+    );
+    expect(all.every((r) => r.status === 200 && r.headers.get('set-cookie') === null)).toBe(true);
+    expect(new Set(await Promise.all(all.map(async (r) => ((await r.json()) as { participantId: string }).participantId))).size).toBe(1);
+    expect(await viewerRows(stage.id)).toBe(1);
+  });
+
+  it('limits new anonymous tokens per client address, with a sentence and Retry-After; other addresses are unaffected', async () => {
+    const stage = await openStage();
+    const from = (address: string) => viewerToken(stage.name, { 'x-forwarded-for': address });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await from('198.51.100.7')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const refused = await from('198.51.100.7');
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await refused.json()).toEqual({
+      error: {
+        code: 'request/rate-limited',
+        message: expect.stringMatching(/^Too many viewers from your network joining right now\. Try again in (\d+ seconds?|1 minute)\.$/),
+      },
+    });
+    expect(await viewerRows(stage.id)).toBe(5);
+    // Another address, and a viewer of the refused address who kept their cookie, still get theirs.
+    expect((await from('198.51.100.8')).status).toBe(200);
+    expect(await viewerRows(stage.id)).toBe(6);
+  });
+
+  it('lets a viewer who kept their session reuse their token even when their address is over the limit', async () => {
+    const stage = await openStage();
+    const first = await viewerToken(stage.name, { 'x-forwarded-for': '192.0.2.44' });
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0];
+    for (let i = 0; i < 6; i++) await viewerToken(stage.name, { 'x-forwarded-for': '192.0.2.44' });
+    expect((await viewerToken(stage.name, { 'x-forwarded-for': '192.0.2.44' })).status).toBe(429);
+    const again = await viewerToken(stage.name, { 'x-forwarded-for': '192.0.2.44', cookie });
+    expect(again.status).toBe(200);
   });
 });

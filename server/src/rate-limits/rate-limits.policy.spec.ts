@@ -1,4 +1,4 @@
-import { LIMITS, loginBackoffSeconds, parseLimitOverrides, retrySentence } from './rate-limits.policy';
+import { CAPS, LIMITS, loginBackoffSeconds, parseLimitOverrides, retrySentence } from './rate-limits.policy';
 
 describe('rate limit policy', () => {
   it('backs an address off one minute, doubling, to an hour at most', () => {
@@ -12,6 +12,18 @@ describe('rate limit policy', () => {
     expect(t['signup-per-address']).toMatchObject({ points: 20, windowSeconds: 3600 });
     expect(t['login-failures-per-address']).toMatchObject({ points: 50, windowSeconds: 900 });
     expect(t['signup-overall']).toEqual(LIMITS['signup-overall']);
+  });
+
+  it('overrides caps with a bare number, and says so when a cap is given a window', () => {
+    const t = parseLimitOverrides('watch-sessions-per-address=500,viewer-token-per-address=100/1m');
+    if ('errors' in t) throw new Error(t.errors.join());
+    expect(t['watch-sessions-per-address']).toEqual({ ...CAPS['watch-sessions-per-address'], max: 500 });
+    expect(t['watch-sockets-per-session']).toEqual(CAPS['watch-sockets-per-session']);
+    expect(t['viewer-token-per-address']).toMatchObject({ points: 100, windowSeconds: 60 });
+    expect(parseLimitOverrides('watch-sockets-per-session=5/1m,watch-sockets-per-session=0')).toEqual({
+      errors: [expect.stringContaining('is a cap, give a number without a window'), expect.stringContaining('a cap must be at least 1')],
+    });
+    expect(parseLimitOverrides('signup-per-address=5')).toEqual({ errors: [expect.stringContaining('is not name=points/window')] });
   });
 
   it('names every bad override', () => {

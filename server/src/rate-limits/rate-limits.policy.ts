@@ -22,10 +22,35 @@ export const LIMITS = {
   'login-failures-per-account-address': { points: 5, windowSeconds: 15 * 60, what: 'failed log-ins to this account from your network' },
   /** Backoff steps already taken by an address today (counts, never refuses by itself). */
   'login-lockouts-per-address': { points: 1_000_000, windowSeconds: 24 * 3600, what: 'lock-outs' },
+  /**
+   * New real-time viewer tokens for anonymous viewers from one address (each is an IVS
+   * participant token and a row). A viewer session reuses its token, so only a client that
+   * keeps dropping its cookie reaches this.
+   */
+  'viewer-token-per-address': { points: 30, windowSeconds: 60, what: 'viewers from your network joining right now' },
 } as const satisfies Record<string, LimitPolicy>;
 
+/** A ceiling on what one client holds at the same time (not a rate: nothing refills with time). */
+export interface CapPolicy {
+  max: number;
+  /** Completes the refusal sentence. */
+  what: string;
+}
+
+/**
+ * Watch-room caps, so one client cannot inflate a viewer count: overridable like the limits
+ * above (`RATE_LIMITS=watch-sessions-per-address=500`, no window).
+ */
+export const CAPS = {
+  /** Sockets (tabs) one viewer session (user, link guest or anonymous viewer cookie) keeps in one watch room. */
+  'watch-sockets-per-session': { max: 10, what: 'pages of this channel open' },
+  /** Anonymous viewer sessions one client address keeps in one watch room; logged-in viewers are not capped by address. */
+  'watch-sessions-per-address': { max: 20, what: 'anonymous viewers of this channel from your network' },
+} as const satisfies Record<string, CapPolicy>;
+
 export type LimitName = keyof typeof LIMITS;
-export type LimitTable = Record<LimitName, LimitPolicy>;
+export type CapName = keyof typeof CAPS;
+export type LimitTable = Record<LimitName, LimitPolicy> & Record<CapName, CapPolicy>;
 
 /**
  * The wait after an address's n-th lock-out today: one minute, doubling, at most an hour.
@@ -39,23 +64,35 @@ export function loginBackoffSeconds(lockoutsToday: number): number {
 
 /**
  * `RATE_LIMITS` overrides entries of the table: `name=points/window` pairs separated by
- * commas, window in s, m or h (e.g. `signup-per-address=20/1h,login-failures-per-address=50/15m`).
+ * commas, window in s, m or h (e.g. `signup-per-address=20/1h,login-failures-per-address=50/15m`);
+ * caps take a bare number (`watch-sockets-per-session=20`).
  */
-export function parseLimitOverrides(value: string, base: LimitTable = LIMITS): LimitTable | { errors: string[] } {
+export function parseLimitOverrides(value: string, base: LimitTable = { ...LIMITS, ...CAPS }): LimitTable | { errors: string[] } {
   const table: LimitTable = { ...base };
   const errors: string[] = [];
   for (const part of value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
+    const cap = /^([a-z-]+)=(\d{1,9})$/.exec(part);
+    if (cap && cap[1] in CAPS) {
+      const name = cap[1] as CapName;
+      if (Number(cap[2]) < 1) errors.push(`"${part}": a cap must be at least 1`);
+      else table[name] = { ...base[name], max: Number(cap[2]) };
+      continue;
+    }
     const m = /^([a-z-]+)=(\d{1,9})\/(\d{1,6})([smh])$/.exec(part);
     if (!m) {
       errors.push(`"${part}" is not name=points/window (window like 30s, 15m, 1h)`);
       continue;
     }
     const [, name, points, amount, unit] = m as unknown as [string, string, string, string, 's' | 'm' | 'h'];
-    if (!(name in base)) {
-      errors.push(`"${name}" is not a limit (known: ${Object.keys(base).join(', ')})`);
+    if (!(name in LIMITS)) {
+      errors.push(
+        name in CAPS
+          ? `"${part}": ${name} is a cap, give a number without a window`
+          : `"${name}" is not a limit (known: ${Object.keys(base).join(', ')})`,
+      );
       continue;
     }
     const windowSeconds = Number(amount) * { s: 1, m: 60, h: 3600 }[unit];

@@ -5,10 +5,14 @@ import { DataSource, EntityManager, FindOperator, IsNull, Like, MoreThan } from 
 import { StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { MediaProvider } from '../media/media-provider';
+import { RateLimits } from '../rate-limits/rate-limits.service';
 import { User } from '../users/user.entity';
 import { Stage } from './stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from './stage-access';
 import { StageToken } from './stage-token.entity';
+
+/** A real-time viewer: signed in, a link guest, or anonymous with a viewer session (cookie) and client address (for the mint limit). */
+export type ViewerPrincipal = StagePrincipal | { kind: 'anonymous'; session: string; address: string };
 
 /** A token is reused only while it has at least this long left (seed lesson 4.3). */
 export const MIN_TOKEN_LIFETIME_MS = 60_000;
@@ -25,6 +29,7 @@ export class StageTokensService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
+    private readonly limits: RateLimits,
     @Optional() private readonly access?: StageAccess,
   ) {}
 
@@ -74,26 +79,30 @@ export class StageTokensService {
 
   /**
    * `POST /api/stages/:name/viewer-token`: SUBSCRIBE only, and only while real-time viewing
-   * is open. The stage row is read FOR SHARE so a concurrent close waits for this mint and
-   * then disconnects it too.
+   * is open. One token per viewer session (the user, the link guest, or the anonymous
+   * viewer's cookie session), reused while it has ≥ 60 s left; an advisory lock per
+   * (stage, session) makes concurrent calls share one mint. New anonymous mints are limited
+   * per client address, since a client that drops its cookie starts a new session. The stage
+   * row is read FOR SHARE so a concurrent close waits for this mint and then disconnects it too.
    */
-  async viewerToken(principal: StagePrincipal | null, stageName: string): Promise<StageTokenResponse> {
+  async viewerToken(viewer: ViewerPrincipal, stageName: string): Promise<StageTokenResponse> {
     const found = await this.findStage(stageName);
     return this.db.transaction(async (m) => {
       const stage = await m.getRepository(Stage).findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_read' } });
       if (!stage?.isLive) throw new AppError('stage/not-live');
-      const who = principal?.kind === 'user' ? principal.user.id : principal?.kind === 'guest' ? principal.guestId : null;
-      const holder = `viewer:${who ?? `anon-${randomUUID()}`}`;
-      if (who) {
-        const current = await m.getRepository(StageToken).findOne({
-          where: { stageId: stage.id, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
-          order: { expiresAt: 'DESC' },
-        });
-        if (current) return toResponse(current, stage);
-      }
+      const who = viewer.kind === 'user' ? viewer.user.id : viewer.kind === 'guest' ? viewer.guestId : null;
+      const holder = `viewer:${viewer.kind === 'anonymous' ? `anon-${viewer.session}` : who}`;
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
+      const current = await m.getRepository(StageToken).findOne({
+        where: { stageId: stage.id, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+        order: { expiresAt: 'DESC' },
+      });
+      if (current) return toResponse(current, stage);
+      if (viewer.kind === 'anonymous') await this.limits.consume('viewer-token-per-address', viewer.address);
       const minted = await this.media.createParticipantToken({
         stageArn: stage.arn,
-        userId: who ?? holder.slice('viewer:'.length),
+        // Other participants see this id: an anonymous viewer's is random, never their session.
+        userId: who ?? `anon-${randomUUID()}`,
         capabilities: ['SUBSCRIBE'],
         durationMinutes: TOKEN_DURATION_MINUTES,
         attributes: { role: 'viewer' },

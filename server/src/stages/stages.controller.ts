@@ -1,18 +1,25 @@
-import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ResourceName, StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
+import { ClientAddresses } from '../http/client-address.service';
 import { ApiErrors, ApiJsonResponse, ApiParamOf } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import type { StagePrincipal } from './stage-access';
 import { CurrentPrincipal, OptionalStagePrincipalGuard, StagePrincipalGuard } from './stage-principal.guard';
+import { ViewerSessions } from '../viewer-sessions/viewer-sessions.service';
 import { StageTokensService } from './stage-tokens.service';
 
 @ApiTags('stages')
 @ApiBearerAuth()
 @Controller('api/stages')
 export class StagesController {
-  constructor(private readonly tokens: StageTokensService) {}
+  constructor(
+    private readonly tokens: StageTokensService,
+    private readonly viewers: ViewerSessions,
+    private readonly addresses: ClientAddresses,
+  ) {}
 
   /**
    * The caller's PUBLISH+SUBSCRIBE participant token: the owner's, or an admitted studio
@@ -32,17 +39,26 @@ export class StagesController {
     return this.tokens.tokenFor(principal, name);
   }
 
-  /** A SUBSCRIBE-only token for any viewer (login optional) while real-time viewing is open; 403 `stage/not-live` otherwise. */
+  /**
+   * A SUBSCRIBE-only token for any viewer (login optional) while real-time viewing is open;
+   * 403 `stage/not-live` otherwise. One token per viewer session, reused until near expiry:
+   * an anonymous caller without a viewer-session cookie is given one (Set-Cookie). New
+   * anonymous tokens are limited per client address: 429 with Retry-After beyond it.
+   */
   @Post(':name/viewer-token')
   @ApiParamOf('name', ResourceName)
   @HttpCode(200)
   @UseGuards(OptionalStagePrincipalGuard)
   @ApiJsonResponse(200, StageTokenResponse)
-  @ApiErrors(403, 404, 503)
+  @ApiErrors(400, 403, 404, 429, 503)
   viewerToken(
     @CurrentPrincipal() principal: StagePrincipal | null,
     @Param('name', new ZodPipe(ResourceName)) name: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<StageTokenResponse> {
-    return this.tokens.viewerToken(principal, name);
+    if (principal) return this.tokens.viewerToken(principal, name);
+    const session = this.viewers.ensure(req, (cookie) => res.append('Set-Cookie', cookie));
+    return this.tokens.viewerToken({ kind: 'anonymous', session, address: this.addresses.keyOf(req) }, name);
   }
 }
