@@ -37,6 +37,9 @@ const page = await context.newPage();
 page.setDefaultTimeout(15_000);
 const pageErrors = [];
 page.on('pageerror', (error) => pageErrors.push(error.message));
+// The server's Content-Security-Policy must allow everything the app really loads: Chromium reports each refusal here.
+const cspViolations = [];
+page.on('console', (msg) => /Content Security Policy/i.test(msg.text()) && cspViolations.push(msg.text().slice(0, 300)));
 
 const secret = page.getByTestId('secret-value');
 const fieldValue = (label) => page.getByLabel(label, { exact: true }).inputValue();
@@ -141,6 +144,7 @@ try {
   );
 } finally {
   check(pageErrors.length === 0, 'no uncaught errors in the page', pageErrors.join(' | '));
+  check(cspViolations.length === 0, 'no Content-Security-Policy violations', cspViolations.join(' | '));
   await browser.close();
 }
 

@@ -92,6 +92,8 @@ const browser = await chromium.launch({
   ],
 });
 const pageErrors = [];
+// The server's Content-Security-Policy must allow everything the app really loads: Chromium reports each refusal here.
+const cspViolations = [];
 
 async function signedInPage(auth, colorScheme = 'dark') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme, baseURL: BASE_URL });
@@ -99,6 +101,7 @@ async function signedInPage(auth, colorScheme = 'dark') {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (msg) => /Content Security Policy/i.test(msg.text()) && cspViolations.push(msg.text().slice(0, 300)));
   return page;
 }
 
@@ -397,6 +400,7 @@ try {
   }
 
   check(pageErrors.length === 0, 'no uncaught errors in the pages', pageErrors.join(' | '));
+  check(cspViolations.length === 0, 'no Content-Security-Policy violations', cspViolations.join(' | '));
 } catch (error) {
   check(false, `unexpected error`, error?.stack ?? String(error));
 } finally {
