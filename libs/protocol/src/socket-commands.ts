@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { CommandDef } from './socket';
 import { SessionCommands } from './socket';
 import { ChatCommands, type ChatServerEvents } from './chat';
@@ -6,18 +7,23 @@ import { WatchCommands, type WatchServerEvents } from './watch';
 import { BackstageCommands, StudioCommands, type StudioServerEvents } from './studio';
 import type { PublicUser } from './rest';
 
+/** The feature command groups, each a map of command definitions. Feature groups are added here. */
+const COMMAND_GROUPS = { SessionCommands, WatchCommands, ChatCommands, ModerationCommands, StudioCommands, BackstageCommands };
+
+type Groups = typeof COMMAND_GROUPS;
+type AnyCommand = { [G in keyof Groups]: Groups[G][keyof Groups[G]] }[keyof Groups];
+type NameOf<C> = C extends CommandDef<infer N, z.ZodType, unknown> ? N : never;
+
+/** The name of every socket command (typed tables keyed by it miss none). */
+export type CommandName = NameOf<AnyCommand>;
+
 /**
  * Every command the server accepts, by event name. The server refuses any other event
- * with an `request/unknown-event` ack. Feature command groups are added here.
+ * with an `request/unknown-event` ack.
  */
-export const ALL_COMMANDS: readonly CommandDef[] = [
-  ...Object.values(SessionCommands),
-  ...Object.values(WatchCommands),
-  ...Object.values(ChatCommands),
-  ...Object.values(ModerationCommands),
-  ...Object.values(StudioCommands),
-  ...Object.values(BackstageCommands),
-];
+export const ALL_COMMANDS: readonly CommandDef<CommandName>[] = Object.values(COMMAND_GROUPS).flatMap((group): CommandDef<CommandName>[] =>
+  Object.values(group),
+);
 
 export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(ALL_COMMANDS.map((c) => [c.name, c]));
 

@@ -10,4 +10,9 @@ describe('authorization table', () => {
   it('refuses unknown commands for every role', () => {
     for (const role of ROLES) expect(isAllowed('studio:unknown', role)).toBe(false);
   });
+
+  it('finds no row for names an object inherits', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      for (const role of ROLES) expect(isAllowed(name, role)).toBe(false);
+  });
 });

@@ -1,17 +1,20 @@
 /**
  * Who may send which socket command: one table, decided by a pure function, tested cell by
- * cell (server/test/authorization-matrix.e2e-spec.ts). A command missing here is refused.
+ * cell (server/test/authorization-matrix.e2e-spec.ts). A name missing here is refused.
  *
  * Roles are relative to the target of the command (a stage or a channel):
  * anonymous (no login) · viewer (logged in, no role on the target) · guest / cohost / host
  * (member of that studio) · moderator / admin (site staff).
  */
+import type { CommandName } from '@streamcat/protocol';
+
 export const ROLES = ['anonymous', 'viewer', 'guest', 'cohost', 'host', 'moderator', 'admin'] as const;
 export type ActorRole = (typeof ROLES)[number];
 
 const ANYONE: readonly ActorRole[] = ROLES;
 
-export const AUTHORIZATION: Readonly<Record<string, readonly ActorRole[]>> = {
+/** Keyed by every command name of `libs/protocol`: a command without a row fails the typecheck. */
+export const AUTHORIZATION: Readonly<Record<CommandName, readonly ActorRole[]>> = {
   'session:whoami': ANYONE,
   // Feature gateways add their rows below, one per command, grouped by feature.
   // Studio: the target is a stage. 'host' = owner or promoted host, 'cohost' / 'guest' = members;
@@ -58,6 +61,9 @@ export const AUTHORIZATION: Readonly<Record<string, readonly ActorRole[]>> = {
   'moderation:unban-site': ['moderator', 'admin'],
 };
 
+// A map, so a name that is no command (even `constructor`) finds no row.
+const ROWS: ReadonlyMap<string, readonly ActorRole[]> = new Map(Object.entries(AUTHORIZATION));
+
 export function isAllowed(command: string, role: ActorRole): boolean {
-  return AUTHORIZATION[command]?.includes(role) ?? false;
+  return ROWS.get(command)?.includes(role) ?? false;
 }
