@@ -31,6 +31,11 @@ export const ERRORS = {
   'chat/rate-limited': { status: 429, message: 'You are sending messages too fast. Please slow down.' },
   'chat/message-not-found': { status: 404, message: 'That chat message does not exist.' },
   'chat/cannot-sanction': { status: 403, message: 'That person cannot be timed out or banned here.' },
+  'watch/too-many-pages': { status: 429, message: 'You have this channel open in too many pages. Close one to open another.' },
+  'watch/network-full': {
+    status: 429,
+    message: 'Too many people on your network are watching this channel without logging in. Log in to watch, or try again later.',
+  },
   'studio/version-conflict': { status: 409, message: 'Someone else changed the studio first. Here is the latest state; please try again.' },
   'studio/not-member': { status: 403, message: 'You are not in this studio.' },
   'studio/member-not-found': { status: 404, message: 'That person is not in the studio.' },

@@ -1,5 +1,5 @@
-import { ConnectedSocket, MessageBody, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Socket } from 'socket.io';
+import { ConnectedSocket, MessageBody, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
 import { WatchCommands } from '@streamcat/protocol';
 import { isAllowed } from '../auth/authorization';
 import { channelRole } from '../chat/chat.rules';
@@ -7,16 +7,23 @@ import { ChatService } from '../chat/chat.service';
 import { AppError } from '../http/app-error';
 import { CommandRunner } from '../realtime/command-runner';
 import { SocketActor } from '../realtime/socket-actor';
+import { ViewerSessions } from '../viewer-sessions/viewer-sessions.service';
 import { WatchService } from './watch.service';
 
 /** Joining and leaving a channel's watch room (anyone, logged in or not). */
 @WebSocketGateway()
-export class WatchGateway implements OnGatewayDisconnect {
+export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
   constructor(
     private readonly commands: CommandRunner,
     private readonly watch: WatchService,
     private readonly chat: ChatService,
+    private readonly viewers: ViewerSessions,
   ) {}
+
+  /** Anonymous browsers get their viewer-session cookie with the socket handshake, so a reload counts once. */
+  afterInit(server: Server): void {
+    this.viewers.issueOnHandshake(server);
+  }
 
   @SubscribeMessage(WatchCommands.join.name)
   join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {

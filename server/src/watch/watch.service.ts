@@ -8,11 +8,14 @@ import { channelRole } from '../chat/chat.rules';
 import { ChatService } from '../chat/chat.service';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
+import { ClientAddresses } from '../http/client-address.service';
 import { Broadcaster } from '../realtime/broadcaster';
 import { actorOf, rooms, SocketActor } from '../realtime/socket-actor';
 import { isSeatedRole } from '../studio/backstage-chat.rules';
 import { resolveStudioRole } from '../studio/studio.reducer';
+import { ViewerSessions } from '../viewer-sessions/viewer-sessions.service';
 import { PRESENCE_HEARTBEAT_MS, WatchPresence } from './watch-presence';
+import { seatOf, WatchSeat } from './watch-presence.policy';
 
 /** Viewer-count pushes are coalesced per channel: a burst of joins gives one update. */
 export const VIEWER_PUSH_DEBOUNCE_MS = 250;
@@ -35,7 +38,8 @@ interface ChannelRow {
 /**
  * The watch side of a channel: room `watch:<channelId>` gets live / offline, title,
  * health and viewer-count changes as they happen, and chat. Viewer count = distinct
- * connected watch sockets across nodes (WatchPresence).
+ * viewer sessions (user, link guest, anonymous viewer cookie) with a watch socket open,
+ * across nodes, within the caps of the limits table (WatchPresence).
  */
 @Injectable()
 export class WatchService implements OnModuleInit, OnModuleDestroy {
@@ -52,6 +56,8 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     private readonly chat: ChatService,
     private readonly broadcaster: Broadcaster,
     private readonly events: DomainEvents,
+    private readonly viewers: ViewerSessions,
+    private readonly addresses: ClientAddresses,
   ) {}
 
   onModuleInit(): void {
@@ -106,21 +112,27 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     const watching = watchedBy(socket);
     if (!watching.has(c.id) && watching.size >= MAX_CHANNELS_PER_SOCKET)
       throw new AppError('request/invalid', `You can watch at most ${MAX_CHANNELS_PER_SOCKET} channels at once.`);
-    const wasCounted = watching.get(c.id) === true;
-    watching.set(c.id, counted);
-    await socket.join(rooms.watch(c.id));
+    const before = watching.get(c.id);
     if (counted) {
-      await this.presence.add(c.id, socket.id);
+      const seat = before ?? seatOf(actor, this.viewerSessionOf(socket), this.addresses.keyOf(socket.request));
+      // Refused past a cap before joining the room: a refused socket changes nothing.
+      await this.presence.add(c.id, socket.id, seat);
+      watching.set(c.id, seat);
       // It may have disconnected while we awaited: never leave a dead socket counted (and re-stamped).
       if (socket.disconnected) {
-        await this.presence.remove(c.id, socket.id);
+        watching.delete(c.id);
+        await this.presence.remove(c.id, socket.id, seat);
         throw new AppError('request/invalid', 'The connection closed.');
       }
       this.schedule(c.id);
-    } else if (wasCounted) {
-      await this.presence.remove(c.id, socket.id);
-      this.schedule(c.id);
+    } else {
+      watching.set(c.id, null);
+      if (before) {
+        await this.presence.remove(c.id, socket.id, before);
+        this.schedule(c.id);
+      }
     }
+    await socket.join(rooms.watch(c.id));
 
     const role = channelRole(actor, c.user_id);
     const [history, slowModeSeconds, sanction, viewerCount] = await Promise.all([
@@ -151,11 +163,11 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
   async leave(socket: Socket, channelName: string): Promise<{ left: boolean }> {
     const c = await this.rowByName(channelName);
     const watching = watchedBy(socket);
-    const counted = watching.get(c.id);
+    const seat = watching.get(c.id);
     if (!watching.delete(c.id)) return { left: false };
     await socket.leave(rooms.watch(c.id));
-    if (counted) {
-      await this.presence.remove(c.id, socket.id);
+    if (seat) {
+      await this.presence.remove(c.id, socket.id, seat);
       this.schedule(c.id);
     }
     return { left: true };
@@ -164,12 +176,21 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
   /** A socket went away: it stops counting for every channel it watched. */
   async disconnected(socket: Socket): Promise<void> {
     const watching = watchedBy(socket);
-    for (const [channelId, counted] of watching) {
-      if (!counted) continue;
-      await this.presence.remove(channelId, socket.id);
+    for (const [channelId, seat] of watching) {
+      if (!seat) continue;
+      await this.presence.remove(channelId, socket.id, seat);
       this.schedule(channelId);
     }
     watching.clear();
+  }
+
+  /**
+   * The anonymous viewer session of a socket: its handshake's cookie (or the one issued in its
+   * handshake response); a client that keeps no cookie is a new session per socket.
+   */
+  private viewerSessionOf(socket: Socket): string {
+    const data = socket.data as { viewerSession?: string };
+    return (data.viewerSession ??= this.viewers.of(socket.request) ?? `socket-${socket.id}`);
   }
 
   async viewerCount(channelId: string): Promise<number> {
@@ -227,8 +248,8 @@ const CHANNEL_SELECT = `SELECT c.id, c.name, c.user_id, c.title, c.is_live, c.li
   c.category_id, k.name AS category_name, k.slug AS category_slug
   FROM channels c LEFT JOIN categories k ON k.id = c.category_id`;
 
-/** The channels a socket watches, each with whether it counts as a viewer there. */
-function watchedBy(socket: Socket): Map<string, boolean> {
-  const data = socket.data as { watching?: Map<string, boolean> };
+/** The channels a socket watches, each with the seat it counts as there (null: following from the studio, not counted). */
+function watchedBy(socket: Socket): Map<string, WatchSeat | null> {
+  const data = socket.data as { watching?: Map<string, WatchSeat | null> };
   return (data.watching ??= new Map());
 }
