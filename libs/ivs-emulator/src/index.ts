@@ -15,7 +15,7 @@ export type { StreamKeyOwner } from './channels/channels.service';
 export { IVS_EVENT_SINK } from './media/ivs-event-sink';
 export type { IvsEventSink } from './media/ivs-event-sink';
 export type { IvsMediaOptions } from './media/media.options';
-export { StageSessionsService, STAGE_SOCKET_PATH } from './media/stage/stage-sessions.service';
+export { StageSessionsService } from './media/stage/stage-sessions.service';
 export { ChannelIngestService } from './media/ingest/channel-ingest.service';
 export type { IngestEndReason } from './media/ingest/channel-ingest.service';
 export type { FfmpegStatus } from './media/ingest/ffmpeg';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STAGE_SOCKET_PATH } from '@streamcat/protocol';
 import type { EmulatorCredentials } from './aws-protocol/request-signature';
 import type { IvsMediaOptions } from './media/media.options';
 
@@ -71,7 +72,7 @@ export function emulatorEndpoints(options: IvsEmulatorOptions): EmulatorEndpoint
     ingestEndpoint: url.hostname,
     playbackUrl: (channelId) => `${base}/_ivs/hls/${channelId}/live.m3u8`,
     stage: {
-      events: `${wsScheme}//${url.host}/_ivs/stage/events`,
+      events: `${wsScheme}//${url.host}${STAGE_SOCKET_PATH}`,
       whip: `${base}/_ivs/stage/whip`,
       rtmp: `rtmp://${url.hostname}:1935/stage/`,
       rtmps: `rtmps://${url.hostname}:443/stage/`,

@@ -8,3 +8,5 @@ export * from './chat';
 export * from './moderation';
 export * from './studio';
 export * from './discovery';
+export * from './stage-signalling';
+export * from './browser-ingest';

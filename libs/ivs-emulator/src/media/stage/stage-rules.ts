@@ -1,4 +1,4 @@
-import type { StageErrorCodeName } from './stage-signalling.schemas';
+import type { StageErrorCodeName } from '@streamcat/protocol';
 
 /** IVS fixes this per stage; it is not configurable on AWS either. */
 export const MAX_PUBLISHERS_PER_STAGE = 12;

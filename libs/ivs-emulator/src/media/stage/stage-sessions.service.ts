@@ -1,5 +1,18 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { buildStageUpdateEvent, type StageUpdateName } from '@streamcat/ivs-events';
+import {
+  parseStageClientMessage,
+  STAGE_CLOSE,
+  STAGE_MAX_MESSAGE_BEFORE_JOIN,
+  STAGE_MAX_MESSAGE_JOINED,
+  STAGE_SOCKET_PATH,
+  StageClientMessage,
+  StageErrorCategory,
+  StageErrorCodeName,
+  StageLeftReasonName,
+  StageServerMessage,
+  WireParticipant,
+} from '@streamcat/protocol';
 import { WebSocket } from 'ws';
 import { IvsEmulatorService } from '../../ivs-emulator.service';
 import type { ParticipantTokenVerification } from '../../stages/participant-tokens.service';
@@ -8,23 +21,8 @@ import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
 import { MediaUpgrades, raiseMessageLimit } from '../media-upgrades';
 import { MediaKind, PublisherLeg, SubscriberLeg } from './sfu-peers';
 import { decidePublish, decideSubscribe } from './stage-rules';
-import {
-  STAGE_CLOSE,
-  StageClientMessage,
-  StageErrorCategory,
-  StageErrorCodeName,
-  StageLeftReasonName,
-  StageServerMessage,
-  WireParticipant,
-} from './stage-signalling.schemas';
 
-/** Path of the stage websocket; the emulator puts it in tokens as `events_url`. */
-export const STAGE_SOCKET_PATH = '/_ivs/stage/events';
 const JOIN_TIMEOUT_MS = 10_000;
-/** Until its token is accepted a socket may send one join message (a token is at most 8 KB). */
-const MAX_MESSAGE_BEFORE_JOIN = 16 * 1024;
-/** Joined participants exchange SDP offers of up to 64 KB. */
-const MAX_MESSAGE_JOINED = 128 * 1024;
 const PING_INTERVAL_MS = 10_000;
 
 type Verified = Extract<ParticipantTokenVerification, { ok: true }>;
@@ -62,7 +60,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.upgrades.register(STAGE_SOCKET_PATH, (ws) => this.accept(ws), MAX_MESSAGE_BEFORE_JOIN);
+    this.upgrades.register(STAGE_SOCKET_PATH, (ws) => this.accept(ws), STAGE_MAX_MESSAGE_BEFORE_JOIN);
     this.offs.push(
       this.emulator.onParticipantDisconnected(async (e) => {
         const p = this.stages.get(e.stageArn)?.get(e.participantId);
@@ -100,7 +98,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     ws.on('message', (data, isBinary) => {
-      const parsed = isBinary ? undefined : parseMessage(data.toString());
+      const parsed = isBinary ? undefined : parseStageClientMessage(data.toString());
       // Before its token is accepted a socket gets one thing: a single join. Anything else ends it.
       if (!participant) {
         if (joining || parsed?.t !== 'join') {
@@ -116,7 +114,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
         queue = queue.then(async () => {
           try {
             participant = await this.join(ws, parsed.token);
-            if (participant) raiseMessageLimit(ws, MAX_MESSAGE_JOINED);
+            if (participant) raiseMessageLimit(ws, STAGE_MAX_MESSAGE_JOINED);
           } catch (err) {
             this.logger.error('stage join failed', err instanceof Error ? err.stack : String(err));
             send(ws, errorMessage('JOIN_ERROR', 'NEGOTIATION_FAILED', 'The media server could not complete that request.', true));
@@ -341,15 +339,6 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
       ...(errorCode ? { errorCode } : {}),
     });
     await this.sink.emit(envelope).catch((err: unknown) => this.logger.error(`event sink failed for ${name}`, String(err)));
-  }
-}
-
-function parseMessage(text: string): StageClientMessage | undefined {
-  try {
-    const r = StageClientMessage.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { parseJsonFrame } from './json-frames';
+
+/**
+ * The local stage's wire: one websocket per participant at the token's `events_url`, JSON text
+ * frames, signalling and stage events together. The emulator's SFU (libs/ivs-emulator,
+ * stage-sessions.service) and the browser's LocalStage (client/src/media/local-stage) both use
+ * these definitions; docs/local-media.md describes the exchange.
+ */
+
+/** Path of the stage websocket; the emulator writes it into tokens as `events_url`. */
+export const STAGE_SOCKET_PATH = '/_ivs/stage/events';
+/** Until its token is accepted a socket may send one join (a token is at most 8 KB). */
+export const STAGE_MAX_MESSAGE_BEFORE_JOIN = 16 * 1024;
+/** Joined participants exchange SDP offers of up to 64 KB. */
+export const STAGE_MAX_MESSAGE_JOINED = 128 * 1024;
+/** Close codes after a fatal error or a `left` message (4000-4999 are application codes). */
+export const STAGE_CLOSE = { refused: 4401, left: 4000, badMessage: 4400 } as const;
+
+const Sdp = z
+  .string()
+  .min(10)
+  .max(64 * 1024);
+const ParticipantId = z.string().min(1).max(64);
+
+export const StageClientMessage = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('join'),
+    token: z
+      .string()
+      .min(10)
+      .max(8 * 1024),
+  }),
+  z.object({ t: z.literal('publish'), sdp: Sdp, audioMuted: z.boolean().default(false), videoStopped: z.boolean().default(false) }),
+  z.object({ t: z.literal('unpublish') }),
+  z.object({ t: z.literal('subscribe'), participantId: ParticipantId, sdp: Sdp, type: z.enum(['audio_only', 'audio_video']) }),
+  z.object({ t: z.literal('unsubscribe'), participantId: ParticipantId }),
+  z.object({ t: z.literal('mute'), audioMuted: z.boolean(), videoStopped: z.boolean() }),
+  z.object({ t: z.literal('keyframe'), participantId: ParticipantId }),
+  z.object({ t: z.literal('leave') }),
+]);
+/** What the server reads (defaults applied). */
+export type StageClientMessage = z.infer<typeof StageClientMessage>;
+/** What a browser may send (fields with defaults may be left out). */
+export type StageClientMessageInput = z.input<typeof StageClientMessage>;
+
+/** What every participant learns about another (the SDK's StageParticipantInfo, minus isLocal). */
+export const WireParticipant = z.object({
+  id: ParticipantId,
+  userId: z.string().max(128),
+  /** IVS caps a token's attributes at 1 KB in all. */
+  attributes: z.record(z.string().max(1024), z.string().max(1024)),
+  capabilities: z.array(z.enum(['publish', 'subscribe'])).max(2),
+  isPublishing: z.boolean(),
+  audioMuted: z.boolean(),
+  videoStopped: z.boolean(),
+});
+export type WireParticipant = z.infer<typeof WireParticipant>;
+
+export const StageErrorCategory = z.enum(['JOIN_ERROR', 'PUBLISH_ERROR', 'SUBSCRIBE_ERROR']);
+export type StageErrorCategory = z.infer<typeof StageErrorCategory>;
+
+export const StageErrorCodeName = z.enum([
+  'TOKEN_EXPIRED',
+  'TOKEN_INVALID',
+  'TOKEN_DISCONNECTED',
+  'STAGE_DELETED',
+  'STAGE_AT_CAPACITY',
+  'PUBLISH_NOT_ALLOWED',
+  'SUBSCRIBE_NOT_ALLOWED',
+  'PARTICIPANT_NOT_PUBLISHING',
+  'NOT_JOINED',
+  'BAD_MESSAGE',
+  'NEGOTIATION_FAILED',
+]);
+export type StageErrorCodeName = z.infer<typeof StageErrorCodeName>;
+
+/** Mirrors the SDK's StageLeftReason values. */
+export const StageLeftReasonName = z.enum(['user-initiated', 'token-reused', 'participant-disconnected', 'stage-deleted', 'unknown']);
+export type StageLeftReasonName = z.infer<typeof StageLeftReasonName>;
+
+/** A room of 12 publishers and their subscribers; a joined list longer than this is not ours. */
+const MAX_LISTED_PARTICIPANTS = 10_000;
+
+export const StageServerMessage = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('joined'),
+    self: WireParticipant,
+    sessionId: z.string().max(128),
+    participants: z.array(WireParticipant).max(MAX_LISTED_PARTICIPANTS),
+  }),
+  z.object({ t: z.literal('participant-joined'), participant: WireParticipant }),
+  z.object({ t: z.literal('participant-updated'), participant: WireParticipant }),
+  z.object({ t: z.literal('participant-left'), participantId: ParticipantId }),
+  z.object({ t: z.literal('publish-answer'), sdp: Sdp }),
+  z.object({ t: z.literal('published') }),
+  z.object({ t: z.literal('subscribe-answer'), participantId: ParticipantId, sdp: Sdp }),
+  z.object({
+    t: z.literal('error'),
+    category: StageErrorCategory,
+    code: StageErrorCodeName,
+    message: z.string().max(2000),
+    participantId: ParticipantId.optional(),
+    fatal: z.boolean(),
+  }),
+  z.object({ t: z.literal('left'), reason: StageLeftReasonName }),
+]);
+export type StageServerMessage = z.infer<typeof StageServerMessage>;
+
+/** A text frame from a browser, or undefined when it is not one of the messages above. */
+export function parseStageClientMessage(text: string): StageClientMessage | undefined {
+  return parseJsonFrame(text, StageClientMessage);
+}
+
+/** A text frame from the SFU, or undefined when it is not one of the messages above. */
+export function parseStageServerMessage(text: string): StageServerMessage | undefined {
+  return parseJsonFrame(text, StageServerMessage);
+}
