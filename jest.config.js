@@ -23,7 +23,12 @@ module.exports = {
     {
       ...base,
       displayName: 'integration',
-      testMatch: ['<rootDir>/server/test/**/*.e2e-spec.ts', '<rootDir>/libs/*/test/**/*.e2e-spec.ts'],
+      // client/test: client code against a real server in-process (sockets), not pure enough for `unit`.
+      testMatch: [
+        '<rootDir>/server/test/**/*.e2e-spec.ts',
+        '<rootDir>/libs/*/test/**/*.e2e-spec.ts',
+        '<rootDir>/client/test/**/*.e2e-spec.ts',
+      ],
       setupFiles: ['<rootDir>/test/support/quiet-aws-sdk.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },

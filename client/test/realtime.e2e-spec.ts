@@ -6,8 +6,8 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { SessionCommands, type SessionEnded } from '@streamcat/protocol';
-import { ApiError } from './api';
-import { RealtimeClient, type ConnectionState } from './realtime';
+import { ApiError } from '../src/services/api';
+import { RealtimeClient, type ConnectionState } from '../src/services/realtime';
 
 // A real Socket.IO server in-process: the client is tested against the real protocol.
 describe('RealtimeClient', () => {
