@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/config';
 import { ApiErrors, ApiJsonBody, ApiJsonResponse } from '../http/openapi';
 import { ZodPipe } from '../http/validation';
 import { GUEST_TOKEN_TTL_SECONDS } from '../realtime/guest-tokens';
-import { StudioService } from './studio.service';
+import { InviteLinksService } from './invite-links.service';
 
 /** The browser keeps a link guest's token for this stage, so a removed guest is recognised at their next link. */
 const guestCookie = (stageId: string) => `streamcat-guest-${stageId}`;
@@ -18,7 +18,7 @@ const guestCookie = (stageId: string) => `streamcat-guest-${stageId}`;
 @Controller('api/invites')
 export class InvitesController {
   constructor(
-    private readonly studio: StudioService,
+    private readonly links: InviteLinksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -27,7 +27,7 @@ export class InvitesController {
   @ApiJsonResponse(200, InviteLinkInfo)
   @ApiErrors(400, 404, 410)
   info(@Param('code', new ZodPipe(InviteCode)) code: string): Promise<InviteLinkInfo> {
-    return this.studio.inviteLinkInfo(code);
+    return this.links.info(code);
   }
 
   /** Uses the link once: a guest token (socket `auth.guestToken`, REST bearer) and a place in the green room. */
@@ -43,7 +43,7 @@ export class InvitesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<JoinInviteResponse> {
     const cookies = parseCookies(req.headers.cookie ?? '');
-    const joined = await this.studio.joinByLink(code, body.displayName, (stageId) => cookies[guestCookie(stageId)]);
+    const joined = await this.links.join(code, body.displayName, (stageId) => cookies[guestCookie(stageId)]);
     res.cookie(guestCookie(joined.stageId), joined.guestToken, {
       httpOnly: true,
       sameSite: 'strict',

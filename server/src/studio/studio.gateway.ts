@@ -1,19 +1,23 @@
 import { ConnectedSocket, MessageBody, OnGatewayConnection, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { CommandDef, StudioCommands } from '@streamcat/protocol';
+import { StudioCommands } from '@streamcat/protocol';
 import { CommandRunner } from '../realtime/command-runner';
 import { actorOf, rooms } from '../realtime/socket-actor';
-import { guestRoom, StudioService } from './studio.service';
+import { StudioChangeKey, StudioHandlers } from './studio.handlers';
+import { guestRoom } from './studio.pushes';
+import { StudioService } from './studio.service';
 
 /**
  * Studio commands over the shared socket. Thin: parse/limit/ack via CommandRunner, then the
- * service decides (role, version, reducer) and pushes `studio:changed` to every node.
+ * command's handler (typed by its schema) runs it through the one write path, which decides
+ * (role, version, reducer) and pushes `studio:changed` to every node.
  */
 @WebSocketGateway()
 export class StudioGateway implements OnGatewayConnection {
   constructor(
     private readonly commands: CommandRunner,
     private readonly studio: StudioService,
+    private readonly handlers: StudioHandlers,
   ) {}
 
   handleConnection(socket: Socket): void {
@@ -49,75 +53,75 @@ export class StudioGateway implements OnGatewayConnection {
 
   @SubscribeMessage(StudioCommands.invite.name)
   invite(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.invite, s, b);
+    return this.change('invite', s, b);
   }
 
   @SubscribeMessage(StudioCommands.revokeInvite.name)
   revokeInvite(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.revokeInvite, s, b);
+    return this.change('revokeInvite', s, b);
   }
 
   @SubscribeMessage(StudioCommands.respondInvite.name)
   respondInvite(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.respondInvite, s, b);
+    return this.change('respondInvite', s, b);
   }
 
   @SubscribeMessage(StudioCommands.createLink.name)
   createLink(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.createLink, s, b);
+    return this.change('createLink', s, b);
   }
 
   @SubscribeMessage(StudioCommands.revokeLink.name)
   revokeLink(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.revokeLink, s, b);
+    return this.change('revokeLink', s, b);
   }
 
   @SubscribeMessage(StudioCommands.admit.name)
   admit(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.admit, s, b);
+    return this.change('admit', s, b);
   }
 
   @SubscribeMessage(StudioCommands.remove.name)
   remove(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.remove, s, b);
+    return this.change('remove', s, b);
   }
 
   @SubscribeMessage(StudioCommands.setRole.name)
   setRole(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.setRole, s, b);
+    return this.change('setRole', s, b);
   }
 
   @SubscribeMessage(StudioCommands.setStatus.name)
   setStatus(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.setStatus, s, b);
+    return this.change('setStatus', s, b);
   }
 
   @SubscribeMessage(StudioCommands.layout.name)
   layout(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.layout, s, b);
+    return this.change('layout', s, b);
   }
 
   @SubscribeMessage(StudioCommands.raiseHand.name)
   raiseHand(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.raiseHand, s, b);
+    return this.change('raiseHand', s, b);
   }
 
   @SubscribeMessage(StudioCommands.mute.name)
   mute(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.mute, s, b);
+    return this.change('mute', s, b);
   }
 
   @SubscribeMessage(StudioCommands.broadcast.name)
   broadcast(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.broadcast, s, b);
+    return this.change('broadcast', s, b);
   }
 
   @SubscribeMessage(StudioCommands.realtime.name)
   realtime(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.change(StudioCommands.realtime, s, b);
+    return this.change('realtime', s, b);
   }
 
-  private change(def: CommandDef, socket: Socket, body: unknown) {
-    return this.commands.run(def, socket, body, (input, actor) => this.studio.execute(def.name, input as Record<string, unknown>, actor));
+  private change<K extends StudioChangeKey>(key: K, socket: Socket, body: unknown) {
+    return this.commands.run(StudioCommands[key], socket, body, this.handlers.map[key]);
   }
 }

@@ -3,9 +3,19 @@ import { StageAccess } from '../stages/stage-access';
 import { StagesModule } from '../stages/stages.module';
 import { BackstageChatGateway } from './backstage-chat.gateway';
 import { BackstageChatService } from './backstage-chat.service';
+import { BroadcastConfirmations } from './broadcast-confirmations';
+import { InviteLinksService } from './invite-links.service';
 import { InvitesController } from './invites.controller';
+import { InvitesService } from './invites.service';
+import { MemberTokens, StudioStageAccess } from './member-access.service';
+import { StudioExpirySweeper } from './studio-expiry.sweeper';
+import { StudioClock } from './studio.clock';
+import { StudioDocuments } from './studio.documents';
 import { StudioGateway } from './studio.gateway';
-import { StudioService, StudioStageAccess } from './studio.service';
+import { StudioHandlers } from './studio.handlers';
+import { StudioPushes } from './studio.pushes';
+import { StudioService } from './studio.service';
+import { StudioWriter } from './studio.writer';
 
 /** Global so stage tokens can ask who holds a seat, and moderation can call StudioService. */
 @Global()
@@ -13,6 +23,16 @@ import { StudioService, StudioStageAccess } from './studio.service';
   imports: [StagesModule],
   controllers: [InvitesController],
   providers: [
+    StudioClock,
+    StudioDocuments,
+    StudioPushes,
+    MemberTokens,
+    StudioWriter,
+    InvitesService,
+    InviteLinksService,
+    StudioHandlers,
+    StudioExpirySweeper,
+    BroadcastConfirmations,
     StudioService,
     StudioGateway,
     BackstageChatService,

@@ -1,6 +1,7 @@
 import type { StudioDocument } from '@streamcat/protocol';
 import {
   ActorContext,
+  actorContext,
   applyStudioCommand,
   initialStudioDocument,
   mayReplay,
@@ -300,6 +301,28 @@ describe('mayReplay', () => {
     expect(mayReplay('studio:invite-respond', as('guest', 'g'), d)).toBe(true);
     expect(mayReplay('studio:invite-respond', as('viewer', 'gone'), d)).toBe(false);
     expect(mayReplay('studio:invite-respond', as('anonymous', ''), d)).toBe(false);
+  });
+});
+
+describe('actorContext', () => {
+  const doc = studioWith('bob');
+  it('labels who acted for the change log: their seat, the server, staff, or a user without a seat', () => {
+    expect(actorContext({ kind: 'user', id: 'bob', role: 'user' }, doc)).toEqual({
+      role: 'guest',
+      memberId: 'bob',
+      userId: 'bob',
+      label: 'bob',
+    });
+    expect(actorContext({ kind: 'user', id: 'zed', role: 'user' }, doc)).toEqual({
+      role: 'viewer',
+      memberId: null,
+      userId: 'zed',
+      label: 'user:zed',
+    });
+    expect(actorContext({ kind: 'system' }, doc)).toEqual({ role: 'admin', memberId: null, userId: null, label: 'system' });
+    expect(actorContext({ kind: 'moderator', userId: 'mo' }, doc)).toMatchObject({ role: 'moderator', label: 'moderator:mo' });
+    // A guest token of another stage holds no seat here.
+    expect(actorContext({ kind: 'guest', guestId: 'bob', stageId: 'other' }, doc)).toMatchObject({ role: 'anonymous', memberId: null });
   });
 });
 

@@ -45,6 +45,14 @@ export type StudioAction =
   /** Drops invites and green-room requests whose time is up. */
   | { type: 'expire' };
 
+/** Who changes a studio: a socket's actor, the server itself, or site staff via the moderation panel. */
+export type StudioActor =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; id: string; role: 'user' | 'moderator' | 'admin' }
+  | { kind: 'guest'; guestId: string; stageId: string }
+  | { kind: 'system' }
+  | { kind: 'moderator'; userId: string };
+
 /** Who acts: a member (by id), a signed-in user without a seat, or the server itself. */
 export interface ActorContext {
   role: ActorRole;
@@ -136,6 +144,26 @@ export function resolveStudioRole(
   if (actor.role === 'admin') return 'admin';
   if (actor.role === 'moderator') return 'moderator';
   return 'viewer';
+}
+
+/** The actor as the reducer sees them on this studio: role, seat and a label for the change log. */
+export function actorContext(actor: StudioActor, doc: StudioDocument): ActorContext {
+  if (actor.kind === 'system') return { role: 'admin', memberId: null, userId: null, label: 'system' };
+  if (actor.kind === 'moderator') return { role: 'moderator', memberId: null, userId: actor.userId, label: `moderator:${actor.userId}` };
+  const memberId = actingMemberId(actor, doc);
+  return {
+    role: resolveStudioRole(actor, doc),
+    memberId,
+    userId: actor.kind === 'user' ? actor.id : null,
+    label: memberId ?? (actor.kind === 'user' ? `user:${actor.id}` : actor.kind),
+  };
+}
+
+function actingMemberId(actor: StudioActor, doc: StudioDocument): string | null {
+  if (actor.kind === 'user') return doc.members.find((m) => m.kind === 'user' && m.userId === actor.id)?.id ?? null;
+  if (actor.kind === 'guest' && actor.stageId === doc.stageId)
+    return doc.members.find((m) => m.kind === 'guest' && m.id === actor.guestId)?.id ?? null;
+  return null;
 }
 
 export function studioMemberOf(

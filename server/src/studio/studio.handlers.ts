@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { CommandResult, StudioCommands } from '@streamcat/protocol';
+import type { z } from 'zod';
+import type { SocketActor } from '../realtime/socket-actor';
+import { InviteLinksService } from './invite-links.service';
+import { InvitesService } from './invites.service';
+import { socketChange, StudioWriter } from './studio.writer';
+
+type Commands = typeof StudioCommands;
+/** The studio commands that change the document (`join`, `snapshot` and `leave` only read). */
+export type StudioChangeKey = Exclude<keyof Commands, 'join' | 'snapshot' | 'leave'>;
+/** A command's input after its schema parsed it, and the data of its ack. */
+export type StudioInput<K extends keyof Commands> = z.output<Commands[K]['schema']>;
+export type StudioAck<K extends keyof Commands> = CommandResult<Commands[K]>;
+
+export type StudioHandler<K extends StudioChangeKey> = (input: StudioInput<K>, actor: SocketActor) => Promise<StudioAck<K>>;
+/** One handler per change command, typed by its schema and ack: a missing or mistyped one fails the typecheck. */
+export type StudioHandlerMap = { readonly [K in StudioChangeKey]: StudioHandler<K> };
+
+/** The socket's studio changes: most are a reducer action as they are; invites and links have rooms of their own. */
+@Injectable()
+export class StudioHandlers {
+  readonly map: StudioHandlerMap;
+
+  constructor(writer: StudioWriter, invites: InvitesService, links: InviteLinksService) {
+    const change = <K extends StudioChangeKey>(key: K, input: StudioInput<K>, actor: SocketActor) =>
+      socketChange(StudioCommands[key].name, input, actor);
+    this.map = {
+      invite: (i, a) => invites.invite(i, a),
+      revokeInvite: (i, a) => invites.revoke(i, a),
+      respondInvite: (i, a) => invites.respond(i, a),
+      createLink: (i, a) => links.create(i, a),
+      revokeLink: (i, a) => links.revoke(i, a),
+      admit: (i, a) => links.admit(i, a),
+      remove: (i, a) =>
+        writer.run({
+          ...change('remove', i, a),
+          build: () => ({ type: 'remove', memberId: i.memberId, reason: i.reason ?? 'Removed by a host.' }),
+        }),
+      setRole: (i, a) =>
+        writer.run({ ...change('setRole', i, a), build: () => ({ type: 'set-role', memberId: i.memberId, role: i.role }) }),
+      setStatus: (i, a) =>
+        writer.run({ ...change('setStatus', i, a), build: () => ({ type: 'set-status', memberId: i.memberId, status: i.status }) }),
+      layout: (i, a) => writer.run({ ...change('layout', i, a), build: () => ({ type: 'layout', patch: i.patch }) }),
+      raiseHand: (i, a) => writer.run({ ...change('raiseHand', i, a), build: () => ({ type: 'hand', raised: i.raised }) }),
+      mute: (i, a) => writer.run({ ...change('mute', i, a), build: () => ({ type: 'mute', memberId: i.memberId, muted: i.muted }) }),
+      broadcast: (i, a) => writer.run({ ...change('broadcast', i, a), build: () => ({ type: 'broadcast', action: i.action }) }),
+      realtime: (i, a) => writer.run({ ...change('realtime', i, a), build: () => ({ type: 'realtime', open: i.open }) }),
+    };
+  }
+}
