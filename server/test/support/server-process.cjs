@@ -34,6 +34,8 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// A test node registers many users from loopback: the test limits apply unless the caller sets its own.
+process.env.RATE_LIMITS ??= require(path.join(root, 'test/support/test-limits.json')).RATE_LIMITS;
 const { createApp } = require(path.join(root, 'server/src/app.factory.ts'));
 const { loadConfig } = require(path.join(root, 'server/src/config/config.ts'));
 
