@@ -114,6 +114,25 @@ describe('ApiClient', () => {
     });
   });
 
+  test('a 429 carries the Retry-After wait the server asked for; junk or a date is ignored', async () => {
+    const refused = (retryAfter: string | null) =>
+      new ApiClient('', async () => {
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (retryAfter !== null) headers['Retry-After'] = retryAfter;
+        const body = {
+          error: {
+            code: 'request/rate-limited',
+            message: 'Too many viewers from your network joining right now. Try again in 42 seconds.',
+          },
+        };
+        return new Response(JSON.stringify(body), { status: 429, headers });
+      }).stageViewerToken('ann');
+    await expect(refused('42')).rejects.toMatchObject({ status: 429, code: 'request/rate-limited', retryAfterSeconds: 42 });
+    await expect(refused('Wed, 21 Oct 2015 07:28:00 GMT')).rejects.toMatchObject({ retryAfterSeconds: null });
+    await expect(refused(null)).rejects.toMatchObject({ retryAfterSeconds: null });
+    await expect(refused('99999999')).rejects.toMatchObject({ retryAfterSeconds: null });
+  });
+
   test('builds the streams query only from what was given and escapes the channel name', async () => {
     const fetch = jest.fn<FetchLike>(async () => jsonResponse(200, { items: [], nextCursor: null }));
     const client = new ApiClient('', fetch);

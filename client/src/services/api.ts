@@ -26,14 +26,29 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: ApiErrorCode;
   readonly details: readonly ErrorDetail[];
+  /** From `Retry-After` on a 429: how long the server asks us to wait (null: it did not say). */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, code: ApiErrorCode, message: string, details: readonly ErrorDetail[] = []) {
+  constructor(
+    status: number,
+    code: ApiErrorCode,
+    message: string,
+    details: readonly ErrorDetail[] = [],
+    retryAfterSeconds: number | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** `Retry-After` in seconds (the server sends delta-seconds; dates and junk are ignored), capped at an hour. */
+export function retryAfterOf(header: string | null): number | null {
+  if (!header || !/^\d{1,6}$/.test(header.trim())) return null;
+  return Math.min(Number(header.trim()), 3600);
 }
 
 const NETWORK_MESSAGE = 'We could not reach the StreamCat server. Check your connection and try again.';
@@ -67,15 +82,15 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
  * Turns a failed HTTP response into an ApiError. Bodies that are not our error shape
  * (a proxy's HTML 502, an empty 500) still yield a sentence a person can read.
  */
-export function toApiError(status: number, body: unknown): ApiError {
+export function toApiError(status: number, body: unknown, retryAfterSeconds: number | null = null): ApiError {
   const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
   if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string') {
     const { code, message, details } = error as { code: string; message?: unknown; details?: unknown };
     const sentence = typeof message === 'string' && message.trim() ? message : (knownMessage(code) ?? ERRORS['server/internal'].message);
-    return new ApiError(status, code, sentence, Array.isArray(details) ? details.filter(isDetail) : []);
+    return new ApiError(status, code, sentence, Array.isArray(details) ? details.filter(isDetail) : [], retryAfterSeconds);
   }
   const code: ErrorCode = CODE_BY_STATUS[status] ?? (status >= 500 ? 'server/internal' : 'request/invalid');
-  return new ApiError(status, code, ERRORS[code].message);
+  return new ApiError(status, code, ERRORS[code].message, [], retryAfterSeconds);
 }
 
 /**
@@ -153,7 +168,7 @@ export class ApiClient {
 
     const payload = await readJson(response);
     if (!response.ok) {
-      const error = toApiError(response.status, payload);
+      const error = toApiError(response.status, payload, retryAfterOf(response.headers.get('Retry-After')));
       // Only a rejected token means the session is over; a 401 from login is a wrong password.
       if (response.status === 401 && sentToken && sentToken === this.token) this.unauthorizedHandler?.();
       throw error;
@@ -240,7 +255,12 @@ export class ApiClient {
     const suffix = params.size ? `?${params}` : '';
     return this.request(`/api/channels/${encodeURIComponent(channel)}/chat${suffix}`, { auth: false });
   }
-  /** A subscribe-only participant token while the stage is open (403 `stage/not-live` otherwise). */
+  /**
+   * A subscribe-only participant token while the stage is open (403 `stage/not-live` otherwise).
+   * Anonymous viewers are recognised by the server's HttpOnly viewer-session cookie, which
+   * same-origin fetches send by themselves; 429 (with retryAfterSeconds) when too many viewers
+   * from this network are joining.
+   */
   stageViewerToken(stage: string): Promise<StageTokenResponse> {
     return this.request(`/api/stages/${encodeURIComponent(stage)}/viewer-token`, { method: 'POST' });
   }

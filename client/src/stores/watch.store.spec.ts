@@ -164,6 +164,19 @@ describe('watch store', () => {
     await watch.watchChannel('nobody');
     expect(watch.status).toBe('not-found');
   });
+
+  test('a join refused at a viewer cap shows the server’s sentence, and trying again joins', async () => {
+    const sentence = 'There are already 20 anonymous viewers of this channel from your network. Log in to watch, or try again later.';
+    mockRealtime.replies['watch:join'] = () => {
+      throw new ApiError(0, 'watch/network-full', sentence);
+    };
+    const watch = useWatchStore();
+    await watch.watchChannel('alice');
+    expect([watch.status, watch.error, watch.channel]).toEqual(['failed', sentence, null]);
+    mockRealtime.replies['watch:join'] = () => state({ isLive: true, viewerCount: 20 });
+    await watch.watchChannel('alice');
+    expect([watch.status, watch.channel?.viewerCount]).toEqual(['ready', 20]);
+  });
 });
 
 describe('chat store', () => {

@@ -135,14 +135,14 @@ export function decodePageCursor(cursor: string): { at: Date; id: string } | nul
   } catch {
     return null;
   }
-  const m = CURSOR_BODY.exec(text);
-  if (!m) return null;
-  const at = new Date(m[1]);
+  const [, time, id] = CURSOR_BODY.exec(text) ?? [];
+  if (!time || !id) return null;
+  const at = new Date(time);
   const ms = at.getTime();
-  if (Number.isNaN(ms) || at.toISOString() !== m[1] || ms < CURSOR_EARLIEST_MS || ms >= CURSOR_LATEST_MS) return null;
+  if (Number.isNaN(ms) || at.toISOString() !== time || ms < CURSOR_EARLIEST_MS || ms >= CURSOR_LATEST_MS) return null;
   // Only the canonical encoding: no padding, no alternative trailing bits.
-  if (encodePageCursor(at, m[2]) !== cursor) return null;
-  return { at, id: m[2] };
+  if (encodePageCursor(at, id) !== cursor) return null;
+  return { at, id };
 }
 
 /** `?cursor=`: the `nextCursor` of the previous page, decoded here so a crafted one never reaches the database. */
