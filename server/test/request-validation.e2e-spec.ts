@@ -67,6 +67,9 @@ describe('query and path parameters are validated like bodies', () => {
     ['a repeated limit', 'limit=1&limit=2', 'limit'],
     ['a repeated cursor', 'cursor=a&cursor=b', 'cursor'],
     ['an unknown parameter', 'sort=asc', 'sort'],
+    ['a prototype key', '__proto__=x', '__proto__'],
+    ['a bracketed key', 'limit[gt]=1', 'limit[gt]'],
+    ['a broken percent-escape in a cursor', 'cursor=%E0%A4%A', 'cursor'],
   ])('refuses %s on every paged list, before any SQL', async (_what, query, parameter) => {
     const services = [
       jest.spyOn(t.app.get(ChannelsService), 'streams'),
@@ -97,6 +100,9 @@ describe('query and path parameters are validated like bodies', () => {
     ])
       await expectRefused(path, 'name');
     await expectRefused(`/api/categories/${encodeURIComponent('Music;--')}`, 'slug');
+    // A path that cannot be percent-decoded is a 400 too, never a 500.
+    const undecodable = await call(t.url, 'GET', '/api/channels/%E0%A4%A/streams');
+    expect([undecodable.status, undecodable.body.error.code]).toEqual([400, 'request/invalid']);
     expect(sql).not.toHaveBeenCalled();
     expect((await call(t.url, 'POST', `/api/stages/${tenKb}/viewer-token`)).body.error.message).toMatch(/^name: /);
     // A well-formed id of nothing is a 404, as before.
