@@ -220,7 +220,7 @@ describe('viewer counts one client cannot inflate', () => {
     const env = {
       REDIS_URL: redisUrl,
       TRUST_PROXY: 'loopback',
-      RATE_LIMITS: `${testLimits.RATE_LIMITS},watch-sockets-per-session=60,watch-sessions-per-address=4`,
+      RATE_LIMITS: `${testLimits.RATE_LIMITS},watch-sockets-per-session=50,watch-sessions-per-address=4`,
     };
     a = await startTestApp(env);
     b = await startTestApp(env, { db: a.db, dataDir: a.config.dataDir });
@@ -240,6 +240,11 @@ describe('viewer counts one client cannot inflate', () => {
     expect(acks.every((ack) => ack.ok)).toBe(true);
     const channelId = await channelIdOf(channel);
     expect(await counts(channelId)).toEqual([1, 1]);
+    // The cap (50 here) holds across nodes: a 51st tab of the same viewer is refused, on either node.
+    for (const base of [a.url, b.url]) {
+      const extra = await open(base, { token: viewer.accessToken });
+      expect(await send<any>(extra, 'watch:join', { channel })).toMatchObject({ ok: false, error: { code: 'watch/too-many-pages' } });
+    }
     // Closing 49 of them leaves the viewer counted; closing the last one does not.
     all.slice(1).forEach((s) => s.close());
     const last = all[0];
