@@ -1,3 +1,4 @@
+import { INGEST_SOCKET_PATH, type IngestClientMessage, parseIngestServerMessage } from '@streamcat/protocol/browser-ingest';
 import type { BroadcastSink, BroadcastSinkError, BroadcastSinkState } from './broadcast-sink';
 
 /** Chunk cadence: shorter means lower latency and more websocket messages. */
@@ -6,8 +7,6 @@ const TIMESLICE_MS = 250;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** H.264 first: the ingest then copies video into HLS and only encodes audio. */
 const MIME_TYPES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
-
-type IngestServerMessage = { t: 'live'; streamId: string } | { t: 'error'; code: string; message: string } | { t: 'ended'; reason: string };
 
 export interface LocalIngestSinkOptions {
   /** ws(s)://host/_ivs/ingest; defaults to the page's origin. */
@@ -38,16 +37,18 @@ export class LocalIngestSink implements BroadcastSink {
     if (this.current === 'connecting' || this.current === 'live') return Promise.reject(sinkError('ALREADY_STARTED', 'Already live.'));
     const mimeType = MIME_TYPES.find((m) => MediaRecorder.isTypeSupported(m));
     if (!mimeType) return Promise.reject(sinkError('UNSUPPORTED_BROWSER', 'This browser cannot record WebM.'));
-    const url = this.options.ingestUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/_ivs/ingest`;
+    const url = this.options.ingestUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${INGEST_SOCKET_PATH}`;
     this.setState('connecting');
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const ws = new WebSocket(url);
       this.ws = ws;
       ws.binaryType = 'arraybuffer';
-      ws.onopen = () => ws.send(JSON.stringify({ t: 'start', streamKey, mimeType }));
+      ws.onopen = () => send(ws, { t: 'start', streamKey, mimeType });
       ws.onmessage = (e) => {
-        const m = JSON.parse(String(e.data)) as IngestServerMessage;
+        // Anything but the ingest's own messages is dropped.
+        const m = typeof e.data === 'string' ? parseIngestServerMessage(e.data) : undefined;
+        if (!m) return;
         if (m.t === 'live') {
           settled = true;
           this.record(programme, mimeType, ws);
@@ -87,7 +88,7 @@ export class LocalIngestSink implements BroadcastSink {
         recorder.stop();
       });
     }
-    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ t: 'stop' }));
+    if (ws?.readyState === WebSocket.OPEN) send(ws, { t: 'stop' });
     this.finish('stopped');
   }
 
@@ -129,6 +130,10 @@ export class LocalIngestSink implements BroadcastSink {
     this.current = state;
     for (const l of this.listeners) l(state, error);
   }
+}
+
+function send(ws: WebSocket, message: IngestClientMessage): void {
+  ws.send(JSON.stringify(message));
 }
 
 function sinkError(code: string, message: string): BroadcastSinkError {

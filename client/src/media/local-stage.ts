@@ -1,4 +1,9 @@
-import type { StageClientMessage, StageServerMessage, WireParticipant } from './local-stage.protocol';
+import {
+  parseStageServerMessage,
+  type StageClientMessageInput,
+  type StageServerMessage,
+  type WireParticipant,
+} from '@streamcat/protocol/stage-signalling';
 import {
   type LocalStageStream,
   type StageAdapter,
@@ -130,7 +135,11 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       const ws = new WebSocket(this.eventsUrl);
       this.ws = ws;
       ws.onopen = () => this.send({ t: 'join', token: this.token });
-      ws.onmessage = (e) => void this.onMessage(JSON.parse(String(e.data)) as StageServerMessage);
+      ws.onmessage = (e) => {
+        // Frames that are not one of the SFU's messages are dropped, never half-read.
+        const m = typeof e.data === 'string' ? parseStageServerMessage(e.data) : undefined;
+        if (m) void this.onMessage(m);
+      };
       ws.onclose = () => this.onSocketClosed();
     });
   }
@@ -158,7 +167,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     this.emit('stageConnectionStateChanged', state);
   }
 
-  private send(message: StageClientMessage): void {
+  private send(message: StageClientMessageInput): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 

@@ -10,5 +10,7 @@ await build({
   input: join(here, 'stage-harness.mjs'),
   platform: 'browser',
   logLevel: 'warn',
+  // The client imports the wire definitions as the app's bundler resolves them.
+  resolve: { alias: { '@streamcat/protocol': join(here, '../../../protocol/src') } },
   output: { file: join(outDir, 'harness.js'), format: 'iife' },
 });

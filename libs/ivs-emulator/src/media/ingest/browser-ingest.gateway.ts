@@ -1,22 +1,17 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  INGEST_CLOSE as CLOSE,
+  INGEST_MAX_MESSAGE_BEFORE_LIVE,
+  INGEST_MAX_MESSAGE_LIVE,
+  INGEST_SOCKET_PATH,
+  IngestServerMessage,
+  parseIngestClientMessage,
+} from '@streamcat/protocol';
 import { WebSocket } from 'ws';
-import { z } from 'zod';
 import { MediaUpgrades, raiseMessageLimit } from '../media-upgrades';
 import { ChannelIngestService, IngestSession } from './channel-ingest.service';
 
-/** Path of the browser ingest websocket. */
-export const INGEST_SOCKET_PATH = '/_ivs/ingest';
 const START_TIMEOUT_MS = 10_000;
-/** Until its stream key is accepted a socket may send only the start message (a few hundred bytes). */
-const MAX_MESSAGE_BEFORE_LIVE = 4 * 1024;
-/** MediaRecorder chunks of a live programme (a 1 s slice at 2.5 Mbps is ~320 KB). */
-const MAX_MESSAGE_LIVE = 4 * 1024 * 1024;
-
-const StartMessage = z.object({ t: z.literal('start'), streamKey: z.string().min(1).max(256), mimeType: z.string().max(200) });
-const StopMessage = z.object({ t: z.literal('stop') });
-
-/** Close codes: the reason is also sent as a JSON `error` / `ended` message before closing. */
-const CLOSE = { refused: 4403, unavailable: 4503, ended: 4000 } as const;
 
 /**
  * Browser programme ingest: `{t:'start', streamKey, mimeType}` as the first (text) frame,
@@ -31,14 +26,14 @@ export class BrowserIngestGateway implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.upgrades.register(INGEST_SOCKET_PATH, (ws) => this.accept(ws), MAX_MESSAGE_BEFORE_LIVE);
+    this.upgrades.register(INGEST_SOCKET_PATH, (ws) => this.accept(ws), INGEST_MAX_MESSAGE_BEFORE_LIVE);
   }
 
   private accept(ws: WebSocket): void {
     let session: IngestSession | undefined;
     let starting = false;
     const startTimer = setTimeout(() => ws.close(CLOSE.refused, 'start timeout'), START_TIMEOUT_MS);
-    const send = (m: object) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
+    const send = (m: IngestServerMessage) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
     // A paused socket cannot read the peer's close reply, so the handshake would hang for 30 s.
     const hangUp = (code: number, reason: string) => {
       ws.resume();
@@ -60,18 +55,12 @@ export class BrowserIngestGateway implements OnModuleInit {
         }
         return;
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(bytes.toString());
-      } catch {
-        json = undefined;
-      }
-      if (StopMessage.safeParse(json).success) {
+      const message = parseIngestClientMessage(bytes.toString());
+      if (message?.t === 'stop') {
         void session?.end('ENDED');
         return;
       }
-      const start = StartMessage.safeParse(json);
-      if (!start.success || starting) {
+      if (message?.t !== 'start' || starting) {
         send({ t: 'error', code: 'BAD_MESSAGE', message: 'Expected {t:"start", streamKey, mimeType} first.' });
         ws.close(CLOSE.refused, 'bad message');
         return;
@@ -81,9 +70,9 @@ export class BrowserIngestGateway implements OnModuleInit {
       // Binary frames that arrive while we start are buffered by pausing the socket.
       ws.pause();
       void this.ingest
-        .start(start.data.streamKey, {
+        .start(message.streamKey, {
           input: 'webm',
-          videoIsH264: /h264|avc1/i.test(start.data.mimeType),
+          videoIsH264: /h264|avc1/i.test(message.mimeType),
           onEnded: (reason) => {
             send({ t: 'ended', reason });
             hangUp(CLOSE.ended, reason);
@@ -101,7 +90,7 @@ export class BrowserIngestGateway implements OnModuleInit {
             return;
           }
           // The key is good: only now may the socket carry programme-sized chunks.
-          raiseMessageLimit(ws, MAX_MESSAGE_LIVE);
+          raiseMessageLimit(ws, INGEST_MAX_MESSAGE_LIVE);
           send({ t: 'live', streamId: session.streamId });
           ws.resume();
         })

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { buildRecordingEvent, buildStreamHealthEvent, buildStreamStateEvent } from '@streamcat/ivs-events';
+import type { IngestEndedReason } from '@streamcat/protocol';
 import type { StreamKeyOwner } from '../../channels/channels.service';
 import { IVS_EMULATOR_OPTIONS, IvsEmulatorOptions } from '../../ivs-emulator.options';
 import { IvsEmulatorService } from '../../ivs-emulator.service';
@@ -21,15 +22,15 @@ import {
   recordingKeyPrefix,
 } from './recording-layout';
 
-/** Why an ingest ended: the encoder stopped, StopStream, input stalled, ffmpeg died, a new encoder took over, shutdown. */
-export type IngestEndReason = 'ENDED' | 'STOPPED' | 'STALLED' | 'FAILED' | 'TAKEOVER' | 'SHUTDOWN';
+/** Why an ingest ended: the encoder stopped (ENDED), or the ingest ended it (the reasons the browser is told). */
+export type IngestEndReason = 'ENDED' | IngestEndedReason;
 
 /** What an ingest front end (browser websocket, RTMP) tells the ingest about its stream. */
 export interface IngestSource {
   input: 'webm' | 'flv';
   videoIsH264: boolean;
   /** Called once when the session ends for any reason other than the source itself ending it. */
-  onEnded(reason: IngestEndReason): void;
+  onEnded(reason: IngestEndedReason): void;
 }
 
 export type IngestStartError = { code: 'STREAM_KEY_INVALID' | 'INGEST_UNAVAILABLE'; message: string };
