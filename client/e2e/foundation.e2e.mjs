@@ -2,50 +2,37 @@
 // Browser check of the client foundation against a running StreamCat server:
 // sign up → My channel (ARNs, playback URL, masked key) → reveal → rotate → log out → log in.
 // Usage: BASE_URL=http://localhost:3000 node client/e2e/foundation.e2e.mjs
-// Exits 1 and lists every failed check; saves docs/screenshots/{my-channel,login}.png.
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+// Exits 1 and lists every failed check; with SCREENSHOTS_DIR set, saves my-channel.png and login.png there.
+import {
+  createReport,
+  cspViolations,
+  docScreenshot,
+  failureScreenshot,
+  firstLine,
+  launchBrowser,
+  openPage,
+  pageErrors,
+} from './support.mjs';
 
 const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
-const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
-const HEADED = process.env.HEADED === '1';
-
-const failures = [];
+const { check, section, finish } = createReport();
 let step = 'start';
-function check(ok, what, detail = '') {
-  console.log(`${ok ? '  ok  ' : '  FAIL'} ${what}${!ok && detail ? ` — ${detail}` : ''}`);
-  if (!ok) failures.push(`${what}${detail ? ` — ${detail}` : ''}`);
-  return ok;
-}
-function section(name) {
+function stepTo(name) {
   step = name;
-  console.log(`\n${name}`);
+  section(name);
 }
 
 const username = `e2e_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 32);
 const password = `pw-${Math.random().toString(36).slice(2)}-long`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: !HEADED,
-  args: ['--no-sandbox', '--disable-background-networking', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark', baseURL: BASE_URL });
-const page = await context.newPage();
-page.setDefaultTimeout(15_000);
-const pageErrors = [];
-page.on('pageerror', (error) => pageErrors.push(error.message));
-// The server's Content-Security-Policy must allow everything the app really loads: Chromium reports each refusal here.
-const cspViolations = [];
-page.on('console', (msg) => /Content Security Policy/i.test(msg.text()) && cspViolations.push(msg.text().slice(0, 300)));
+const browser = await launchBrowser();
+const page = await openPage(browser, { baseURL: BASE_URL });
 
 const secret = page.getByTestId('secret-value');
 const fieldValue = (label) => page.getByLabel(label, { exact: true }).inputValue();
 
 try {
-  section(`Sign up as ${username} at ${BASE_URL}`);
+  stepTo(`Sign up as ${username} at ${BASE_URL}`);
   await page.goto('/');
   await page.getByRole('link', { name: 'Start streaming' }).click();
   await page.waitForURL('**/register');
@@ -57,7 +44,7 @@ try {
   await page.waitForURL('**/me/channel', { timeout: 30_000 });
   check(true, 'registration lands on My channel');
 
-  section('My channel shows the channel, stage and a masked stream key');
+  stepTo('My channel shows the channel, stage and a masked stream key');
   await page.getByTestId('channel-name').waitFor();
   check((await page.getByTestId('channel-name').textContent())?.trim() === username, 'the channel is named after the user');
   const channelArn = await fieldValue('Channel ARN');
@@ -72,13 +59,9 @@ try {
   const maskedText = (await secret.textContent()) ?? '';
   check((await secret.getAttribute('data-masked')) === 'true' && !maskedText.includes('sk_'), 'the stream key is masked by default');
   check(!(await page.content()).includes('sk_'), 'the hidden key is not anywhere in the page');
-  await mkdir(SHOTS, { recursive: true });
-  // Clear the welcome toast so the documentation screenshot shows just the page.
-  for (const close of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await close.click();
-  await page.waitForTimeout(250);
-  await page.screenshot({ path: resolve(SHOTS, 'my-channel.png'), fullPage: true });
+  await docScreenshot(page, 'my-channel.png', { fullPage: true });
 
-  section('Reveal and rotate the stream key');
+  stepTo('Reveal and rotate the stream key');
   await page.getByRole('button', { name: 'Show', exact: true }).click();
   const firstKey = ((await secret.textContent()) ?? '').trim();
   check(firstKey.startsWith('sk_'), 'the revealed key starts with sk_', firstKey.slice(0, 6));
@@ -95,7 +78,7 @@ try {
   check(secondKey.startsWith('sk_') && secondKey !== firstKey, 'the key changed after rotation');
   check(!(await dialog.isVisible()), 'the confirmation closed');
 
-  section('Save a title');
+  stepTo('Save a title');
   const title = `E2E show ${Date.now()}`;
   await page.getByLabel('Title').fill(title);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -104,14 +87,14 @@ try {
   await page.getByTestId('channel-name').waitFor();
   check((await fieldValue('Title')) === title, 'the saved title survives a reload');
 
-  section('Log out, then log in again');
+  stepTo('Log out, then log in again');
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('link', { name: 'Log in' }).first().waitFor();
   check((await page.getByTestId('current-user').count()) === 0, 'after logging out no user is shown');
   await page.goto('/me/channel');
   await page.waitForURL(/\/login\?redirect=/);
   check(true, 'My channel needs a session and sends the visitor to log in');
-  await page.screenshot({ path: resolve(SHOTS, 'login.png') });
+  await docScreenshot(page, 'login.png');
 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(`${password}-wrong`);
@@ -135,21 +118,12 @@ try {
   await page.getByRole('button', { name: 'Show', exact: true }).click();
   check(((await secret.textContent()) ?? '').trim() === secondKey, 'the rotated key is the one kept by the server');
 } catch (error) {
-  check(false, `step "${step}" did not complete`, error instanceof Error ? error.message.split('\n')[0] : String(error));
-  // Failure evidence goes to the git-ignored test-results/, not into the docs.
-  const failureShot = resolve(SHOTS, '../../test-results/foundation-e2e-failure.png');
-  await page.screenshot({ path: failureShot, fullPage: true }).then(
-    () => console.error(`  screenshot: ${failureShot}`),
-    () => undefined,
-  );
+  check(false, `step "${step}" did not complete`, firstLine(error));
+  await failureScreenshot(page, 'foundation-e2e-failure');
 } finally {
   check(pageErrors.length === 0, 'no uncaught errors in the page', pageErrors.join(' | '));
   check(cspViolations.length === 0, 'no Content-Security-Policy violations', cspViolations.join(' | '));
   await browser.close();
 }
 
-if (failures.length) {
-  console.error(`\n${failures.length} check(s) failed:\n- ${failures.join('\n- ')}`);
-  process.exit(1);
-}
-console.log('\nAll foundation checks passed.');
+finish('foundation');

@@ -6,11 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from '../../client/e2e/support.mjs';
 import { startProduct } from './product.mjs';
-
-async function json(res) {
-  return { status: res.status, body: await res.json() };
-}
 
 function portOpen(port) {
   return new Promise((resolve) => {
@@ -20,13 +17,6 @@ function portOpen(port) {
   });
 }
 
-const post = (url, body, token) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-
 const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-restart-'));
 let server;
 try {
@@ -34,9 +24,9 @@ try {
   const { baseUrl } = server;
   const username = `restart${Date.now().toString(36)}`;
   const password = 'restart-pass-1';
-  const reg = await json(await post(`${baseUrl}/api/auth/register`, { username, password }));
+  const reg = await request(baseUrl, '/api/auth/register', { method: 'POST', body: { username, password } });
   assert.equal(reg.status, 201, JSON.stringify(reg.body));
-  const before = await json(await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${reg.body.accessToken}` } }));
+  const before = await request(baseUrl, '/api/me', { token: reg.body.accessToken });
   const html = await fetch(`${baseUrl}/`);
   assert.equal(html.status, 200);
   assert.match(await html.text(), /<div id="app"/, 'the built client is served at /');
@@ -46,15 +36,15 @@ try {
   assert.equal(await portOpen(server.pgPort), false, 'embedded PostgreSQL is stopped with the server');
 
   server = await startProduct({ dataDir, port: server.port, pgPort: server.pgPort });
-  const login = await json(await post(`${baseUrl}/api/auth/login`, { username, password }));
+  const login = await request(baseUrl, '/api/auth/login', { method: 'POST', body: { username, password } });
   assert.equal(login.status, 200, JSON.stringify(login.body));
   // The old access token still works: the JWT secret is kept in DATA_DIR.
-  const after = await json(await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${reg.body.accessToken}` } }));
+  const after = await request(baseUrl, '/api/me', { token: reg.body.accessToken });
   assert.equal(after.status, 200);
   assert.equal(after.body.channel.arn, before.body.channel.arn);
   assert.equal(after.body.stage.arn, before.body.stage.arn);
   // The emulator still knows the stage: a participant token can be minted for it.
-  const token = await json(await post(`${baseUrl}/api/stages/${username}/token`, undefined, login.body.accessToken));
+  const token = await request(baseUrl, `/api/stages/${username}/token`, { method: 'POST', token: login.body.accessToken });
   assert.equal(token.status, 200, JSON.stringify(token.body));
   assert.equal(token.body.stageArn, before.body.stage.arn);
   console.log('restart: account, channel and stage survived a stop and start');
