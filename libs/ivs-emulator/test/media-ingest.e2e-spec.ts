@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ivs';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { eventually, launchBrowser, MediaApp, openHarness, startMediaApp } from './support/media-app';
+import { eventually, launchBrowser, MediaApp, openHarness, PACKAGED_FFMPEG, startMediaApp } from './support/media-app';
 
 declare const harness: {
   goLive(url: string, key: string): Promise<{ ok: boolean; code?: string; message?: string }>;
@@ -64,13 +64,18 @@ async function ingestSocket(baseUrl: string, streamKey: string) {
   return { ws, first, messages, closed };
 }
 
-describe('channel ingest → HLS + recording + events (real ffmpeg)', () => {
+// Once with the machine's ffmpeg, once with the static build npm installs as a fallback (an older
+// ffmpeg: going live after `npm start` alone depends on it reading Chromium's WebM and RTMP's FLV).
+describe.each([
+  ['the ffmpeg on the PATH', undefined],
+  ['the packaged ffmpeg (@ffmpeg-installer/linux-x64)', PACKAGED_FFMPEG],
+])('channel ingest → HLS + recording + events, with %s', (_which, ffmpegPath) => {
   let env: MediaApp;
   let browser: Browser;
   const pages: Page[] = [];
 
   beforeAll(async () => {
-    env = await startMediaApp({ starvationAfterMs: 1_000, endAfterMs: 3_000 });
+    env = await startMediaApp({ starvationAfterMs: 1_000, endAfterMs: 3_000, ...(ffmpegPath ? { ffmpegPath } : {}) });
     browser = await launchBrowser();
   }, 60_000);
 
@@ -199,8 +204,10 @@ describe('channel ingest → HLS + recording + events (real ffmpeg)', () => {
     // The ingest hangs up on the stalled encoder.
     expect(await closed).toBe(4000);
   }, 40_000);
+});
 
-  it('without ffmpeg, going live fails with a clear message and nothing crashes', async () => {
+describe('channel ingest without ffmpeg', () => {
+  it('going live fails with a clear message and nothing crashes', async () => {
     const broken = await startMediaApp({ ffmpegPath: '/nonexistent/ffmpeg' });
     try {
       const out = await broken.ivs.send(new CreateChannelCommand({ name: 'no-ffmpeg' }));

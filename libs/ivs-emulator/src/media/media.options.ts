@@ -3,8 +3,13 @@ import { z } from 'zod';
 
 /** Settings of the local media plane (stage SFU, browser ingest, HLS and recording files). */
 export interface IvsMediaOptions {
-  /** ffmpeg binary used by the channel ingest; checked at start and on every go-live. */
+  /**
+   * ffmpeg binary of the channel ingest, checked at start and on every go-live. Set, it is the
+   * only one used; unset, `ffmpeg` on the PATH, else `packagedFfmpegPath`.
+   */
   ffmpegPath?: string;
+  /** An ffmpeg shipped in an npm package: the fallback when none is on the PATH. */
+  packagedFfmpegPath?: string;
   /** Participants that may subscribe at once per stage (IVS default: 10,000). */
   maxSubscribers?: number;
   /** Input silence after which a live stream reports Starvation Start. */
@@ -22,8 +27,10 @@ export interface IvsMediaOptions {
   rtmpHost?: string;
 }
 
-export type ResolvedMediaOptions = Required<Omit<IvsMediaOptions, 'rtmpPort'>> & {
+export type ResolvedMediaOptions = Required<Omit<IvsMediaOptions, 'rtmpPort' | 'ffmpegPath' | 'packagedFfmpegPath'>> & {
   rtmpPort?: number;
+  ffmpegPath?: string;
+  packagedFfmpegPath?: string;
   /** `DATA_DIR/ivs-emulator/hls`: live playlists, one folder per channel id. */
   liveDir: string;
   /** `DATA_DIR/recordings`: holds `ivs/v1/...` exactly like the S3 bucket would. */
@@ -35,7 +42,8 @@ export type ResolvedMediaOptions = Required<Omit<IvsMediaOptions, 'rtmpPort'>> &
 export const IVS_MEDIA_OPTIONS = Symbol('IVS_MEDIA_OPTIONS');
 
 const schema = z.object({
-  ffmpegPath: z.string().min(1).default('ffmpeg'),
+  ffmpegPath: z.string().min(1).optional(),
+  packagedFfmpegPath: z.string().min(1).optional(),
   maxSubscribers: z.number().int().min(1).max(10_000).default(10_000),
   starvationAfterMs: z.number().int().min(200).default(3_000),
   // A busy machine can hold a browser's recorder back for several seconds (seen at 10 s with

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Global, INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -24,6 +24,8 @@ import { createTestDatabase, TestDatabase } from '../../../../test/support/datab
 import { newEmulatorCredentials } from './emulator-app';
 
 export const REGION = 'us-east-1';
+/** The static ffmpeg of the npm package the server installs as a fallback (Linux x64). */
+export const PACKAGED_FFMPEG = join(dirname(require.resolve('@ffmpeg-installer/linux-x64/package.json')), 'ffmpeg');
 export const ACCOUNT_ID = '123456789012';
 
 /** Records every envelope the media plane emits, in order. */

@@ -1,9 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { buildRecordingEvent, buildStreamHealthEvent, buildStreamStateEvent } from '@streamcat/ivs-events';
 import type { IngestEndedReason } from '@streamcat/protocol';
 import type { StreamKeyOwner } from '../../channels/channels.service';
 import { IVS_EMULATOR_OPTIONS, IvsEmulatorOptions } from '../../ivs-emulator.options';
@@ -11,7 +9,10 @@ import { IvsEmulatorService } from '../../ivs-emulator.service';
 import { PlaybackSessions } from '../files/playback-sessions';
 import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
-import { FfmpegStatus, ingestArgs, probeFfmpeg } from './ffmpeg';
+import { ffmpegCandidates, FfmpegStatus, findFfmpeg, ingestArgs } from './ffmpeg';
+import { FfmpegProcess } from './ffmpeg-process';
+import { IngestEvents } from './ingest-events';
+import { IngestAction, ingestDataArrived, ingestDrained, IngestState, initialIngestState, nextIngestStep } from './ingest-rules';
 import {
   finishVodPlaylist,
   masterPlaylist,
@@ -37,6 +38,16 @@ export type IngestStartError = { code: 'STREAM_KEY_INVALID' | 'INGEST_UNAVAILABL
 
 const FFMPEG_RECHECK_MS = 30_000;
 const THUMBNAIL_EVERY_SECONDS = 10;
+const TICK_MS = 250;
+
+/** What every session of the service shares. */
+interface IngestContext {
+  options: ResolvedMediaOptions;
+  accountId: string;
+  emulator: IvsEmulatorService;
+  sink: IvsEventSink;
+  logger: Logger;
+}
 
 /**
  * Channel ingest: one live session per channel, fed by a front end, turned by ffmpeg into
@@ -51,13 +62,16 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   private ffmpeg?: { status: FfmpegStatus; at: number };
   private probing?: Promise<FfmpegStatus>;
   private off?: () => void;
+  private readonly context: IngestContext;
 
   constructor(
     private readonly emulator: IvsEmulatorService,
     @Inject(IVS_MEDIA_OPTIONS) readonly options: ResolvedMediaOptions,
-    @Inject(IVS_EMULATOR_OPTIONS) private readonly emulatorOptions: IvsEmulatorOptions,
-    @Inject(RESOLVED_EVENT_SINK) private readonly sink: IvsEventSink,
-  ) {}
+    @Inject(IVS_EMULATOR_OPTIONS) emulatorOptions: IvsEmulatorOptions,
+    @Inject(RESOLVED_EVENT_SINK) sink: IvsEventSink,
+  ) {
+    this.context = { options, accountId: emulatorOptions.accountId, emulator, sink, logger: this.logger };
+  }
 
   async onModuleInit(): Promise<void> {
     const status = await this.checkFfmpeg();
@@ -77,7 +91,7 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   async checkFfmpeg(): Promise<FfmpegStatus> {
     if (this.ffmpeg && Date.now() - this.ffmpeg.at <= FFMPEG_RECHECK_MS) return this.ffmpeg.status;
     // One probe at a time, however many callers ask while it runs.
-    this.probing ??= probeFfmpeg(this.options.ffmpegPath)
+    this.probing ??= findFfmpeg(ffmpegCandidates(this.options))
       .then((status) => {
         this.ffmpeg = { status, at: Date.now() };
         return status;
@@ -104,21 +118,14 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
     const ffmpeg = await this.checkFfmpeg();
     if (!ffmpeg.ok) return { ok: false, code: 'INGEST_UNAVAILABLE', message: ffmpeg.message };
     await this.sessions.get(owner.channelId)?.end('TAKEOVER');
-    const session = new IngestSession(
-      owner,
-      source,
-      this.options,
-      this.emulatorOptions.accountId,
-      this.emulator,
-      this.sink,
-      this.logger,
-      () => {
+    const session = new IngestSession(owner, source, ffmpeg.path, this.context, {
+      closed: () => {
         if (this.sessions.get(owner.channelId) !== session) return;
         this.sessions.delete(owner.channelId);
         this.playback.forget(owner.channelId);
       },
-      () => this.playback.count(owner.channelId, Date.now()),
-    );
+      viewers: () => this.playback.count(owner.channelId, Date.now()),
+    });
     this.sessions.set(owner.channelId, session);
     await session.begin();
     this.logger.log(`channel ${owner.channelId}: ingest started`);
@@ -140,41 +147,48 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** One live stream on one channel. */
+/**
+ * One live stream on one channel: the files, ffmpeg and the events at the edge; when to
+ * report starvation, start or end is decided by the pure rules in ingest-rules.
+ */
 export class IngestSession {
   readonly liveDir: string;
   readonly recordingDir: string;
   readonly keyPrefix: string;
-  streamId = '';
   private readonly recordingId = newRecordingId();
   private readonly startedAt = new Date();
-  private ffmpeg?: ChildProcess;
-  private ffmpegExited?: Promise<number | null>;
-  private lastDataAt = Date.now();
-  /** Since when ffmpeg's stdin has been full (the source is paused on our side), or null. */
-  private backloggedSince: number | null = null;
-  private starving = false;
-  private streamStarted = false;
+  private readonly options: ResolvedMediaOptions;
+  private readonly emulator: IvsEmulatorService;
+  private readonly logger: Logger;
+  private readonly events: IngestEvents;
+  private ffmpeg?: FfmpegProcess;
+  private rules: IngestState = initialIngestState(Date.now());
   private ending?: Promise<void>;
   private monitor?: NodeJS.Timeout;
-  private events = Promise.resolve();
-  private lastViewerCount = 0;
-  private ffmpegErrors = '';
+  private stalledBecause?: string;
+  private healthUpdates = Promise.resolve();
 
   constructor(
     readonly owner: StreamKeyOwner,
     private readonly source: IngestSource,
-    private readonly options: ResolvedMediaOptions,
-    accountId: string,
-    private readonly emulator: IvsEmulatorService,
-    private readonly sink: IvsEventSink,
-    private readonly logger: Logger,
-    private readonly onClosed: () => void,
-    private readonly viewers: () => number,
+    private readonly ffmpegPath: string,
+    context: IngestContext,
+    private readonly hooks: { closed(): void; viewers(): number },
   ) {
-    this.liveDir = join(options.liveDir, owner.channelId);
-    this.keyPrefix = recordingKeyPrefix(accountId, owner.channelId, this.startedAt, this.recordingId);
-    this.recordingDir = join(options.recordingsDir, ...this.keyPrefix.split('/'));
+    ({ options: this.options, emulator: this.emulator, logger: this.logger } = context);
+    this.liveDir = join(this.options.liveDir, owner.channelId);
+    this.keyPrefix = recordingKeyPrefix(context.accountId, owner.channelId, this.startedAt, this.recordingId);
+    this.recordingDir = join(this.options.recordingsDir, ...this.keyPrefix.split('/'));
+    this.events = new IngestEvents(
+      owner,
+      { bucketName: this.options.bucketName, keyPrefix: this.keyPrefix, recordingId: this.recordingId },
+      context.sink,
+      this.logger,
+    );
+  }
+
+  get streamId(): string {
+    return this.events.streamId;
   }
 
   get isEnded(): boolean {
@@ -192,59 +206,44 @@ export class IngestSession {
       mkdir(join(this.recordingDir, 'events'), { recursive: true }),
     ]);
     const { streamId } = await this.emulator.startStream(this.owner.channelArn);
-    this.streamId = streamId;
-    this.queueStreamState('Session Created');
+    this.events.streamId = streamId;
+    this.events.streamState('Session Created');
     await writeFile(join(this.recordingDir, 'media', 'hls', 'master.m3u8'), masterPlaylist(2_628_000));
-    const args = ingestArgs({
-      input: this.source.input,
-      videoIsH264: this.source.videoIsH264,
-      segmentSeconds: this.options.segmentSeconds,
-      liveDir: this.liveDir,
-      recordingRenditionDir: renditionDir,
-      thumbnailsDir,
-      thumbnailEverySeconds: THUMBNAIL_EVERY_SECONDS,
+    const ffmpeg = FfmpegProcess.start(
+      this.ffmpegPath,
+      ingestArgs({
+        input: this.source.input,
+        videoIsH264: this.source.videoIsH264,
+        segmentSeconds: this.options.segmentSeconds,
+        liveDir: this.liveDir,
+        recordingRenditionDir: renditionDir,
+        thumbnailsDir,
+        thumbnailEverySeconds: THUMBNAIL_EVERY_SECONDS,
+      }),
+    );
+    this.ffmpeg = ffmpeg;
+    void ffmpeg.exited.then((code) => {
+      if (this.ending) return;
+      this.logger.warn(`ffmpeg exited (${code}) for channel ${this.owner.channelId}: ${ffmpeg.errorTail.slice(-500)}`);
+      void this.end('FAILED');
     });
-    const proc = spawn(this.options.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    this.ffmpeg = proc;
-    this.ffmpegExited = new Promise((resolve) => {
-      proc.once('exit', (code) => resolve(code));
-      proc.once('error', (err) => {
-        this.ffmpegErrors += String(err);
-        resolve(-1);
-      });
-    });
-    proc.stderr!.on('data', (d: Buffer) => (this.ffmpegErrors = (this.ffmpegErrors + d.toString()).slice(-2_000)));
-    // EPIPE when ffmpeg dies mid-write: the exit handler ends the session.
-    proc.stdin!.on('error', () => undefined);
-    void this.ffmpegExited.then((code) => {
-      if (!this.ending) {
-        this.logger.warn(`ffmpeg exited (${code}) for channel ${this.owner.channelId}: ${this.ffmpegErrors.trim().slice(-500)}`);
-        void this.end('FAILED');
-      }
-    });
-    this.monitor = setInterval(() => void this.tick(), 250);
+    this.monitor = setInterval(() => void this.tick(), TICK_MS);
     this.monitor.unref();
   }
 
   /** Feeds ffmpeg; returns false when the caller should wait for `drain` (back-pressure). */
   write(chunk: Buffer): boolean {
-    if (this.ending || !this.ffmpeg?.stdin?.writable) return true;
-    this.lastDataAt = Date.now();
-    if (this.starving) {
-      this.starving = false;
-      void this.emulator.setStreamHealth(this.owner.channelArn, { health: 'HEALTHY' }).catch(() => undefined);
-      this.queueHealth('Starvation End');
-    }
-    const accepted = this.ffmpeg.stdin.write(chunk);
-    if (!accepted) this.backloggedSince ??= Date.now();
+    if (this.ending || !this.ffmpeg?.writable) return true;
+    const accepted = this.ffmpeg.write(chunk);
+    const step = ingestDataArrived(this.rules, Date.now(), accepted);
+    this.rules = step.state;
+    void this.perform(step.actions);
     return accepted;
   }
 
   onDrain(fn: () => void): void {
-    this.ffmpeg?.stdin?.once('drain', () => {
-      // The source was held back by us: its silence clock starts again now.
-      this.backloggedSince = null;
-      this.lastDataAt = Date.now();
+    this.ffmpeg?.onDrain(() => {
+      this.rules = ingestDrained(this.rules, Date.now());
       fn();
     });
   }
@@ -257,52 +256,56 @@ export class IngestSession {
 
   private async tick(): Promise<void> {
     if (this.ending) return;
-    // While ffmpeg's input is full we stop reading the source: that quiet is our encoder being
-    // slow (a starved CPU), not the broadcaster going away. Only a stuck encoder ends the stream.
-    // (Only the silence rules wait: Stream Start and viewer counts below still run.)
-    const backlogged = this.backloggedSince !== null;
-    if (backlogged && Date.now() - this.backloggedSince! >= this.options.endAfterMs * 3) {
-      await this.end('STALLED');
-      return;
+    const seen = { playlistReady: existsSync(join(this.liveDir, 'live.m3u8')), viewers: this.hooks.viewers() };
+    const step = nextIngestStep(this.rules, Date.now(), this.options, seen);
+    this.rules = step.state;
+    await this.perform(step.actions);
+  }
+
+  /** Carries out what the rules decided, in order. */
+  private async perform(actions: IngestAction[]): Promise<void> {
+    for (const action of actions) {
+      switch (action.do) {
+        case 'end':
+          this.stalledBecause = action.why;
+          await this.end(action.reason);
+          return;
+        // Events are queued at once, in the order the rules decided: data arriving while a
+        // Starvation Start is being reported must not put its Starvation End first.
+        case 'starvation-start':
+          this.events.health('Starvation Start');
+          await this.reportHealth({ health: 'STARVING' });
+          break;
+        case 'starvation-end':
+          this.events.health('Starvation End');
+          void this.reportHealth({ health: 'HEALTHY' });
+          break;
+        case 'stream-start':
+          this.events.streamState('Stream Start');
+          this.events.recordingState('Recording Start');
+          await writeFile(join(this.recordingDir, 'events', 'recording-started.json'), this.recordingDocument('RECORDING_STARTED'));
+          break;
+        case 'report-viewers':
+          await this.reportHealth({ viewerCount: action.viewers });
+          break;
+      }
     }
-    const silentFor = backlogged ? 0 : Date.now() - this.lastDataAt;
-    if (silentFor >= this.options.endAfterMs) {
-      await this.end('STALLED');
-      return;
-    }
-    if (!this.starving && this.streamStarted && silentFor >= this.options.starvationAfterMs) {
-      this.starving = true;
-      await this.emulator.setStreamHealth(this.owner.channelArn, { health: 'STARVING' }).catch(() => undefined);
-      this.queueHealth('Starvation Start');
-    }
-    if (!this.streamStarted && existsSync(join(this.liveDir, 'live.m3u8'))) {
-      // Stream Start once viewers can actually load the playlist, as on IVS.
-      this.streamStarted = true;
-      this.queueStreamState('Stream Start');
-      this.queueRecording('Recording Start');
-      await writeFile(join(this.recordingDir, 'events', 'recording-started.json'), this.recordingDocument('RECORDING_STARTED'));
-    }
-    const viewers = this.viewers();
-    if (viewers !== this.lastViewerCount) {
-      this.lastViewerCount = viewers;
-      await this.emulator.setStreamHealth(this.owner.channelArn, { viewerCount: viewers }).catch(() => undefined);
-    }
+  }
+
+  /** GetStream's health and viewer count, updated one at a time so the last decision wins. */
+  private reportHealth(update: Parameters<IvsEmulatorService['setStreamHealth']>[1]): Promise<void> {
+    this.healthUpdates = this.healthUpdates.then(() => this.emulator.setStreamHealth(this.owner.channelArn, update).catch(() => undefined));
+    return this.healthUpdates;
   }
 
   private async finish(reason: IngestEndReason): Promise<void> {
     clearInterval(this.monitor);
     // One line per stream end: why a show stopped is the first question after it did.
     this.logger.log(
-      `channel ${this.owner.channelId}: ingest ended (${reason}) after ${Math.round((Date.now() - this.startedAt.getTime()) / 1000)} s`,
+      `channel ${this.owner.channelId}: ingest ended (${reason}${this.stalledBecause ? `: ${this.stalledBecause}` : ''}) after ${Math.round((Date.now() - this.startedAt.getTime()) / 1000)} s`,
     );
     if (reason !== 'ENDED') this.source.onEnded(reason);
-    const proc = this.ffmpeg;
-    if (proc) {
-      proc.stdin?.end();
-      const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await this.ffmpegExited;
-      clearTimeout(killer);
-    }
+    await this.ffmpeg?.stop();
     const endedAt = new Date();
     let durationMs = 0;
     const variant = join(this.recordingDir, 'media', 'hls', RECORDING_RENDITION, 'playlist.m3u8');
@@ -313,20 +316,20 @@ export class IngestSession {
     }
     // StopStream already ended the stream in the control plane.
     if (reason !== 'STOPPED') await this.emulator.endStream(this.owner.channelArn).catch(() => null);
-    if (this.streamStarted) {
+    if (this.rules.streamStarted) {
       await writeFile(
         join(this.recordingDir, 'events', 'recording-ended.json'),
         this.recordingDocument('RECORDING_ENDED', endedAt, durationMs),
       );
-      this.queueStreamState('Stream End');
-      this.queueRecording('Recording End', durationMs);
+      this.events.streamState('Stream End');
+      this.events.recordingState('Recording End', durationMs);
     } else {
-      this.queueStreamState('Stream Failure', { code: 'INGEST_FAILED', reason: this.ffmpegErrors.trim().slice(-200) || reason });
+      this.events.streamState('Stream Failure', { code: 'INGEST_FAILED', reason: this.ffmpeg?.errorTail.slice(-200) || reason });
     }
-    this.queueStreamState('Session Ended');
-    await this.events;
+    this.events.streamState('Session Ended');
+    await this.events.flushed();
     await rm(this.liveDir, { recursive: true, force: true });
-    this.onClosed();
+    this.hooks.closed();
   }
 
   private recordingDocument(status: 'RECORDING_STARTED' | 'RECORDING_ENDED', endedAt?: Date, durationMs?: number): string {
@@ -340,56 +343,5 @@ export class IngestSession {
       endedAt,
       durationMs,
     });
-  }
-
-  private queue(build: () => object): void {
-    const envelope = build();
-    this.events = this.events.then(() =>
-      this.sink.emit(envelope).catch((err: unknown) => this.logger.error(`event sink failed: ${String(err)}`)),
-    );
-  }
-
-  private queueStreamState(
-    name: Parameters<typeof buildStreamStateEvent>[0]['name'],
-    extra: { code?: string; reason?: string } = {},
-  ): void {
-    this.queue(() =>
-      buildStreamStateEvent({
-        name,
-        time: new Date(),
-        channelArn: this.owner.channelArn,
-        channelName: this.owner.channelName,
-        streamId: this.streamId,
-        ...extra,
-      }),
-    );
-  }
-
-  private queueHealth(name: 'Starvation Start' | 'Starvation End'): void {
-    this.queue(() =>
-      buildStreamHealthEvent({
-        name,
-        time: new Date(),
-        channelArn: this.owner.channelArn,
-        channelName: this.owner.channelName,
-        streamId: this.streamId,
-      }),
-    );
-  }
-
-  private queueRecording(status: 'Recording Start' | 'Recording End', durationMs?: number): void {
-    this.queue(() =>
-      buildRecordingEvent({
-        status,
-        time: new Date(),
-        channelArn: this.owner.channelArn,
-        channelName: this.owner.channelName,
-        streamId: this.streamId,
-        s3BucketName: this.options.bucketName,
-        s3KeyPrefix: this.keyPrefix,
-        recordingSessionId: this.recordingId,
-        ...(durationMs !== undefined ? { durationMs } : {}),
-      }),
-    );
   }
 }

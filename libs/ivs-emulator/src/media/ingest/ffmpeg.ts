@@ -1,22 +1,52 @@
 import { execFile } from 'node:child_process';
 
-export type FfmpegStatus = { ok: true; version: string } | { ok: false; message: string };
+/** Where the ffmpeg in use came from: set by the operator, found on the PATH, or shipped in an npm package. */
+export type FfmpegSource = 'configured' | 'path' | 'packaged';
+
+export type FfmpegStatus = { ok: true; path: string; source: FfmpegSource; version: string } | { ok: false; message: string };
+
+export interface FfmpegCandidate {
+  path: string;
+  source: FfmpegSource;
+}
+
+const INSTALL_HINT = 'Install it (Debian/Ubuntu: sudo apt-get install ffmpeg) or set FFMPEG_PATH.';
 
 /**
- * Runs `ffmpeg -version`; a missing or broken binary is a value, never a throw. Asynchronous on
- * purpose: starting ffmpeg takes from tens of milliseconds to seconds on a busy machine, and a
- * synchronous spawn froze every socket and stage connection of the node for that long.
+ * Which ffmpeg binaries to try, in order. A configured path is the only one tried (a typo
+ * must not silently fall back to another build); otherwise the PATH's, then the packaged one.
  */
-export function probeFfmpeg(path: string): Promise<FfmpegStatus> {
+export function ffmpegCandidates(o: { ffmpegPath?: string; packagedFfmpegPath?: string }): FfmpegCandidate[] {
+  if (o.ffmpegPath) return [{ path: o.ffmpegPath, source: 'configured' }];
+  return [
+    { path: 'ffmpeg', source: 'path' },
+    ...(o.packagedFfmpegPath ? [{ path: o.packagedFfmpegPath, source: 'packaged' as const }] : []),
+  ];
+}
+
+/** The first candidate that runs, or why none does. A missing or broken binary is a value, never a throw. */
+export async function findFfmpeg(candidates: FfmpegCandidate[]): Promise<FfmpegStatus> {
+  const failures: string[] = [];
+  for (const c of candidates) {
+    const r = await probeFfmpeg(c.path);
+    if (r.ok) return { ok: true, path: c.path, source: c.source, version: r.version };
+    failures.push(c.source === 'path' ? `not on the PATH (${r.why})` : `not usable at "${c.path}" (${r.why})`);
+  }
+  return { ok: false, message: `ffmpeg is ${failures.join(', and ') || 'not configured'}. ${INSTALL_HINT}` };
+}
+
+/**
+ * Runs `ffmpeg -version`. Asynchronous on purpose: starting ffmpeg takes from tens of
+ * milliseconds to seconds on a busy machine, and a synchronous spawn froze every socket and
+ * stage connection of the node for that long.
+ */
+function probeFfmpeg(path: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> {
   return new Promise((resolve) => {
-    execFile(path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000 }, (error, stdout) => {
+    // The PATH is looked up in this module's view of the environment (a test may narrow it).
+    execFile(path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000, env: process.env }, (error, stdout) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        const why = typeof code === 'string' ? code : typeof code === 'number' ? `exit code ${code}` : error.message;
-        resolve({
-          ok: false,
-          message: `ffmpeg is not available at "${path}" (${why}). Install it (Debian/Ubuntu: sudo apt-get install ffmpeg) or set FFMPEG_PATH.`,
-        });
+        resolve({ ok: false, why: typeof code === 'string' ? code : typeof code === 'number' ? `exit code ${code}` : error.message });
         return;
       }
       resolve({ ok: true, version: (stdout.split('\n')[0] ?? '').replace(/^ffmpeg version\s+/, '').split(' ')[0] ?? '' });
