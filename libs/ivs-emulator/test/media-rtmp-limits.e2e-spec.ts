@@ -12,21 +12,28 @@ class RawRtmpPeer {
   received = Buffer.alloc(0);
   readonly closed: Promise<void>;
 
-  private constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  private constructor(port: number, from?: string) {
+    this.socket = connect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) });
     this.socket.on('data', (d: Buffer) => (this.received = Buffer.concat([this.received, d])));
     this.socket.on('error', () => undefined);
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
-  static async handshake(port: number): Promise<RawRtmpPeer> {
-    const peer = new RawRtmpPeer(port);
+  static async handshake(port: number, from?: string): Promise<RawRtmpPeer> {
+    const peer = await RawRtmpPeer.tryHandshake(port, from);
+    if (!peer.admitted) throw new Error('the server closed the connection during the handshake');
+    return peer;
+  }
+
+  /** Connects from `from` (any 127.x address) and handshakes; `admitted` false if the server hung up instead of answering. */
+  static async tryHandshake(port: number, from?: string): Promise<RawRtmpPeer & { admitted: boolean }> {
+    const peer = new RawRtmpPeer(port, from);
     await new Promise<void>((resolve) => peer.socket.once('connect', () => resolve()));
     peer.socket.write(Buffer.concat([Buffer.from([3]), randomBytes(1536)]));
-    await peer.until(() => peer.received.length >= 1 + 1536 * 2);
-    peer.socket.write(randomBytes(1536));
+    const admitted = await peer.until(() => peer.received.length >= 1 + 1536 * 2);
+    if (admitted) peer.socket.write(randomBytes(1536));
     peer.received = Buffer.alloc(0);
-    return peer;
+    return Object.assign(peer, { admitted });
   }
 
   command(...values: Parameters<typeof encodeAmf0>): void {
@@ -128,5 +135,54 @@ describe('RTMP ingest before publish: only small commands, then a valid key', ()
     );
     expect(await right.closesWithin(1_000)).toBe(false);
     right.socket.destroy();
+  });
+});
+
+/** A flood of connections that never publish is refused at accept, per client address and overall. */
+describe('RTMP ingest: connections without an accepted publish are capped', () => {
+  let env: MediaApp;
+  let port: number;
+  const peers: RawRtmpPeer[] = [];
+
+  beforeAll(async () => {
+    env = await startMediaApp({ rtmpPort: 0, rtmpHost: '127.0.0.1', rtmpPendingLimits: { perAddress: 2, overall: 3 } });
+    port = env.app.get(RtmpIngestServer).port!;
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of peers) p.socket.destroy();
+    await env?.close();
+  });
+
+  async function attempt(from: string): Promise<boolean> {
+    const peer = await RawRtmpPeer.tryHandshake(port, from);
+    peers.push(peer);
+    return peer.admitted;
+  }
+
+  it('refuses a third stranger from one address and a fourth overall; a closed or publishing connection frees its place', async () => {
+    const first = await RawRtmpPeer.handshake(port, '127.0.0.1');
+    const second = await RawRtmpPeer.handshake(port, '127.0.0.1');
+    peers.push(first, second);
+    expect(await attempt('127.0.0.1')).toBe(false);
+    expect(await attempt('127.0.0.2')).toBe(true);
+    expect(await attempt('127.0.0.3')).toBe(false);
+
+    // A stranger that leaves frees its place (the server learns of the close asynchronously).
+    first.socket.destroy();
+    const deadline = Date.now() + 5_000;
+    let admitted = false;
+    while (!admitted && Date.now() < deadline) admitted = await attempt('127.0.0.3');
+    expect(admitted).toBe(true);
+    expect(await attempt('127.0.0.4')).toBe(false);
+
+    // So does a publisher once its key is accepted: it is no longer a stranger.
+    const out = await env.ivs.send(new CreateChannelCommand({ name: 'rtmp-admission' }));
+    second.command('connect', 1, { app: 'app', type: 'nonprivate', tcUrl: `rtmp://127.0.0.1:${port}/app` });
+    second.command('createStream', 2, null);
+    second.command('publish', 3, null, out.streamKey!.value!, 'live');
+    expect(await second.until(() => second.received.includes('NetStream.Publish.Start'))).toBe(true);
+    expect(await attempt('127.0.0.4')).toBe(true);
+    expect(second.socket.destroyed).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { PENDING_RTMP_LIMITS, PendingRtmpLimits } from './rtmp/rtmp-admission';
 
 /** Settings of the local media plane (stage SFU, browser ingest, HLS and recording files). */
 export interface IvsMediaOptions {
@@ -25,6 +26,8 @@ export interface IvsMediaOptions {
   rtmpPort?: number;
   /** Address the RTMP ingest listens on. */
   rtmpHost?: string;
+  /** RTMP connections without an accepted publish allowed at once, per client address and overall. */
+  rtmpPendingLimits?: PendingRtmpLimits;
 }
 
 export type ResolvedMediaOptions = Required<Omit<IvsMediaOptions, 'rtmpPort' | 'ffmpegPath' | 'packagedFfmpegPath'>> & {
@@ -52,6 +55,7 @@ const schema = z.object({
   segmentSeconds: z.number().int().min(1).max(10).default(2),
   rtmpPort: z.number().int().min(0).max(65535).optional(),
   rtmpHost: z.string().min(1).default('0.0.0.0'),
+  rtmpPendingLimits: z.object({ perAddress: z.number().int().min(1), overall: z.number().int().min(1) }).default(PENDING_RTMP_LIMITS),
 });
 
 export function resolveMediaOptions(dataDir: string, input: IvsMediaOptions): ResolvedMediaOptions {

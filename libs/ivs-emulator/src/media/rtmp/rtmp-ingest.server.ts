@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { IvsEmulatorService } from '../../ivs-emulator.service';
 import { ChannelIngestService, IngestSession } from '../ingest/channel-ingest.service';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
+import { PendingRtmpConnections } from './rtmp-admission';
 import { MessageType, RtmpMessage } from './rtmp-chunks';
 import { RtmpConnection } from './rtmp-connection';
 import { flvHeader, flvTag, metadataTagBody, videoCodecId } from './rtmp-flv';
@@ -12,6 +13,8 @@ const PUBLISH_TIMEOUT_MS = 10_000;
 /** Media held while waiting for the first video message (it tells us whether video can be copied). */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 const AVC = 7;
+/** At most one refusal warning per this long: a flood must not flood the log too. */
+const REFUSAL_LOG_EVERY_MS = 10_000;
 
 /**
  * RTMP ingest for OBS / ffmpeg: `rtmp://<host>:<rtmpPort>/app/<streamKey>`. Each accepted
@@ -24,12 +27,16 @@ export class RtmpIngestServer implements OnApplicationBootstrap, OnApplicationSh
   private server?: Server;
   private boundPort?: number;
   private readonly sockets = new Set<Socket>();
+  private readonly pending: PendingRtmpConnections;
+  private lastRefusalLog = 0;
 
   constructor(
     private readonly ingest: ChannelIngestService,
     private readonly emulator: IvsEmulatorService,
     @Inject(IVS_MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
-  ) {}
+  ) {
+    this.pending = new PendingRtmpConnections(options.rtmpPendingLimits);
+  }
 
   /** The port RTMP listens on (the real one when configured as 0), or undefined when it is off. */
   get port(): number | undefined {
@@ -63,9 +70,25 @@ export class RtmpIngestServer implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private accept(socket: Socket): void {
+    // Strangers (no accepted publish yet) are capped per address and overall, before any byte is read.
+    const admission = this.pending.admit(socket.remoteAddress);
+    if (!admission.ok) {
+      socket.destroy();
+      const now = Date.now();
+      if (now - this.lastRefusalLog >= REFUSAL_LOG_EVERY_MS) {
+        this.lastRefusalLog = now;
+        this.logger.warn(
+          `RTMP connection from ${socket.remoteAddress} refused: too many connections without a publish (${admission.why}).`,
+        );
+      }
+      return;
+    }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    const publisher = new RtmpPublisher(this.ingest, this.emulator, this.options, this.logger);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      admission.release();
+    });
+    const publisher = new RtmpPublisher(this.ingest, this.emulator, this.options, this.logger, admission.release);
     const conn = new RtmpConnection(socket, publisher, (m) => this.logger.warn(m));
     publisher.attach(conn);
   }
@@ -91,6 +114,8 @@ class RtmpPublisher {
     private readonly emulator: IvsEmulatorService,
     private readonly options: ResolvedMediaOptions,
     private readonly logger: Logger,
+    /** Frees this connection's place among the unauthenticated ones. */
+    private readonly authenticated: () => void,
   ) {
     this.deadline = setTimeout(() => this.conn.close(), PUBLISH_TIMEOUT_MS);
     this.deadline.unref();
@@ -108,6 +133,7 @@ class RtmpPublisher {
     const ffmpeg = await this.ingest.checkFfmpeg();
     if (!ffmpeg.ok) return { ok: false, code: 'NetStream.Publish.Failed', description: ffmpeg.message };
     this.streamKey = streamKey;
+    this.authenticated();
     // Until video arrives, the same silence rule as a live stream applies.
     clearTimeout(this.deadline);
     this.deadline = setTimeout(() => !this.session && this.conn.close(), this.options.endAfterMs);
