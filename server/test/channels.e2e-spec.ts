@@ -129,7 +129,7 @@ describe('channels REST surface', () => {
       redis: 'not-configured',
       media: 'up',
       mediaProvider: 'local',
-      ffmpeg: { status: 'available' },
+      ffmpeg: { status: 'available', source: 'path', version: expect.any(String) },
     });
 
     const withRedis = await startTestApp({ REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, { db: t.db });

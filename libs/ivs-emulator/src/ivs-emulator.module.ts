@@ -14,7 +14,9 @@ import {
   parseIvsEmulatorOptions,
 } from './ivs-emulator.options';
 import { IvsEmulatorService } from './ivs-emulator.service';
+import { ChannelIngestService } from './media/ingest/channel-ingest.service';
 import { mediaPlaneProviders } from './media/media-plane.providers';
+import { RtmpIngestServer } from './media/rtmp/rtmp-ingest.server';
 import { ParticipantTokensService } from './stages/participant-tokens.service';
 import { ParticipantsService } from './stages/participants.service';
 import { IvsRealtimeController } from './stages/stages.controller';
@@ -52,7 +54,13 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
         IvsEmulatorService,
         ...(parsed.media ? mediaPlaneProviders(parsed.dataDir, parsed.media) : []),
       ],
-      exports: [IvsEmulatorService, IvsEmulatorEvents, IVS_EMULATOR_OPTIONS],
+      // With a media plane, its ingest and RTMP server too: the host reads ffmpeg's status and the RTMP port.
+      exports: [
+        IvsEmulatorService,
+        IvsEmulatorEvents,
+        IVS_EMULATOR_OPTIONS,
+        ...(parsed.media ? [ChannelIngestService, RtmpIngestServer] : []),
+      ],
     };
   }
 

@@ -186,8 +186,18 @@ export const HealthResponse = z.object({
   redis: z.enum(['up', 'down', 'not-configured']),
   media: z.enum(['up', 'down']),
   mediaProvider: z.enum(['local', 'aws']),
-  /** Local mode only: whether the channel ingest can run (going live needs ffmpeg). */
-  ffmpeg: z.object({ status: z.enum(['available', 'missing']), message: z.string().optional() }).optional(),
+  /**
+   * Local mode only: whether the channel ingest can run (going live needs ffmpeg), and which
+   * ffmpeg it uses: FFMPEG_PATH (`configured`), the PATH's, or the one packaged with StreamCat.
+   */
+  ffmpeg: z
+    .object({
+      status: z.enum(['available', 'missing']),
+      message: z.string().optional(),
+      version: z.string().optional(),
+      source: z.enum(['configured', 'path', 'packaged']).optional(),
+    })
+    .optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

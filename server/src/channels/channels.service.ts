@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { RtmpIngestServer } from '@streamcat/ivs-emulator';
 import { DataSource } from 'typeorm';
 import {
   CategoryDto,
@@ -14,10 +12,9 @@ import {
   StreamPage,
   UpdateChannelRequest,
 } from '@streamcat/protocol';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
+import { LocalMediaPlane } from '../media/local-media-plane';
 import { MediaProvider } from '../media/media-provider';
 import { Stage } from '../stages/stage.entity';
 import { User } from '../users/user.entity';
@@ -33,8 +30,7 @@ export class ChannelsService {
     private readonly media: MediaProvider,
     private readonly recordings: RecordingUrls,
     private readonly events: DomainEvents,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    @Optional() private readonly localMedia?: LocalMediaPlane,
   ) {}
 
   async me(user: User): Promise<MeResponse> {
@@ -67,7 +63,7 @@ export class ChannelsService {
   }
 
   async credentials(user: User): Promise<StreamCredentials> {
-    return toCredentials(await this.ownChannel(user), this.localRtmpPort());
+    return this.toCredentials(await this.ownChannel(user));
   }
 
   /** Delete + create at the provider, then store; the old key stops working at once. */
@@ -75,17 +71,17 @@ export class ChannelsService {
     const channel = await this.ownChannel(user);
     const key = await this.media.rotateStreamKey(channel.arn);
     await this.db.getRepository(Channel).update({ id: channel.id }, { streamKeyArn: key.arn, streamKeyValue: key.value });
-    return toCredentials({ ...channel, streamKeyArn: key.arn, streamKeyValue: key.value } as Channel, this.localRtmpPort());
+    return this.toCredentials({ ...channel, streamKeyArn: key.arn, streamKeyValue: key.value } as Channel);
   }
 
-  /** Port the local RTMP ingest really listens on (RTMP_PORT may be 0); none on AWS or when it could not bind. */
-  private localRtmpPort(): number | undefined {
-    if (this.config.mediaProvider !== 'local') return undefined;
-    try {
-      return this.moduleRef.get(RtmpIngestServer, { strict: false }).port;
-    } catch {
-      return undefined;
-    }
+  private toCredentials(c: Channel): StreamCredentials {
+    return {
+      streamKey: c.streamKeyValue,
+      ingestEndpoint: c.ingestEndpoint,
+      rtmpsUrl: `rtmps://${c.ingestEndpoint}:443/app/`,
+      // Plain RTMP only from the local ingest (OBS: server = this URL, stream key = streamKey).
+      rtmpUrl: this.localMedia?.rtmpUrl(c.ingestEndpoint) ?? null,
+    };
   }
 
   async publicChannel(name: string): Promise<PublicChannel> {
@@ -166,15 +162,5 @@ function toMyChannel(c: Channel): MyChannel {
     title: c.title,
     category: toCategory(c.category),
     isLive: c.isLive,
-  };
-}
-
-function toCredentials(c: Channel, localRtmpPort: number | undefined): StreamCredentials {
-  return {
-    streamKey: c.streamKeyValue,
-    ingestEndpoint: c.ingestEndpoint,
-    rtmpsUrl: `rtmps://${c.ingestEndpoint}:443/app/`,
-    // Plain RTMP only for the local ingest (OBS: server = this URL, stream key = streamKey).
-    rtmpUrl: localRtmpPort === undefined ? null : `rtmp://${c.ingestEndpoint}:${localRtmpPort}/app/`,
   };
 }

@@ -54,7 +54,8 @@ export const envSchema = z.object({
       (v) => !v?.trim(),
       'no longer grants roles (whoever registered a listed name first became a moderator): remove it, and give existing accounts their role with `npm run cli -- role <username> moderator`',
     ),
-  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  // Unset: ffmpeg from the PATH, else the one packaged in @ffmpeg-installer/linux-x64.
+  FFMPEG_PATH: z.string().min(1).optional(),
   RTMP_PORT: z.coerce.number().int().min(0).max(65535).default(1935),
   STAGE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   TRUST_PROXY: z.string().max(2000).default('false'),

@@ -28,8 +28,8 @@ export interface AppConfig {
   recordingsBaseUrl: string;
   jwtSecret: string;
   jwtTtlSeconds: number;
-  /** ffmpeg binary of the local channel ingest. */
-  ffmpegPath: string;
+  /** ffmpeg binary of the local channel ingest (FFMPEG_PATH); unset: the PATH's, else the packaged one. */
+  ffmpegPath?: string;
   /** Local RTMP ingest port (OBS / ffmpeg); 0 = any free port. */
   rtmpPort: number;
   /** Local stage SFU: participants that may subscribe at once per stage. */

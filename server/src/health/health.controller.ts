@@ -1,6 +1,4 @@
-import { Controller, Get, Inject, OnApplicationShutdown, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { ChannelIngestService } from '@streamcat/ivs-emulator';
+import { Controller, Get, Inject, OnApplicationShutdown, Optional, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -10,6 +8,7 @@ import { HealthResponse } from '@streamcat/protocol';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { ApiJsonResponse } from '../http/openapi';
+import { LocalMediaPlane } from '../media/local-media-plane';
 import { MediaProvider } from '../media/media-provider';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -27,7 +26,7 @@ export class HealthController implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
-    private readonly moduleRef: ModuleRef,
+    @Optional() private readonly localMedia?: LocalMediaPlane,
   ) {}
 
   /** 200 when every dependency answers, 503 (with the same body) when one does not. */
@@ -37,7 +36,9 @@ export class HealthController implements OnApplicationShutdown {
   async health(@Res() res: Response): Promise<void> {
     const [db, redis, media] = await Promise.all([this.probeDb(), this.probeRedis(), this.probeMedia()]);
     const degraded = db === 'down' || redis === 'down' || media === 'down';
-    const ffmpeg = this.probeFfmpeg();
+    // Local mode: can the ingest run, and with which ffmpeg? A missing ffmpeg only blocks going
+    // live (stages, chat and VODs still work), so it does not turn the instance unhealthy.
+    const ffmpeg = this.localMedia?.ffmpeg();
     const body: HealthResponse = {
       status: degraded ? 'degraded' : 'ok',
       db,
@@ -77,22 +78,6 @@ export class HealthController implements OnApplicationShutdown {
     } catch {
       return 'down';
     }
-  }
-
-  /**
-   * Local mode: can the ingest run? A missing ffmpeg only blocks going live (stages, chat and
-   * VODs still work), so it is reported without turning the instance unhealthy.
-   */
-  private probeFfmpeg(): HealthResponse['ffmpeg'] {
-    if (this.config.mediaProvider !== 'local') return undefined;
-    let ingest: ChannelIngestService;
-    try {
-      ingest = this.moduleRef.get(ChannelIngestService, { strict: false });
-    } catch {
-      return undefined;
-    }
-    const s = ingest.ffmpegStatus();
-    return s.ok ? { status: 'available' } : { status: 'missing', message: s.message };
   }
 
   onApplicationShutdown(): void {

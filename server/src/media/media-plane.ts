@@ -1,30 +1,72 @@
-import { DynamicModule } from '@nestjs/common';
-import { IvsEmulatorModule, ivsEmulatorMigrations } from '@streamcat/ivs-emulator';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ChannelIngestService, IvsEmulatorModule, ivsEmulatorMigrations, RtmpIngestServer } from '@streamcat/ivs-emulator';
 import type { AppConfig } from '../config/config';
+import { LocalFfmpegStatus, LocalMediaPlane } from './local-media-plane';
+import { packagedFfmpegPath } from './packaged-ffmpeg';
+
+/** LocalMediaPlane read from the emulator's channel ingest and RTMP server. */
+class EmulatorMediaPlane extends LocalMediaPlane {
+  constructor(
+    private readonly ingest: ChannelIngestService,
+    private readonly rtmp: RtmpIngestServer,
+  ) {
+    super();
+  }
+
+  rtmpUrl(ingestEndpoint: string): string | null {
+    // The bound port: RTMP_PORT may be 0 (any free port).
+    const port = this.rtmp.port;
+    return port === undefined ? null : `rtmp://${ingestEndpoint}:${port}/app/`;
+  }
+
+  ffmpeg(): LocalFfmpegStatus {
+    const s = this.ingest.ffmpegStatus();
+    return s.ok ? { status: 'available', version: s.version, source: s.source } : { status: 'missing', message: s.message };
+  }
+}
+
+/** Holds the emulator and offers LocalMediaPlane to every module (global: only local mode has one). */
+@Global()
+@Module({})
+class LocalMediaPlaneModule {}
 
 /**
  * What local mode adds to the server: the embedded IVS emulator (mounted under /_ivs) with
- * its media plane (stage SFU, browser and RTMP ingest → HLS + recordings; docs/local-media.md) and its
- * migrations. On AWS nothing is added. The media plane's IVS events go to IVS_EVENT_SINK.
+ * its media plane (stage SFU, browser and RTMP ingest → HLS + recordings; docs/local-media.md),
+ * its migrations, and the LocalMediaPlane port. On AWS nothing is added. The media plane's IVS
+ * events go to IVS_EVENT_SINK.
  */
 export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<DynamicModule['imports']>; migrations: Function[] } {
   if (config.mediaProvider !== 'local') return { imports: [], migrations: [] };
   if (!config.ivsEmulatorCredentials) throw new Error('Local mode needs the emulator credentials (loadConfig provides them).');
+  const emulator = IvsEmulatorModule.forRoot({
+    dataDir: config.dataDir,
+    region: config.awsRegion,
+    accountId: config.awsAccountId,
+    publicUrl: config.publicUrl,
+    credentials: config.ivsEmulatorCredentials,
+    media: {
+      ffmpegPath: config.ffmpegPath,
+      packagedFfmpegPath: packagedFfmpegPath(),
+      maxSubscribers: config.stageMaxSubscribers,
+      rtmpPort: config.rtmpPort,
+      rtmpHost: config.host,
+    },
+  });
   return {
     imports: [
-      IvsEmulatorModule.forRoot({
-        dataDir: config.dataDir,
-        region: config.awsRegion,
-        accountId: config.awsAccountId,
-        publicUrl: config.publicUrl,
-        credentials: config.ivsEmulatorCredentials,
-        media: {
-          ffmpegPath: config.ffmpegPath,
-          maxSubscribers: config.stageMaxSubscribers,
-          rtmpPort: config.rtmpPort,
-          rtmpHost: config.host,
-        },
-      }),
+      {
+        module: LocalMediaPlaneModule,
+        imports: [emulator],
+        providers: [
+          {
+            provide: LocalMediaPlane,
+            inject: [ChannelIngestService, RtmpIngestServer],
+            useFactory: (ingest: ChannelIngestService, rtmp: RtmpIngestServer) => new EmulatorMediaPlane(ingest, rtmp),
+          },
+        ],
+        exports: [LocalMediaPlane],
+      },
     ],
     migrations: ivsEmulatorMigrations,
   };
