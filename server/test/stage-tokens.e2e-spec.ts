@@ -186,9 +186,20 @@ describe('POST /api/stages/:name/viewer-token: one token per viewer session', ()
     const all = await Promise.all(
       Array.from({ length: 20 }, () => viewerToken(stage.name, { authorization: `Bearer ${viewer.accessToken}` })),
     );
-    expect(all.every((r) => r.status === 200 && r.headers.get('set-cookie') === null)).toBe(true);
+    const seen = await Promise.all(all.map(async (r) => [r.status, r.headers.get('set-cookie'), await r.clone().text()]));
+    expect(seen.filter(([status, cookie]) => status !== 200 || cookie !== null)).toEqual([]);
     expect(new Set(await Promise.all(all.map(async (r) => ((await r.json()) as { participantId: string }).participantId))).size).toBe(1);
     expect(await viewerRows(stage.id)).toBe(1);
+  });
+
+  it('serves 40 new viewers arriving at once (more than the database pool) without starving the provider', async () => {
+    const stage = await openStage();
+    const all = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => viewerToken(stage.name, { 'x-forwarded-for': `198.18.0.${i + 1}` })),
+    );
+    const seen = await Promise.all(all.map(async (r) => [r.status, await r.text()]));
+    expect(seen.filter(([status]) => status !== 200)).toEqual([]);
+    expect(await viewerRows(stage.id)).toBe(40);
   });
 
   it('limits new anonymous tokens per client address, with a sentence and Retry-After; other addresses are unaffected', async () => {

@@ -26,6 +26,8 @@ export const TOKEN_DURATION_MINUTES = 720;
  */
 @Injectable()
 export class StageTokensService {
+  private readonly flights = new SingleFlight();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
@@ -80,43 +82,57 @@ export class StageTokensService {
   /**
    * `POST /api/stages/:name/viewer-token`: SUBSCRIBE only, and only while real-time viewing
    * is open. One token per viewer session (the user, the link guest, or the anonymous
-   * viewer's cookie session), reused while it has ≥ 60 s left; an advisory lock per
-   * (stage, session) makes concurrent calls share one mint. New anonymous mints are limited
-   * per client address, since a client that drops its cookie starts a new session. The stage
-   * row is read FOR SHARE so a concurrent close waits for this mint and then disconnects it too.
+   * viewer's cookie session), reused while it has ≥ 60 s left. New anonymous mints are
+   * limited per client address, since a client that drops its cookie starts a new session.
+   *
+   * No database connection is held while the provider mints: in local mode the emulator
+   * writes its own row through the same pool, and a burst of waiting transactions would
+   * starve it (every call then fails after the pool timeout). Identical concurrent calls on
+   * this node share one run; the row is written under the stage row FOR SHARE (a concurrent
+   * close waits, then disconnects it too) and a per-(stage, session) advisory lock, where a
+   * token another node stored meanwhile wins and ours is dropped unused.
    */
   async viewerToken(viewer: ViewerPrincipal, stageName: string): Promise<StageTokenResponse> {
-    const found = await this.findStage(stageName);
-    return this.db.transaction(async (m) => {
-      const stage = await m.getRepository(Stage).findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_read' } });
-      if (!stage?.isLive) throw new AppError('stage/not-live');
-      const who = viewer.kind === 'user' ? viewer.user.id : viewer.kind === 'guest' ? viewer.guestId : null;
-      const holder = `viewer:${viewer.kind === 'anonymous' ? `anon-${viewer.session}` : who}`;
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
-      const current = await m.getRepository(StageToken).findOne({
-        where: { stageId: stage.id, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
-        order: { expiresAt: 'DESC' },
-      });
+    const holder = `viewer:${viewer.kind === 'anonymous' ? `anon-${viewer.session}` : viewer.kind === 'user' ? viewer.user.id : viewer.guestId}`;
+    return this.flights.run(`${stageName.toLowerCase()}|${holder}`, async () => {
+      const stage = await this.findStage(stageName);
+      if (!stage.isLive) throw new AppError('stage/not-live');
+      const current = await this.validToken(this.db.manager, stage.id, holder);
       if (current) return toResponse(current, stage);
       if (viewer.kind === 'anonymous') await this.limits.consume('viewer-token-per-address', viewer.address);
       const minted = await this.media.createParticipantToken({
         stageArn: stage.arn,
         // Other participants see this id: an anonymous viewer's is random, never their session.
-        userId: who ?? `anon-${randomUUID()}`,
+        userId: viewer.kind === 'user' ? viewer.user.id : viewer.kind === 'guest' ? viewer.guestId : `anon-${randomUUID()}`,
         capabilities: ['SUBSCRIBE'],
         durationMinutes: TOKEN_DURATION_MINUTES,
         attributes: { role: 'viewer' },
       });
-      const row = await m.getRepository(StageToken).save({
-        stageId: stage.id,
-        userId: null,
-        holder,
-        participantId: minted.participantId,
-        token: minted.token,
-        capabilities: minted.capabilities,
-        expiresAt: minted.expiresAt,
+      return this.db.transaction(async (m) => {
+        const locked = await m.getRepository(Stage).findOne({ where: { id: stage.id }, lock: { mode: 'pessimistic_read' } });
+        // Closed while we minted: the new token was never handed out, so dropping it is enough.
+        if (!locked?.isLive) throw new AppError('stage/not-live');
+        await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
+        const raced = await this.validToken(m, stage.id, holder);
+        if (raced) return toResponse(raced, stage);
+        const row = await m.getRepository(StageToken).save({
+          stageId: stage.id,
+          userId: null,
+          holder,
+          participantId: minted.participantId,
+          token: minted.token,
+          capabilities: minted.capabilities,
+          expiresAt: minted.expiresAt,
+        });
+        return toResponse(row, stage);
       });
-      return toResponse(row, stage);
+    });
+  }
+
+  private validToken(m: EntityManager, stageId: string, holder: string): Promise<StageToken | null> {
+    return m.getRepository(StageToken).findOne({
+      where: { stageId, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+      order: { expiresAt: 'DESC' },
     });
   }
 
@@ -141,7 +157,12 @@ export class StageTokensService {
     return stage;
   }
 
-  async ownerToken(user: User, stageName: string): Promise<StageTokenResponse> {
+  /** The owner's token; identical concurrent calls on this node share one run (see viewerToken). */
+  ownerToken(user: User, stageName: string): Promise<StageTokenResponse> {
+    return this.flights.run(`owner|${stageName.toLowerCase()}|${user.id}`, () => this.ownerTokenOnce(user, stageName));
+  }
+
+  private async ownerTokenOnce(user: User, stageName: string): Promise<StageTokenResponse> {
     const stage = await this.db
       .getRepository(Stage)
       .createQueryBuilder('s')
@@ -186,4 +207,17 @@ function toResponse(t: StageToken, stage: Stage): StageTokenResponse {
     expiresAt: t.expiresAt.toISOString(),
     stageArn: stage.arn,
   };
+}
+
+/** Concurrent calls with the same key share one run in this process (N identical requests use one connection, not N). */
+class SingleFlight {
+  private readonly runs = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const running = this.runs.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const run = fn().finally(() => this.runs.delete(key));
+    this.runs.set(key, run);
+    return run;
+  }
 }
