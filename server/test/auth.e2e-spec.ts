@@ -1,14 +1,11 @@
 import jwt from 'jsonwebtoken';
 import { runCli } from '../src/cli/cli';
 import testLimits from '../../test/support/test-limits.json';
-import { call, register, startTestApp, TestApp, uniqueName } from './support/test-app';
+import { call, register, startTestApp, uniqueName } from './support/test-app';
+import { TEST_REDIS_URL, useTestApp } from './support/use-test-app';
 
 describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: 'loopback' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ TRUST_PROXY: 'loopback' });
 
   it('registers, logs in and reads /api/me with the bearer token', async () => {
     const name = uniqueName('al');
@@ -137,7 +134,7 @@ describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
   it('shares one budget across replicas through Redis', async () => {
     const env = {
       TRUST_PROXY: 'loopback',
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: TEST_REDIS_URL,
       // Keeps the test sign-up budget: Redis counts this machine's loopback sign-ups across runs.
       RATE_LIMITS: `${testLimits.RATE_LIMITS},login-failures-per-address=3/15m`,
     };

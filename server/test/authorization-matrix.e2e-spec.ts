@@ -1,73 +1,48 @@
-import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import { ALL_COMMANDS } from '@streamcat/protocol';
 import { ActorRole, AUTHORIZATION, isAllowed, ROLES } from '../src/auth/authorization';
 import { MATRIX_SAMPLES, MatrixCell } from './support/matrix-samples';
 import { send } from './support/sockets';
-import { expectOk, join, studio, studioSocket } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
-
-type Registered = Awaited<ReturnType<typeof register>>;
+import { expectOk, join, seat, studio } from './support/studio-client';
+import { Account, call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * The one test that tries every cell of the authorization matrix: every command in
  * AUTHORIZATION × every role, each with a valid sample payload, on a fresh target.
  */
 describe('authorization matrix (every command × every role)', () => {
-  let t: TestApp;
-  let pg: Client;
-  const open: Socket[] = [];
-  const users: Partial<Record<'viewer' | 'moderator' | 'admin' | 'cohost' | 'target', Registered>> = {};
+  const t = useTestApp();
+  const users: Partial<Record<'viewer' | 'moderator' | 'admin' | 'cohost' | 'target', Account>> = {};
   const shared: Partial<Record<string, Socket>> = {};
 
-  const connect = async (auth: Record<string, string>) => {
-    const s = await studioSocket(t.url, auth);
-    open.push(s);
-    return s;
-  };
-
   beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     for (const k of ['viewer', 'moderator', 'admin', 'cohost', 'target'] as const) users[k] = await register(t.url);
-    await pg.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [users.moderator!.user.id]);
-    await pg.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [users.admin!.user.id]);
-    shared.anonymous = await connect({});
+    await t.setRole(users.moderator!, 'moderator');
+    await t.setRole(users.admin!, 'admin');
+    shared.anonymous = await t.open();
     for (const k of ['viewer', 'moderator', 'admin', 'cohost', 'target'] as const)
-      shared[k] = await connect({ token: users[k]!.accessToken });
+      shared[k] = await t.open({ token: users[k]!.accessToken });
   }, 60_000);
-  afterAll(async () => {
-    for (const s of open) s.close();
-    await pg.end();
-    await t.close();
-  });
 
   /** A fresh owner with a seated co-host, a seated guest (the target) and an admitted link guest. */
   async function target() {
     const owner = await register(t.url);
     const stage = owner.user.username;
-    const hostSocket = await connect({ token: owner.accessToken });
+    const hostSocket = await t.open({ token: owner.accessToken });
     const { stageId } = await join(hostSocket, stage);
-    for (const [who, role] of [
-      ['cohost', 'cohost'],
-      ['target', 'guest'],
-    ] as const) {
-      const inv = expectOk(
-        await studio<{ inviteId: string }>(hostSocket, 'studio:invite', { stage, username: users[who]!.user.username, role }),
-      );
-      expectOk(await studio(shared[who]!, 'studio:invite-respond', { stage, inviteId: inv.inviteId, accept: true }));
-    }
+    await seat(hostSocket, shared.cohost!, stage, users.cohost!.user.username, 'cohost');
+    await seat(hostSocket, shared.target!, stage, users.target!.user.username, 'guest');
     const link = expectOk(await studio<{ code: string }>(hostSocket, 'studio:link-create', { stage, maxUses: 1, expiresInMinutes: 10 }));
     const joined = await call(t.url, 'POST', `/api/invites/${link.code}/join`, { displayName: 'Matrix Guest' });
     expectOk(await studio(hostSocket, 'studio:admit', { stage, guestId: joined.body.guestId, admit: true }));
-    const guestSocket = await connect({ guestToken: joined.body.guestToken });
-    const channelId = (await pg.query('SELECT id FROM channels WHERE user_id = $1', [owner.user.id])).rows[0].id as string;
+    const guestSocket = await t.open({ guestToken: joined.body.guestToken });
+    const channelId = (await t.pg.query('SELECT id FROM channels WHERE user_id = $1', [owner.user.id])).rows[0].id as string;
     return { owner, stage, stageId, hostSocket, guestSocket, guestId: joined.body.guestId as string, channelId };
   }
 
   function cellFor(role: ActorRole, tg: Awaited<ReturnType<typeof target>>): MatrixCell {
-    const byRole: Record<ActorRole, { socket: Socket; user: Registered | null }> = {
+    const byRole: Record<ActorRole, { socket: Socket; user: Account | null }> = {
       anonymous: { socket: shared.anonymous!, user: null },
       viewer: { socket: shared.viewer!, user: users.viewer! },
       guest: { socket: tg.guestSocket, user: null },
@@ -81,7 +56,7 @@ describe('authorization matrix (every command × every role)', () => {
       role,
       socket: me.socket,
       base: t.url,
-      pg,
+      pg: t.pg,
       owner: tg.owner,
       hostSocket: tg.hostSocket,
       stage: tg.stage,

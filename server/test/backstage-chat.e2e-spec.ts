@@ -1,12 +1,9 @@
-import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import type { Ack, BackstageMessage, WatchState } from '@streamcat/protocol';
-import { send } from './support/sockets';
-import { commandId, expectOk, join, studio, studioSocket, waitFor } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-type Registered = Awaited<ReturnType<typeof register>>;
+import { disconnected, roundTrip, send, waitFor } from './support/sockets';
+import { commandId, expectOk, join, seat, studio } from './support/studio-client';
+import { Account, call, register } from './support/test-app';
+import { useTwoNodes } from './support/use-test-app';
 
 /**
  * The studio's private backstage chat, on two server nodes sharing PostgreSQL and Redis:
@@ -14,32 +11,12 @@ type Registered = Awaited<ReturnType<typeof register>>;
  * members can follow the viewers' chat without being counted as viewers.
  */
 describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
-  let a: TestApp;
-  let b: TestApp;
-  let pg: Client;
-  let moderator: Registered;
-  const sockets: Socket[] = [];
-  const open = async (base: string, auth: Record<string, string>) => {
-    const s = await studioSocket(base, auth);
-    sockets.push(s);
-    return s;
-  };
+  const { a, b, pg } = useTwoNodes();
+  let moderator: Account;
 
   beforeAll(async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl });
-    b = await startTestApp({ REDIS_URL: redisUrl }, { db: a.db, dataDir: a.config.dataDir });
-    pg = new Client({ connectionString: a.db.url });
-    await pg.connect();
     moderator = await register(a.url);
-    await pg.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [moderator.user.id]);
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await b.close();
-    await a.close();
+    await a.setRole(moderator, 'moderator');
   });
 
   const backstageSend = (s: Socket, stage: string, text: unknown, id = commandId()) =>
@@ -68,13 +45,10 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
     const host = await register(a.url);
     const cohost = await register(b.url);
     const stage = host.user.username;
-    const hs = await open(a.url, { token: host.accessToken });
+    const hs = await a.open({ token: host.accessToken });
     const { stageId } = await join(hs, stage);
-    const cs = await open(b.url, { token: cohost.accessToken });
-    const inv = expectOk(
-      await studio<{ inviteId: string }>(hs, 'studio:invite', { stage, username: cohost.user.username, role: 'cohost' }),
-    );
-    expectOk(await studio(cs, 'studio:invite-respond', { stage, inviteId: inv.inviteId, accept: true }));
+    const cs = await b.open({ token: cohost.accessToken });
+    await seat(hs, cs, stage, cohost.user.username, 'cohost');
     await join(cs, stage);
 
     const link = expectOk(await studio<{ code: string }>(hs, 'studio:link-create', { stage, maxUses: 2, expiresInMinutes: 10 }));
@@ -83,7 +57,7 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
       guestToken: string;
     };
     expectOk(await studio(hs, 'studio:admit', { stage, guestId: guest.guestId, admit: true }));
-    const gs = await open(b.url, { guestToken: guest.guestToken });
+    const gs = await b.open({ guestToken: guest.guestToken });
     await join(gs, stage);
 
     const waiting = (await call(b.url, 'POST', `/api/invites/${link.code}/join`, { displayName: 'Wally Waiting' })).body as {
@@ -95,7 +69,7 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
 
   it('a member’s message is stored once and pushed to every member on both nodes, signed with their name and role', async () => {
     const { host, cohost, stage, stageId, hs, cs, gs, guest } = await show();
-    const ms = await open(b.url, { token: moderator.accessToken });
+    const ms = await b.open({ token: moderator.accessToken });
     await join(ms, stage);
 
     const onCohost = waitFor<BackstageMessage>(cs, 'studio:backstage-message');
@@ -152,7 +126,7 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
     cs.close();
     expectOk(await backstageSend(gs, stage, 'while you were away'));
 
-    const back = await open(a.url, { token: cohost.accessToken });
+    const back = await a.open({ token: cohost.accessToken });
     const got = expectOk(await history(back, stage)).messages;
     expect(got.map((m) => m.text)).toEqual([...texts, 'while you were away']);
     expect(got.map((m) => m.sentAt)).toEqual([...got.map((m) => m.sentAt)].sort());
@@ -178,12 +152,12 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
   });
 
   it('a viewer, a green-room guest and an anonymous visitor are refused with a sentence; nothing is stored or pushed to them', async () => {
-    const { stage, stageId, hs, waiting } = await show();
+    const { stage, stageId, hs, cs, waiting } = await show();
     const viewer = await register(a.url);
     const outsiders = {
-      viewer: await open(a.url, { token: viewer.accessToken }),
-      'green room': await open(b.url, { guestToken: waiting.guestToken }),
-      anonymous: await open(b.url, {}),
+      viewer: await a.open({ token: viewer.accessToken }),
+      'green room': await b.open({ guestToken: waiting.guestToken }),
+      anonymous: await b.open(),
     };
     const heard = Object.values(outsiders).map(inbox);
     for (const [who, s] of Object.entries(outsiders)) {
@@ -197,10 +171,11 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
     expect(refused(await backstageSend(outsiders.anonymous, stage, 'hi')).message).toMatch(/only people in this studio/i);
     expect(await stored(stageId)).toBe(0);
 
-    const delivered = waitFor<BackstageMessage>(hs, 'studio:backstage-message');
+    // Once a member on each node has it, and each outsider has had an answer since, a push to them would have arrived.
+    const delivered = [hs, cs].map((member) => waitFor<BackstageMessage>(member, 'studio:backstage-message'));
     expectOk(await backstageSend(hs, stage, 'members only'));
-    await delivered;
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(delivered);
+    for (const s of Object.values(outsiders)) await roundTrip(s);
     expect(heard.flat()).toEqual([]);
   });
 
@@ -238,11 +213,11 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
   });
 
   it('a removed member can no longer send, read the history, or hear new messages', async () => {
-    const { cohost, stage, stageId, hs, cs, gs, guest } = await show();
+    const { host, cohost, stage, stageId, hs, cs, gs, guest } = await show();
     expectOk(await backstageSend(cs, stage, 'before removal'));
     const heardByCohost = inbox(cs);
 
-    const guestDropped = new Promise((r) => gs.once('disconnect', r));
+    const guestDropped = disconnected(gs);
     expectOk(await studio(hs, 'studio:remove', { stage, memberId: cohost.user.id, reason: 'test' }));
     expectOk(await studio(hs, 'studio:remove', { stage, memberId: guest.guestId, reason: 'test' }));
     await guestDropped;
@@ -251,13 +226,16 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
     expect(w).toMatchObject({ code: 'studio/removed', message: 'You were removed from this show.' });
     expect(refused(await history(cs, stage)).code).toBe('studio/removed');
     // The link guest's token still verifies, but their seat is gone.
-    const gs2 = await open(b.url, { guestToken: guest.guestToken });
+    const gs2 = await b.open({ guestToken: guest.guestToken });
     expect(refused(await backstageSend(gs2, stage, 'still here?')).code).toBe('studio/removed');
 
-    const delivered = waitFor<BackstageMessage>(hs, 'studio:backstage-message', (m) => m.text === 'after they left');
+    // The host's second tab sits on the co-host's node: once it has the message and the co-host an answer, nothing more is coming.
+    const hostOnB = await b.open({ token: host.accessToken });
+    await join(hostOnB, stage);
+    const delivered = waitFor<BackstageMessage>(hostOnB, 'studio:backstage-message', (m) => m.text === 'after they left');
     expectOk(await backstageSend(hs, stage, 'after they left'));
     await delivered;
-    await new Promise((r) => setTimeout(r, 300));
+    await roundTrip(cs);
     expect(heardByCohost).toEqual([]);
     expect(await stored(stageId)).toBe(2);
   });
@@ -265,7 +243,7 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
   it('studio members follow the viewers’ chat with watch:join as "studio" without being counted; others cannot', async () => {
     const { stage, hs, gs } = await show();
     const viewer = await register(a.url);
-    const vs = await open(a.url, { token: viewer.accessToken });
+    const vs = await a.open({ token: viewer.accessToken });
     expect(expectOk(await send<WatchState>(vs, 'watch:join', { channel: stage })).channel.viewerCount).toBe(1);
 
     const hostView = expectOk(await send<WatchState>(hs, 'watch:join', { channel: stage, as: 'studio' }));
@@ -276,7 +254,7 @@ describe('backstage chat (two nodes, real PostgreSQL and Redis)', () => {
     expect(guestView.me.canChat).toBe(false);
 
     // A second real viewer counts; the studio members still do not.
-    const other = await open(b.url, {});
+    const other = await b.open();
     expect(expectOk(await send<WatchState>(other, 'watch:join', { channel: stage })).channel.viewerCount).toBe(2);
 
     // The host sees viewers' messages live, and the count moves only with real viewers leaving.

@@ -1,17 +1,8 @@
-import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
-import { connected, connectSocket, send } from './support/sockets';
-import { register, startTestApp, TestApp } from './support/test-app';
-
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './support/seeded-random';
+import { send } from './support/sockets';
+import { register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 const CASES = 3_000;
 /** Below the per-socket burst (40), so every answer is about the payload, not the rate. */
@@ -19,22 +10,12 @@ const PER_SOCKET = 35;
 const REFUSALS = new Set(['request/invalid', 'request/too-large', 'request/unknown-event']);
 
 describe('fuzzing watch, chat and moderation commands', () => {
-  let t: TestApp;
-  let pg: Client;
-  beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-  });
+  const t = useTestApp();
 
   const tables = ['chat_messages', 'chat_sanctions', 'chat_settings', 'moderation_audit'];
   const counts = async () => {
     const out: number[] = [];
-    for (const x of tables) out.push(Number((await pg.query(`SELECT count(*)::int AS n FROM ${x}`)).rows[0].n));
+    for (const x of tables) out.push(await t.pg.count(x));
     return out;
   };
 
@@ -42,7 +23,7 @@ describe('fuzzing watch, chat and moderation commands', () => {
     // A site moderator who owns the channel: authorization passes everywhere, so only validation stands in the way.
     const staff = await register(t.url);
     const victim = await register(t.url);
-    await pg.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [staff.user.id]);
+    await t.setRole(staff, 'admin');
     const channel = staff.user.username;
     const valid: Record<string, { payload: Record<string, unknown>; required: string[] }> = {
       'watch:join': { payload: { channel }, required: ['channel'] },
@@ -68,7 +49,7 @@ describe('fuzzing watch, chat and moderation commands', () => {
       'moderation:unban-site': { payload: { username: victim.user.username, reason: 'x' }, required: ['username'] },
     };
     const events = Object.keys(valid);
-    const random = rng(4242);
+    const random = seededRandom(4242);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
     const wrongFor = (v: unknown): unknown[] => {
       const junk: unknown[] = [null, [], {}, { $gt: '' }, [v]];
@@ -120,8 +101,7 @@ describe('fuzzing watch, chat and moderation commands', () => {
     const unexpected: unknown[] = [];
     let answered = 0;
     for (let done = 0; done < CASES; done += PER_SOCKET) {
-      const s: Socket = connectSocket(t.url, { token: staff.accessToken });
-      await connected(s);
+      const s: Socket = await t.open({ token: staff.accessToken });
       const batch = Array.from({ length: Math.min(PER_SOCKET, CASES - done) }, makeCase);
       const acks = await Promise.all(batch.map(([event, payload]) => send(s, event, payload)));
       acks.forEach((ack, i) => {
@@ -135,10 +115,8 @@ describe('fuzzing watch, chat and moderation commands', () => {
     expect(await counts()).toEqual(before);
 
     // Still up and still correct.
-    const s = connectSocket(t.url, { token: staff.accessToken });
-    await connected(s);
+    const s = await t.open({ token: staff.accessToken });
     expect((await send(s, 'watch:join', { channel })).ok).toBe(true);
     expect((await send(s, 'chat:send', { channel, text: 'still here' })).ok).toBe(true);
-    s.close();
   }, 120_000);
 });

@@ -6,19 +6,18 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { runCli } from '../src/cli/cli';
 import { runMigrations } from '../src/database/migrate';
-import { register, startTestApp, TestApp } from './support/test-app';
+import { register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('npm run cli -- role', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const saved = { ...process.env };
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     process.env.DATABASE_URL = t.db.url;
     process.env.DATA_DIR = t.config.dataDir;
   });
-  afterAll(async () => {
+  afterAll(() => {
     process.env = saved;
-    await t.close();
   });
 
   it('sets a role that the next login and /api/me reflect', async () => {
@@ -26,10 +25,7 @@ describe('npm run cli -- role', () => {
     const out: string[] = [];
     expect(await runCli(['role', u.user.username.toUpperCase(), 'admin'], (s) => out.push(s))).toBe(0);
     expect(out.join('\n')).toContain(`${u.user.username} is now admin.`);
-    const pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-    const row = await pg.query('SELECT role FROM users WHERE id = $1', [u.user.id]);
-    await pg.end();
+    const row = await t.pg.query('SELECT role FROM users WHERE id = $1', [u.user.id]);
     expect(row.rows[0].role).toBe('admin');
     const me = await fetch(`${t.url}/api/me`, { headers: { authorization: `Bearer ${u.accessToken}` } });
     expect(((await me.json()) as { user: { role: string } }).user.role).toBe('admin');

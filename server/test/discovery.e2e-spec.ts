@@ -1,20 +1,11 @@
-import { Client } from 'pg';
 import { buildRecordingEvent, buildStreamStateEvent } from '@streamcat/ivs-events';
 import { IvsEventsService } from '../src/ivs-events/ivs-events.service';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('discovery: home, categories, follows, VODs', () => {
-  let t: TestApp;
-  let pg: Client;
-  beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-  });
+  const t = useTestApp();
+  const { pg } = t;
 
   async function goLive(name: string, streamId: string, at: Date) {
     const { rows } = await pg.query('SELECT arn FROM channels WHERE name = $1', [name]);

@@ -2,18 +2,15 @@ import { ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { rawIvsRequest } from '../../libs/ivs-emulator/test/support/signed-request';
 import { ivsClients } from './support/ivs-clients';
-import { register, startTestApp, TestApp } from './support/test-app';
+import { register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * The server as `npm start` runs it: its embedded emulator takes only requests signed with the
  * key in DATA_DIR/secrets, and the server's own SDK clients sign with it (sign-up still works).
  */
 describe('the server’s embedded IVS emulator is closed to unsigned callers', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('refuses outsiders what the issue showed open (listing channels, keys, minting tokens) and serves its own key holder', async () => {
     const user = await register(t.url);

@@ -1,36 +1,26 @@
 import jwt from 'jsonwebtoken';
-import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
+import { eventually } from '../../test/support/eventually';
 import { runCli } from '../src/cli/cli';
 import { Broadcaster } from '../src/realtime/broadcaster';
 import { IdentitySweep } from '../src/realtime/identity-sweep.service';
 import { rooms } from '../src/realtime/socket-actor';
-import { connected, connectSocket, nextEvent, send } from './support/sockets';
-import { register, startTestApp, TestApp } from './support/test-app';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { disconnected, nextEvent, send } from './support/sockets';
+import { register } from './support/test-app';
+import { useTwoNodes } from './support/use-test-app';
 
 /** Open sockets follow their account: role changes, expiry, bans and deletion, on every node. */
 describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', () => {
-  let a: TestApp;
-  let b: TestApp;
-  let pg: Client;
+  const { a, b, pg } = useTwoNodes();
   const saved = { ...process.env };
 
-  beforeAll(async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl });
-    b = await startTestApp({ REDIS_URL: redisUrl }, { db: a.db, dataDir: a.config.dataDir });
-    pg = new Client({ connectionString: a.db.url });
-    await pg.connect();
+  beforeAll(() => {
     // The operator's CLI, in this process, writing the shared database directly.
     process.env.DATABASE_URL = a.db.url;
     process.env.DATA_DIR = a.config.dataDir;
   });
-  afterAll(async () => {
+  afterAll(() => {
     process.env = saved;
-    await pg.end();
-    await b.close();
-    await a.close();
   });
 
   const cli = async (...args: string[]) => {
@@ -48,8 +38,7 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
   it('a moderator demoted by the CLI stops receiving moderator pushes within 5 s, on another node', async () => {
     const m = await register(a.url);
     await cli('role', m.user.username, 'moderator');
-    const s = connectSocket(b.url, { token: m.accessToken });
-    await connected(s);
+    const s = await b.open({ token: m.accessToken });
     expect(await send(s, 'moderation:subscribe', {})).toMatchObject({ ok: true });
 
     // Node A pushes to the moderation room every 100 ms; the socket sits on node B.
@@ -61,7 +50,7 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
       100,
     );
     try {
-      await waitFor(() => received.length >= 3, 5_000, 'pushes before the demotion');
+      await eventually('pushes before the demotion', () => received.length >= 3);
       const end = ended(s);
       const demotedAt = performance.now();
       await cli('role', m.user.username, 'user');
@@ -70,7 +59,7 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
       const lastPushAfterMs = Math.max(0, received[received.length - 1].at - demotedAt);
       const seqAtEnd = seq;
       // Probes keep going for a while: none may arrive any more.
-      await waitFor(() => seq >= seqAtEnd + 5, 5_000, 'more probes sent');
+      await eventually('more probes sent', () => seq >= seqAtEnd + 5);
       console.log(
         `demotion → socket ended after ${endedAfterMs.toFixed(0)} ms; last moderator push ${lastPushAfterMs.toFixed(0)} ms after the CLI`,
       );
@@ -83,25 +72,20 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
     }
 
     // Reconnecting with the same login: a plain user, and moderator commands are refused.
-    const again = connectSocket(a.url, { token: m.accessToken });
-    await connected(again);
+    const again = await a.open({ token: m.accessToken });
     expect(await send(again, 'session:whoami', {})).toEqual({ ok: true, data: { user: { ...m.user, role: 'user' } } });
     expect(await send(again, 'moderation:subscribe', {})).toMatchObject({ ok: false, error: { code: 'auth/forbidden' } });
-    again.close();
   });
 
   it('a user promoted by the CLI is told, and their reconnected socket has the new role', async () => {
     const u = await register(a.url);
-    const s = connectSocket(b.url, { token: u.accessToken });
-    await connected(s);
+    const s = await b.open({ token: u.accessToken });
     expect(await send(s, 'moderation:subscribe', {})).toMatchObject({ ok: false, error: { code: 'auth/forbidden' } });
     const end = ended(s);
     await cli('role', u.user.username, 'moderator');
     expect((await end)[0]).toMatchObject({ reason: 'role-changed', user: { role: 'moderator' } });
-    const again = connectSocket(b.url, { token: u.accessToken });
-    await connected(again);
+    const again = await b.open({ token: u.accessToken });
     expect(await send(again, 'moderation:subscribe', {})).toMatchObject({ ok: true });
-    again.close();
   });
 
   it('closes a socket when its login expires, saying so', async () => {
@@ -114,8 +98,7 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
       issuer: 'streamcat',
       audience: 'streamcat',
     });
-    const s = connectSocket(b.url, { token });
-    await connected(s);
+    const s = await b.open({ token });
     const started = performance.now();
     expect(await send(s, 'session:whoami', {})).toMatchObject({ ok: true, data: { user: { id: u.user.id } } });
     const [event, reason] = await ended(s);
@@ -123,16 +106,13 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
     expect(event).toEqual({ reason: 'session-expired', message: 'Your session has expired. Please log in again.' });
     expect(reason).toBe('io server disconnect');
     // And it cannot come back with that token.
-    const again = connectSocket(b.url, { token });
-    await expect(connected(again)).rejects.toMatchObject({ data: { code: 'auth/invalid-token' } });
-    again.close();
+    await expect(b.open({ token })).rejects.toMatchObject({ data: { code: 'auth/invalid-token' } });
   });
 
   it('a site-wide ban written by another process reaches the open socket, which can no longer chat', async () => {
     const owner = await register(a.url);
     const u = await register(a.url);
-    const s = connectSocket(b.url, { token: u.accessToken });
-    await connected(s);
+    const s = await b.open({ token: u.accessToken });
     expect(await send(s, 'watch:join', { channel: owner.user.username })).toMatchObject({ ok: true, data: { me: { canChat: true } } });
     expect(await send(s, 'chat:send', { channel: owner.user.username, text: 'before' })).toMatchObject({ ok: true });
     // A pass records the socket's (empty) sanction first, so the ban is a change it reports.
@@ -148,13 +128,11 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
       ok: false,
       error: { code: 'chat/banned' },
     });
-    s.close();
   });
 
   it('closes the sockets of a deleted account', async () => {
     const u = await register(a.url);
-    const tabs = [connectSocket(a.url, { token: u.accessToken }), connectSocket(b.url, { token: u.accessToken })];
-    await Promise.all(tabs.map((t) => connected(t)));
+    const tabs = await Promise.all([a.open({ token: u.accessToken }), b.open({ token: u.accessToken })]);
     const ends = tabs.map((t) => ended(t));
     await pg.query('DELETE FROM users WHERE id = $1', [u.user.id]);
     for (const [event] of await Promise.all(ends)) expect(event).toMatchObject({ reason: 'account-deleted' });
@@ -162,9 +140,7 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
 
   it('leaves anonymous sockets and unchanged users alone', async () => {
     const u = await register(a.url);
-    const anon = connectSocket(b.url);
-    const user = connectSocket(b.url, { token: u.accessToken });
-    await Promise.all([connected(anon), connected(user)]);
+    const [anon, user] = await Promise.all([b.open(), b.open({ token: u.accessToken })]);
     let endedCount = 0;
     for (const s of [anon, user]) s.on('session:ended', () => endedCount++);
     // Two complete passes later, both are still there and answer.
@@ -173,22 +149,5 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
     expect(endedCount).toBe(0);
     expect((await send(user, 'session:whoami', {})).ok).toBe(true);
     expect((await send(anon, 'session:whoami', {})).ok).toBe(true);
-    anon.close();
-    user.close();
   });
 });
-
-function disconnected(s: Socket, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('socket was not disconnected')), timeoutMs);
-    s.once('disconnect', (reason) => (clearTimeout(timer), resolve(reason)));
-  });
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,10 +1,10 @@
 import { createServer, Server, Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { eventually } from '../../test/support/eventually';
+import { Envelope, fixture } from './support/ivs-fixtures';
+import { postIvsEvent, register, startTestApp, TestApp } from './support/test-app';
 
 /**
  * The database stops in the middle of ingestion. Modelled by a TCP proxy between the server
@@ -38,9 +38,6 @@ class PgProxy {
   }
 }
 
-const FIXTURES = resolve(__dirname, '../../libs/ivs-events/fixtures');
-const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
-
 describe('IVS events while the database is down', () => {
   let db: TestDatabase;
   let proxy: PgProxy;
@@ -67,21 +64,17 @@ describe('IVS events while the database is down', () => {
   it('answers 5xx for what it could not commit, and applies the retried events exactly once', async () => {
     const u = await register(t.url);
     const arn = (await pg.query(`SELECT arn FROM channels WHERE user_id = $1`, [u.user.id])).rows[0].arn as string;
-    const events: Record<string, any>[] = [];
+    const events: Envelope[] = [];
     for (let b = 0; b < 8; b++) {
       for (const name of ['stream-start', 'recording-start', 'limit-breach', 'stream-end', 'recording-end']) {
-        const e = JSON.parse(
-          readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')
-            .split(FIXTURE_CHANNEL)
-            .join(arn),
-        );
+        const e = fixture(name, { arn });
         e.id = `down-${b}-${name}`;
         e.time = new Date(Date.parse(e.time) + b * 3_600_000).toISOString();
         if (e.detail.stream_id) e.detail.stream_id = `st-down-${b}`;
         events.push(e);
       }
     }
-    const post = (e: unknown) => call(t.url, 'POST', '/api/ivs/events', e, undefined, { 'x-api-key': t.config.ivsEventsApiKey });
+    const post = (e: unknown) => postIvsEvent(t, e);
 
     // Four deliveries in flight at a time; the database goes away after the 12th answer.
     const answers = new Map<string, number>();
@@ -111,11 +104,16 @@ describe('IVS events while the database is down', () => {
     await proxy.start();
     const retry = [...events.filter((e) => answers.get(e.id) !== 200), ...events.slice(0, 5)];
     for (const e of retry) {
-      let res = await post(e);
-      for (let attempt = 0; res.status === 503 && attempt < 20; attempt++) {
-        await new Promise((ok) => setTimeout(ok, 100));
-        res = await post(e);
-      }
+      // Like EventBridge, retry a 503 until the server's pool has reconnected.
+      const res = await eventually(
+        `an answer for ${e.id} other than 503`,
+        async () => {
+          const r = await post(e);
+          return r.status !== 503 && r;
+        },
+        5_000,
+        100,
+      );
       expect(res.status).toBe(200);
     }
 

@@ -1,36 +1,19 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { join } from 'node:path';
 import { IvsEmulatorService } from '@streamcat/ivs-emulator';
 import { buildStreamStateEvent } from '@streamcat/ivs-events';
 import { runCli } from '../src/cli/cli';
 import { DomainEventName, DomainEvents } from '../src/domain-events/domain-events';
 import { IvsEventsReconciliationService } from '../src/ivs-events/ivs-events-reconciliation.service';
-import { call, register, startTestApp, TestApp } from './support/test-app';
-
-const FIXTURES = resolve(__dirname, '../../libs/ivs-events/fixtures');
-const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
-const FIXTURE_STAGE = 'arn:aws:ivs:us-east-1:123456789012:stage/XyZabc3D4efg';
-
-type Envelope = Record<string, any>;
-interface TestChannel {
-  id: string;
-  arn: string;
-  name: string;
-  stageId: string;
-  stageArn: string;
-}
-
-function fixture(name: string): Envelope {
-  return JSON.parse(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8'));
-}
+import { BROADCAST_SAMPLES, channelOf, Envelope, fixture, TestChannel } from './support/ivs-fixtures';
+import { call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 let seq = 0;
 /** A fixture re-targeted to our channel/stage, with a fresh envelope id and (optionally) stream id. */
 function retarget(name: string, ch: TestChannel, streamId?: string, change: (e: Envelope) => void = () => undefined): Envelope {
-  const text = JSON.stringify(fixture(name)).split(FIXTURE_CHANNEL).join(ch.arn).split(FIXTURE_STAGE).join(ch.stageArn);
-  const e = JSON.parse(text) as Envelope;
+  const e = fixture(name, ch);
   e.id = `${e.id.slice(0, 24)}${(++seq).toString(16).padStart(12, '0')}`;
   if (streamId && e.detail.stream_id) {
     e.detail.stream_id = streamId;
@@ -41,21 +24,13 @@ function retarget(name: string, ch: TestChannel, streamId?: string, change: (e: 
 }
 
 describe('POST /api/ivs/events', () => {
-  let t: TestApp;
-  let pg: Client;
+  const t = useTestApp();
+  const { pg } = t;
   let key: string;
   const post = (body: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
     call(t.url, 'POST', '/api/ivs/events', body, undefined, headers);
 
-  async function newChannel(): Promise<TestChannel> {
-    const u = await register(t.url);
-    const { rows } = await pg.query(
-      `SELECT c.id, c.arn, c.name, s.id AS stage_id, s.arn AS stage_arn FROM channels c JOIN stages s ON s.user_id = c.user_id WHERE c.user_id = $1`,
-      [u.user.id],
-    );
-    const r = rows[0];
-    return { id: r.id, arn: r.arn, name: r.name, stageId: r.stage_id, stageArn: r.stage_arn };
-  }
+  const newChannel = async (): Promise<TestChannel> => channelOf(pg, (await register(t.url)).user.id);
   const channelRow = async (ch: TestChannel) =>
     (await pg.query(`SELECT is_live, current_stream_id, health FROM channels WHERE id = $1`, [ch.id])).rows[0];
   const streamRow = async (streamId: string) => (await pg.query(`SELECT * FROM streams WHERE stream_id = $1`, [streamId])).rows[0];
@@ -76,15 +51,8 @@ describe('POST /api/ivs/events', () => {
     return { seen, stop: () => offs.forEach((off) => off()) };
   }
 
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     key = t.config.ivsEventsApiKey;
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
   });
 
   it('refuses a missing or wrong x-api-key with 401 and records nothing', async () => {
@@ -135,16 +103,7 @@ describe('POST /api/ivs/events', () => {
     const ch = await newChannel();
     const bus = recordBus();
     const order = [
-      'session-created',
-      'stream-start',
-      'recording-start',
-      'stage-participant-published',
-      'starvation-start',
-      'starvation-end',
-      'stage-participant-unpublished',
-      'stream-end',
-      'recording-end',
-      'session-ended',
+      ...BROADCAST_SAMPLES,
       'stream-failure',
       'recording-start-failure',
       'limit-breach',

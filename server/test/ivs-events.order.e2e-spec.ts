@@ -1,44 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Client } from 'pg';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { BROADCAST_SAMPLES, channelOf, Envelope, fixture, TestChannel } from './support/ivs-fixtures';
+import { seededRandom } from './support/seeded-random';
+import { postIvsEvent, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * The order-independence proof (issue 3, item 4): the events of several broadcasts of one
  * channel, in many random orders with random redeliveries, always end in the rows the
  * in-order delivery gives.
  */
-const FIXTURES = resolve(__dirname, '../../libs/ivs-events/fixtures');
-const FIXTURE_CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
-const FIXTURE_STAGE = 'arn:aws:ivs:us-east-1:123456789012:stage/XyZabc3D4efg';
 const PERMUTATIONS = 60;
 
-type Envelope = Record<string, any>;
-
-// mulberry32: a failure names its seed and can be replayed exactly.
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('IVS events in any order, any number of times', () => {
-  let t: TestApp;
-  let pg: Client;
-  let channel: { id: string; arn: string; stageId: string; stageArn: string };
-  const idRandom = prng(7);
+  const t = useTestApp();
+  const { pg } = t;
+  let channel: TestChannel;
+  const idRandom = seededRandom(7);
 
   /** Fixture → our channel and stage, broadcast `b` (own stream id, shifted b hours), random envelope id. */
   function event(name: string, b: number, change: (e: Envelope) => void = () => undefined): Envelope {
-    const text = readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')
-      .split(FIXTURE_CHANNEL)
-      .join(channel.arn)
-      .split(FIXTURE_STAGE)
-      .join(channel.stageArn);
-    const e = JSON.parse(text) as Envelope;
+    const e = fixture(name, channel);
     // Random ids: same-second ties must be settled by the lifecycle, whatever the ids say.
     e.id = `ord-${Math.floor(idRandom() * 1e12).toString(36)}-${b}`;
     e.time = new Date(Date.parse(e.time) + b * 3_600_000).toISOString();
@@ -51,22 +31,10 @@ describe('IVS events in any order, any number of times', () => {
   }
 
   function allEvents(): Envelope[] {
-    const full = [
-      'session-created',
-      'stream-start',
-      'recording-start',
-      'stage-participant-published',
-      'starvation-start',
-      'starvation-end',
-      'stage-participant-unpublished',
-      'stream-end',
-      'recording-end',
-      'session-ended',
-    ];
     const events: Envelope[] = [];
     for (let b = 0; b < 3; b++) {
       const start = event('stream-start', b);
-      for (const name of full) {
+      for (const name of BROADCAST_SAMPLES) {
         // Broadcast 1 is a two-second test: its End shares its Start's second.
         if (b === 1 && name === 'stream-end') events.push(event(name, b, (e) => (e.time = start.time)));
         else if (name === 'stream-start') events.push(start);
@@ -122,25 +90,13 @@ describe('IVS events in any order, any number of times', () => {
 
   async function deliver(events: Envelope[]): Promise<void> {
     for (const e of events) {
-      const res = await call(t.url, 'POST', '/api/ivs/events', e, undefined, { 'x-api-key': t.config.ivsEventsApiKey });
+      const res = await postIvsEvent(t, e);
       if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
     }
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-    const u = await register(t.url);
-    const { rows } = await pg.query(
-      `SELECT c.id, c.arn, s.id AS stage_id, s.arn AS stage_arn FROM channels c JOIN stages s ON s.user_id = c.user_id WHERE c.user_id = $1`,
-      [u.user.id],
-    );
-    channel = { id: rows[0].id, arn: rows[0].arn, stageId: rows[0].stage_id, stageArn: rows[0].stage_arn };
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
+    channel = await channelOf(pg, (await register(t.url)).user.id);
   });
 
   it(`ends in the in-order state for ${PERMUTATIONS} seeded random orders with random redeliveries`, async () => {
@@ -168,7 +124,7 @@ describe('IVS events in any order, any number of times', () => {
     expect(expected.ledger).toHaveLength(events.length);
 
     for (let seed = 1; seed <= PERMUTATIONS; seed++) {
-      const random = prng(seed * 7919);
+      const random = seededRandom(seed * 7919);
       const delivery = [...events, ...events.filter(() => random() < 0.25)];
       for (let i = delivery.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { WebSocket } from 'ws';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { eventually } from '../../test/support/eventually';
+import { call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * A broadcast through the local media plane reaches the same event pipeline as AWS's
@@ -13,8 +14,7 @@ import { call, register, startTestApp, TestApp } from './support/test-app';
  * over the ingest websocket like a browser would.
  */
 describe('local broadcast → IVS events → channel state and VOD', () => {
-  let t: TestApp;
-  let pg: Client;
+  const t = useTestApp();
   let dir: string;
   let media: Buffer;
 
@@ -50,31 +50,16 @@ describe('local broadcast → IVS events → channel state and VOD', () => {
       file,
     ]);
     media = readFileSync(file);
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
   });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const channelRow = async (name: string) =>
-    (await pg.query('SELECT is_live, current_stream_id FROM channels WHERE name = $1', [name])).rows[0] as {
+    (await t.pg.query('SELECT is_live, current_stream_id FROM channels WHERE name = $1', [name])).rows[0] as {
       is_live: boolean;
       current_stream_id: string | null;
     };
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const until = <T>(what: string, fn: () => Promise<T | undefined | null | false>) => eventually(what, fn, 20_000, 200);
 
   it('goes live, ends, and lists the recording', async () => {
     const host = await register(t.url);
@@ -89,7 +74,7 @@ describe('local broadcast → IVS events → channel state and VOD', () => {
     // Like LocalIngestSink: media only after the server says the ingest is ready.
     await until('the ingest to accept the stream', async () => messages.some((m) => m.t === 'live'));
 
-    // Pace the file at roughly real time (6 s of media), 16 KB at a time.
+    // Pace the file at roughly real time (6 s of media), 16 KB at a time: a live source, not a wait for an event.
     const chunk = 16 * 1024;
     const pause = Math.max(20, Math.floor(6000 / Math.ceil(media.length / chunk)));
     for (let i = 0; i < media.length; i += chunk) {
@@ -119,7 +104,7 @@ describe('local broadcast → IVS events → channel state and VOD', () => {
     expect(playlist.status).toBe(200);
     expect(await playlist.text()).toContain('#EXTM3U');
 
-    const ledger = await pg.query(
+    const ledger = await t.pg.query(
       `SELECT name FROM ivs_events WHERE resource_arn = (SELECT arn FROM channels WHERE name = $1) ORDER BY event_time, received_at`,
       [host.user.username],
     );

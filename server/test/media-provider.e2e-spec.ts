@@ -1,19 +1,18 @@
 import { IvsEmulatorService } from '@streamcat/ivs-emulator';
 import { IvsMediaProvider } from '../src/media/ivs-media.provider';
 import { MediaProvider } from '../src/media/media-provider';
-import { startTestApp, TestApp, uniqueName } from './support/test-app';
+import { uniqueName } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /** Every MediaProvider operation through the real AWS SDK clients against the emulator. */
 describe('IvsMediaProvider against the embedded emulator', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let media: MediaProvider;
   let emulator: IvsEmulatorService;
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     media = t.app.get(MediaProvider);
     emulator = t.app.get(IvsEmulatorService);
   });
-  afterAll(() => t.close());
 
   it('creates a LOW-latency channel with a key, reports it offline, live, then stops it', async () => {
     const channel = await media.createChannel({ name: uniqueName('ch'), tags: { app: 'streamcat' } });

@@ -1,33 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { buildLimitBreachEvent, buildStreamStateEvent } from '@streamcat/ivs-events';
-import type { Socket } from 'socket.io-client';
-import { connected, connectSocket, send } from './support/sockets';
-import { expectOk, join as studioJoin, studio, waitFor } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-type Account = Awaited<ReturnType<typeof register>>;
+import { send, waitFor } from './support/sockets';
+import { expectOk, join as studioJoin, studio } from './support/studio-client';
+import { Account, call, postIvsEvent, register } from './support/test-app';
+import { useTwoNodes } from './support/use-test-app';
 
 describe('moderation panel across two nodes', () => {
-  let a: TestApp;
-  let b: TestApp;
-  let pg: Client;
+  const { a, b, pg } = useTwoNodes();
   let mod: Account;
-  const sockets: Socket[] = [];
-  const open = async (base: string, auth: Record<string, string> = {}) => {
-    const s = connectSocket(base, auth);
-    sockets.push(s);
-    await connected(s);
-    return s;
-  };
-  const count = async (table: string) => Number((await pg.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
   const arnOf = async (account: Account) =>
     (await call(a.url, 'GET', '/api/me', undefined, account.accessToken)).body.channel.arn as string;
-  const postEvent = (body: unknown) => call(b.url, 'POST', '/api/ivs/events', body, undefined, { 'x-api-key': b.config.ivsEventsApiKey });
   async function goLive(owner: Account, at = new Date()) {
     const streamId = `st-${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-    const res = await postEvent(
+    const res = await postIvsEvent(
+      b,
       buildStreamStateEvent({ name: 'Stream Start', channelArn: await arnOf(owner), channelName: owner.user.username, streamId, time: at }),
     );
     expect(res.status).toBeLessThan(300);
@@ -35,18 +21,8 @@ describe('moderation panel across two nodes', () => {
   }
 
   beforeAll(async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl });
-    b = await startTestApp({ REDIS_URL: redisUrl }, { db: a.db, dataDir: a.config.dataDir });
-    pg = new Client({ connectionString: a.db.url });
-    await pg.connect();
     mod = await register(a.url);
-    await pg.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [mod.user.id]);
-  });
-  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
-  afterAll(async () => {
-    await pg.end();
-    await b.close();
-    await a.close();
+    await a.setRole(mod, 'moderator');
   });
 
   it('gives moderators a snapshot of live channels and pushes viewers, breaches and offline as they happen', async () => {
@@ -54,7 +30,7 @@ describe('moderation panel across two nodes', () => {
     const channel = owner.user.username;
     const start = new Date();
     const streamId = await goLive(owner, start);
-    const m = await open(a.url, { token: mod.accessToken });
+    const m = await a.open({ token: mod.accessToken });
     const snap = await send<any>(m, 'moderation:subscribe', {});
     expect(snap.ok).toBe(true);
     expect(snap.ok && snap.data.channels.find((c: any) => c.channel === channel)).toEqual({
@@ -70,12 +46,13 @@ describe('moderation panel across two nodes', () => {
 
     // A viewer on the other node: the panel on node A sees the count.
     const viewers = waitFor<any>(m, 'moderation:channel', (p) => p.channel === channel && p.entry?.viewerCount === 1);
-    const v = await open(b.url);
+    const v = await b.open();
     await send(v, 'watch:join', { channel });
     await viewers;
 
     const breach = waitFor<any>(m, 'moderation:channel', (p) => p.channel === channel && p.entry?.limitBreaches.length === 1);
-    await postEvent(
+    await postIvsEvent(
+      b,
       buildLimitBreachEvent({
         resourceArn: await arnOf(owner),
         limitName: 'Bitrate',
@@ -88,7 +65,8 @@ describe('moderation panel across two nodes', () => {
     expect((await breach).entry.limitBreaches[0]).toMatchObject({ limitName: 'Bitrate', exceededBy: 120000 });
 
     const gone = waitFor<any>(m, 'moderation:channel', (p) => p.channel === channel && p.entry === null);
-    await postEvent(
+    await postIvsEvent(
+      b,
       buildStreamStateEvent({
         name: 'Stream End',
         channelArn: await arnOf(owner),
@@ -106,10 +84,10 @@ describe('moderation panel across two nodes', () => {
     const channel = owner.user.username;
     await goLive(owner);
     const keyBefore = (await call(a.url, 'GET', '/api/me/channel/credentials', undefined, owner.accessToken)).body.streamKey;
-    const auditBefore = await count('moderation_audit');
-    const sanctionsBefore = await count('chat_sanctions');
+    const auditBefore = await pg.count('moderation_audit');
+    const sanctionsBefore = await pg.count('chat_sanctions');
     for (const auth of [{}, { token: viewer.accessToken }, { token: owner.accessToken }] as Record<string, string>[]) {
-      const s = await open(b.url, auth);
+      const s = await b.open(auth);
       for (const [event, payload] of [
         ['moderation:subscribe', {}],
         ['moderation:unsubscribe', {}],
@@ -122,8 +100,8 @@ describe('moderation panel across two nodes', () => {
         expect(await send(s, event, payload)).toMatchObject({ ok: false, error: { code: 'auth/forbidden' } });
       }
     }
-    expect(await count('moderation_audit')).toBe(auditBefore);
-    expect(await count('chat_sanctions')).toBe(sanctionsBefore);
+    expect(await pg.count('moderation_audit')).toBe(auditBefore);
+    expect(await pg.count('chat_sanctions')).toBe(sanctionsBefore);
     expect((await call(a.url, 'GET', '/api/me/channel/credentials', undefined, owner.accessToken)).body.streamKey).toBe(keyBefore);
     expect((await call(a.url, 'GET', `/api/channels/${channel}`)).body.isLive).toBe(true);
 
@@ -137,9 +115,9 @@ describe('moderation panel across two nodes', () => {
     const channel = owner.user.username;
     await goLive(owner);
     const keyBefore = (await call(a.url, 'GET', '/api/me/channel/credentials', undefined, owner.accessToken)).body.streamKey;
-    const m = await open(b.url, { token: mod.accessToken });
+    const m = await b.open({ token: mod.accessToken });
     await send(m, 'moderation:subscribe', {});
-    const o = await open(a.url, { token: owner.accessToken });
+    const o = await a.open({ token: owner.accessToken });
     await send(o, 'watch:join', { channel });
     const msg = await send<any>(o, 'chat:send', { channel, text: 'hello' });
 
@@ -198,16 +176,16 @@ describe('moderation panel across two nodes', () => {
     const host = await register(a.url);
     const guest = await register(a.url);
     const stage = host.user.username;
-    const h = await open(a.url, { token: host.accessToken });
+    const h = await a.open({ token: host.accessToken });
     await studioJoin(h, stage);
-    const g = await open(b.url, { token: guest.accessToken });
+    const g = await b.open({ token: guest.accessToken });
     const invited = waitFor<any>(g, 'studio:invited');
     const inv = expectOk(await studio<any>(h, 'studio:invite', { stage, username: guest.user.username, role: 'guest' }));
     await invited;
     expectOk(await studio(g, 'studio:invite-respond', { stage, inviteId: inv.inviteId, accept: true }));
     expectOk(await studio(h, 'studio:realtime', { stage, open: true }));
 
-    const m = await open(a.url, { token: mod.accessToken });
+    const m = await a.open({ token: mod.accessToken });
     const snap = await send<any>(m, 'moderation:subscribe', {});
     const entry = snap.ok && snap.data.stages.find((s: any) => s.stage === stage);
     expect(entry).toMatchObject({ stage, host: stage, realtime: 'open' });

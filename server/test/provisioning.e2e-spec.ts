@@ -1,31 +1,24 @@
 import { ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
-import { Client } from 'pg';
 import { OrphanSweeperService } from '../src/accounts/orphan-sweeper.service';
 import { AppError } from '../src/http/app-error';
 import { MediaProvider } from '../src/media/media-provider';
 import { ivsClients } from './support/ivs-clients';
-import { call, startTestApp, TestApp, uniqueName } from './support/test-app';
+import { call, uniqueName } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * Sign-up creates an IVS channel, an IVS stage and the rows. A failure at any step must
  * leave nothing behind (neither rows nor provider resources), and a retry must succeed.
  */
 describe('sign-up provisioning is all-or-nothing', () => {
-  let t: TestApp;
+  const t = useTestApp();
+  const { pg } = t;
   let media: MediaProvider;
-  let pg: Client;
   const ivs = () => ivsClients(t);
 
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     media = t.app.get(MediaProvider);
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
   });
   afterEach(() => jest.restoreAllMocks());
 

@@ -1,12 +1,10 @@
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { encodePageCursor } from '@streamcat/protocol';
 import { ChannelsService } from '../src/channels/channels.service';
 import { ChatService } from '../src/chat/chat.service';
 import { ModerationAuditService } from '../src/moderation/moderation-audit.service';
-import { call, register, startTestApp, TestApp } from './support/test-app';
-
-type Account = Awaited<ReturnType<typeof register>>;
+import { Account, call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * Every query parameter and path parameter is checked against its protocol schema before a
@@ -14,29 +12,21 @@ type Account = Awaited<ReturnType<typeof register>>;
  * never a 500, and no SQL is sent for it.
  */
 describe('query and path parameters are validated like bodies', () => {
-  let t: TestApp;
-  let pg: Client;
+  const t = useTestApp();
   let owner: Account;
   let mod: Account;
   let sql: jest.SpyInstance;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
     owner = await register(t.url);
     mod = await register(t.url);
-    await pg.query(`UPDATE users SET role = 'moderator' WHERE id = $1`, [mod.user.id]);
+    await t.setRole(mod, 'moderator');
   });
   beforeEach(() => {
     // Counts SQL the app sends from here on (guards and services alike).
     sql = jest.spyOn(t.app.get(DataSource), 'query');
   });
   afterEach(() => jest.restoreAllMocks());
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-  });
 
   const tenKb = 'A'.repeat(10_240);
   const bareUuid = '9b2c3f4e-1111-4222-8333-944455556666';
@@ -110,9 +100,9 @@ describe('query and path parameters are validated like bodies', () => {
   });
 
   it('still pages with the cursors the server issues', async () => {
-    const channelId = (await pg.query('SELECT id FROM channels WHERE name = $1', [owner.user.username])).rows[0].id;
+    const channelId = (await t.pg.query('SELECT id FROM channels WHERE name = $1', [owner.user.username])).rows[0].id;
     for (let i = 0; i < 3; i++) {
-      await pg.query(
+      await t.pg.query(
         `INSERT INTO streams (channel_id, stream_id, title, created_at) VALUES ($1, $2, $3, now() - make_interval(hours => $4))`,
         [channelId, `st-rv-${owner.user.username}-${i}`, `show ${i}`, 3 - i],
       );

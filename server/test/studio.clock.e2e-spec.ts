@@ -1,42 +1,28 @@
-import type { Socket } from 'socket.io-client';
 import type { StudioServerEvents } from '@streamcat/protocol';
 import { StudioClock } from '../src/studio/studio.clock';
 import { StudioService } from '../src/studio/studio.service';
-import { expectOk, join, studio, studioSocket, waitFor } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './support/sockets';
+import { expectOk, join, studio } from './support/studio-client';
+import { call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * The studio reads time from one injected clock: moving it is enough for invites and links
  * to run out, on read, on use and in the sweep, with no row edited and no waiting.
  */
 describe('studio time comes from the injected clock', () => {
-  let t: TestApp;
-  const sockets: Socket[] = [];
-  const open = async (auth: Record<string, string>) => {
-    const s = await studioSocket(t.url, auth);
-    sockets.push(s);
-    return s;
-  };
+  const t = useTestApp();
   /** Moves the studio's clock `ms` ahead of real time. */
   const moveAhead = (ms: number) => jest.spyOn(t.app.get(StudioClock), 'now').mockImplementation(() => new Date(Date.now() + ms));
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  afterEach(() => jest.restoreAllMocks());
 
   it('an invite runs out when the clock passes its expiry: hidden, refused, then swept and pushed as expired', async () => {
     const host = await register(t.url);
     const invitee = await register(t.url);
     const stage = host.user.username;
-    const hs = await open({ token: host.accessToken });
-    const is = await open({ token: invitee.accessToken });
+    const hs = await t.open({ token: host.accessToken });
+    const is = await t.open({ token: invitee.accessToken });
     await join(hs, stage);
     const inv = expectOk(
       await studio<{ inviteId: string }>(hs, 'studio:invite', {
@@ -63,7 +49,7 @@ describe('studio time comes from the injected clock', () => {
   it('an invite link runs out when the clock passes its expiry', async () => {
     const host = await register(t.url);
     const stage = host.user.username;
-    const hs = await open({ token: host.accessToken });
+    const hs = await t.open({ token: host.accessToken });
     await join(hs, stage);
     const link = expectOk(await studio<{ code: string }>(hs, 'studio:link-create', { stage, maxUses: 3, expiresInMinutes: 5 }));
     expect((await call(t.url, 'GET', `/api/invites/${link.code}`)).status).toBe(200);

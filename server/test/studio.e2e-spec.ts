@@ -1,49 +1,33 @@
-import { Client } from 'pg';
-import type { Socket } from 'socket.io-client';
 import type { StudioServerEvents, StudioSnapshot } from '@streamcat/protocol';
+import { eventually } from '../../test/support/eventually';
 import { DomainEvents } from '../src/domain-events/domain-events';
 import { MediaProvider } from '../src/media/media-provider';
 import { StudioService } from '../src/studio/studio.service';
-import { commandId, expectOk, join, studio, studioSocket, waitFor } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { disconnected, waitFor } from './support/sockets';
+import { commandId, expectOk, join, studio } from './support/studio-client';
+import { call, register } from './support/test-app';
+import { useTwoNodes } from './support/use-test-app';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 type Changed = StudioServerEvents['studio:changed'];
 
 describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
-  let a: TestApp;
-  let b: TestApp;
-  let pg: Client;
-  const sockets: Socket[] = [];
-  const open = async (base: string, auth: Record<string, string>) => {
-    const s = await studioSocket(base, auth);
-    sockets.push(s);
-    return s;
-  };
+  const { a, b, pg } = useTwoNodes();
+  afterEach(() => jest.restoreAllMocks());
 
-  beforeAll(async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl });
-    b = await startTestApp({ REDIS_URL: redisUrl }, { db: a.db, dataDir: a.config.dataDir });
-    pg = new Client({ connectionString: a.db.url });
-    await pg.connect();
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await b.close();
-    await a.close();
-  });
+  /** Resolves once the media provider was told to disconnect `participantIds` (it is called after the commit). */
+  const disconnectedAtProvider = (spy: jest.SpyInstance, participantIds: string[]) =>
+    eventually(`DisconnectParticipant for ${participantIds.join(', ')}`, () => {
+      const called = spy.mock.calls.map(([input]) => (input as { participantId: string }).participantId);
+      return participantIds.every((id) => called.includes(id)) && called;
+    });
 
   /** Host on node A, a registered guest on node B, seated through a live invite. */
   async function hostAndGuest(role: 'guest' | 'cohost' = 'guest') {
     const host = await register(a.url);
     const guest = await register(b.url);
     const stage = host.user.username;
-    const hs = await open(a.url, { token: host.accessToken });
-    const gs = await open(b.url, { token: guest.accessToken });
+    const hs = await a.open({ token: host.accessToken });
+    const gs = await b.open({ token: guest.accessToken });
     await join(hs, stage);
     const invited = waitFor<StudioServerEvents['studio:invited']>(gs, 'studio:invited');
     const inv = expectOk(await studio<{ inviteId: string }>(hs, 'studio:invite', { stage, username: guest.user.username, role }));
@@ -151,7 +135,7 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
     const first = expectOk(
       await studio<{ version: number }>(hs, 'studio:mute', { stage, commandId: id, memberId: host.user.id, muted: true }),
     );
-    const again = await open(b.url, { token: host.accessToken });
+    const again = await b.open({ token: host.accessToken });
     const second = expectOk(
       await studio<{ version: number }>(again, 'studio:mute', { stage, commandId: id, memberId: host.user.id, muted: true }),
     );
@@ -163,9 +147,9 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
     const host = await register(a.url);
     const invitee = await register(b.url);
     const stage = host.user.username;
-    const hs = await open(a.url, { token: host.accessToken });
-    const tab1 = await open(a.url, { token: invitee.accessToken });
-    const tab2 = await open(b.url, { token: invitee.accessToken });
+    const hs = await a.open({ token: host.accessToken });
+    const tab1 = await a.open({ token: invitee.accessToken });
+    const tab2 = await b.open({ token: invitee.accessToken });
     const { stageId } = await join(hs, stage);
 
     // Revoked: both tabs hear it; accepting afterwards fails.
@@ -212,7 +196,7 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
   it('invite links: green room, admit, token; a removed guest is disconnected, gets no token and cannot rejoin with the link', async () => {
     const host = await register(a.url);
     const stage = host.user.username;
-    const hs = await open(a.url, { token: host.accessToken });
+    const hs = await a.open({ token: host.accessToken });
     await join(hs, stage);
     const link = expectOk(
       await studio<{ code: string; linkId: string }>(hs, 'studio:link-create', { stage, maxUses: 2, expiresInMinutes: 30 }),
@@ -232,7 +216,7 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
 
     // Waiting in the green room: no token, no studio.
     expect((await call(b.url, 'POST', `/api/stages/${stage}/token`, undefined, guestToken)).status).toBe(403);
-    const gs = await open(b.url, { guestToken });
+    const gs = await b.open({ guestToken });
     expect(await studio(gs, 'studio:join', { stage })).toMatchObject({ ok: false, error: { code: 'auth/forbidden' } });
 
     const admitted = waitFor<StudioServerEvents['studio:admission']>(gs, 'studio:admission');
@@ -250,12 +234,11 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
     // Remove: DisconnectParticipant for their token, the socket is told and dropped, no new token, link revoked.
     const disconnect = jest.spyOn(a.app.get(MediaProvider), 'disconnectParticipant');
     const told = waitFor<StudioServerEvents['studio:removed']>(gs, 'studio:removed');
-    const dropped = new Promise((r) => gs.once('disconnect', r));
+    const dropped = disconnected(gs);
     expectOk(await studio(hs, 'studio:remove', { stage, memberId: guestId, reason: 'Off topic' }));
     expect(await told).toMatchObject({ reason: 'Off topic' });
     await dropped;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(disconnect).toHaveBeenCalledWith(expect.objectContaining({ participantId: tok.body.participantId }));
+    await disconnectedAtProvider(disconnect, [tok.body.participantId]);
     const denied = await call(b.url, 'POST', `/api/stages/${stage}/token`, undefined, guestToken);
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('studio/removed');
@@ -271,8 +254,7 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
     expect(tok.status).toBe(200);
     const disconnect = jest.spyOn(a.app.get(MediaProvider), 'disconnectParticipant');
     expectOk(await studio(hs, 'studio:remove', { stage, memberId: guest.user.id }));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(disconnect).toHaveBeenCalledWith(expect.objectContaining({ participantId: tok.body.participantId }));
+    await disconnectedAtProvider(disconnect, [tok.body.participantId]);
     const res = await call(b.url, 'POST', `/api/stages/${stage}/token`, undefined, guest.accessToken);
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('studio/removed');
@@ -289,7 +271,7 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
   it('real-time viewing: no viewer token while closed; closing disconnects the viewers that were let in', async () => {
     const host = await register(a.url);
     const stage = host.user.username;
-    const hs = await open(a.url, { token: host.accessToken });
+    const hs = await a.open({ token: host.accessToken });
     await join(hs, stage);
     const closed = await call(b.url, 'POST', `/api/stages/${stage}/viewer-token`);
     expect([closed.status, closed.body.error.code]).toEqual([403, 'stage/not-live']);
@@ -306,9 +288,8 @@ describe('studio across two server nodes (one PostgreSQL, one Redis)', () => {
     const seen = waitFor<Changed>(hs, 'studio:changed', (c) => c.document.live.realtime.state === 'closed');
     expectOk(await studio(hs, 'studio:realtime', { stage, open: false }));
     await seen;
-    await new Promise((r) => setTimeout(r, 100));
-    const ids = disconnect.mock.calls.map(([i]) => i.participantId).sort();
-    expect(ids).toEqual([anon.body.participantId, named.body.participantId].sort());
+    const ids = await disconnectedAtProvider(disconnect, [anon.body.participantId, named.body.participantId]);
+    expect(ids.sort()).toEqual([anon.body.participantId, named.body.participantId].sort());
     expect((await call(b.url, 'POST', `/api/stages/${stage}/viewer-token`, undefined, viewer.accessToken)).status).toBe(403);
     expect((await pg.query('SELECT is_live FROM stages WHERE lower(name) = lower($1)', [stage])).rows[0].is_live).toBe(false);
   });

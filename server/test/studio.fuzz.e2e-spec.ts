@@ -2,8 +2,9 @@ import type { Socket } from 'socket.io-client';
 import { StudioCommands } from '@streamcat/protocol';
 import type { Ack } from '@streamcat/protocol';
 import { send } from './support/sockets';
-import { commandId, expectOk, join, studio, studioSocket } from './support/studio-client';
-import { register, startTestApp, TestApp } from './support/test-app';
+import { commandId, expectOk, join, studio } from './support/studio-client';
+import { Account, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /** Deterministic PRNG so a failing case can be reproduced from the seed. */
 function prng(seed: number) {
@@ -35,30 +36,23 @@ const JUNK: unknown[] = [
 ];
 
 describe('studio commands under malformed, oversized and unknown payloads (fuzz)', () => {
-  let t: TestApp;
-  let host: Awaited<ReturnType<typeof register>>;
+  const t = useTestApp();
+  let host: Account;
   let stage: string;
   let memberId: string;
-  const pool: Socket[] = [];
   let current: Socket | undefined;
   let sentOnCurrent = 0;
 
   beforeAll(async () => {
-    t = await startTestApp();
     host = await register(t.url);
     stage = host.user.username;
     memberId = host.user.id;
-  });
-  afterAll(async () => {
-    for (const s of pool) s.close();
-    await t.close();
   });
 
   /** Spreads cases over sockets so the per-socket rate limit never masks a parse result. */
   async function socket(): Promise<Socket> {
     if (!current || sentOnCurrent >= 35) {
-      current = await studioSocket(t.url, { token: host.accessToken });
-      pool.push(current);
+      current = await t.open({ token: host.accessToken });
       sentOnCurrent = 0;
     }
     sentOnCurrent += 1;

@@ -6,10 +6,10 @@ import { dataSourceOptions, migrations } from '../src/database/data-source';
 import { runMigrations } from '../src/database/migrate';
 import { StudioCommandScope1763800560000 } from '../src/database/migrations/1763800560000-studio-command-scope';
 import { createTestDatabase } from '../../test/support/database';
-import { commandId, expectOk, join, studio, studioSocket, waitFor } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
-
-type Registered = Awaited<ReturnType<typeof register>>;
+import { waitFor } from './support/sockets';
+import { commandId, expectOk, join, seat as seatOn, studio } from './support/studio-client';
+import { Account, call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * Once someone is removed, nothing they held still works: not a retried command, not a link
@@ -17,43 +17,19 @@ type Registered = Awaited<ReturnType<typeof register>>;
  * ack never holds an invite code in plain text.
  */
 describe('studio: removal closes every door, retries are authorised again', () => {
-  let t: TestApp;
-  let pg: Client;
-  const sockets: Socket[] = [];
-  const open = async (auth: Record<string, string>) => {
-    const s = await studioSocket(t.url, auth);
-    sockets.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-  });
+  const t = useTestApp();
 
   const version = async (stage: string) =>
-    (await pg.query('SELECT d.version FROM studio_documents d JOIN stages s ON s.id = d.stage_id WHERE lower(s.name) = lower($1)', [stage]))
-      .rows[0].version as number;
+    (
+      await t.pg.query('SELECT d.version FROM studio_documents d JOIN stages s ON s.id = d.stage_id WHERE lower(s.name) = lower($1)', [
+        stage,
+      ])
+    ).rows[0].version as number;
 
   /** Seats `who` on `stage` (owner's socket `hs`) through a live invite; returns their socket, joined. */
-  async function seat(hs: Socket, stage: string, who: Registered, role: 'cohost' | 'guest') {
-    const ws = await open({ token: who.accessToken });
-    const inv = expectOk(await studio<{ inviteId: string }>(hs, 'studio:invite', { stage, username: who.user.username, role }));
-    expectOk(
-      await studio(ws, 'studio:invite-respond', {
-        stage,
-        inviteId: inv.inviteId,
-        accept: true,
-      }),
-    );
+  async function seat(hs: Socket, stage: string, who: Account, role: 'cohost' | 'guest') {
+    const ws = await t.open({ token: who.accessToken });
+    await seatOn(hs, ws, stage, who.user.username, role);
     await join(ws, stage);
     return ws;
   }
@@ -62,7 +38,7 @@ describe('studio: removal closes every door, retries are authorised again', () =
     const owner = await register(t.url);
     const cohost = await register(t.url);
     const stage = owner.user.username;
-    const hs = await open({ token: owner.accessToken });
+    const hs = await t.open({ token: owner.accessToken });
     await join(hs, stage);
     const cs = await seat(hs, stage, cohost, 'cohost');
     return { owner, cohost, stage, hs, cs };
@@ -112,10 +88,10 @@ describe('studio: removal closes every door, retries are authorised again', () =
     const owner = await register(t.url);
     const guest = await register(t.url);
     const stage = owner.user.username;
-    const hs = await open({ token: owner.accessToken });
+    const hs = await t.open({ token: owner.accessToken });
     await join(hs, stage);
     const inv = expectOk(await studio<{ inviteId: string }>(hs, 'studio:invite', { stage, username: guest.user.username, role: 'guest' }));
-    const gs = await open({ token: guest.accessToken });
+    const gs = await t.open({ token: guest.accessToken });
     const id = commandId('accept');
     const accepted = expectOk(await studio(gs, 'studio:invite-respond', { stage, commandId: id, inviteId: inv.inviteId, accept: true }));
     expect(expectOk(await studio(gs, 'studio:invite-respond', { stage, commandId: id, inviteId: inv.inviteId, accept: true }))).toEqual(
@@ -131,9 +107,9 @@ describe('studio: removal closes every door, retries are authorised again', () =
   it('the same command id on another stage is a new command there; on the same stage for another command it is refused', async () => {
     const u = await register(t.url);
     const v = await register(t.url);
-    const us = await open({ token: u.accessToken });
+    const us = await t.open({ token: u.accessToken });
     await join(us, u.user.username);
-    const vs = await open({ token: v.accessToken });
+    const vs = await t.open({ token: v.accessToken });
     await join(vs, v.user.username);
     await seat(vs, v.user.username, u, 'cohost').then((s) => s.close());
 
@@ -176,9 +152,9 @@ describe('studio: removal closes every door, retries are authorised again', () =
     const hosts = expectOk(await studio<{ code: string }>(hs, 'studio:link-create', { stage, maxUses: 5, expiresInMinutes: 30 }));
     const waiting = await call(t.url, 'POST', `/api/invites/${theirs.code}/join`, { displayName: 'Waiting Wanda' });
     expect(waiting.status).toBe(201);
-    const ws = await open({ guestToken: waiting.body.guestToken });
+    const ws = await t.open({ guestToken: waiting.body.guestToken });
     const invitee = await register(t.url);
-    const is = await open({ token: invitee.accessToken });
+    const is = await t.open({ token: invitee.accessToken });
     const inv = expectOk(
       await studio<{ inviteId: string }>(cs, 'studio:invite', { stage, username: invitee.user.username, role: 'guest' }),
     );
@@ -245,7 +221,7 @@ describe('studio: removal closes every door, retries are authorised again', () =
     );
     const refused = await joinLink(cohostLink.code, 'Not Gus', jar);
     expect([refused.status, refused.body.error?.code]).toEqual([403, 'studio/removed']);
-    expect((await pg.query('SELECT uses FROM studio_invite_links WHERE id = $1', [cohostLink.linkId])).rows[0].uses).toBe(0);
+    expect((await t.pg.query('SELECT uses FROM studio_invite_links WHERE id = $1', [cohostLink.linkId])).rows[0].uses).toBe(0);
     // Someone else (no cookie from this stage) with the same link waits as a stranger.
     const stranger = await joinLink(cohostLink.code, 'Stranger', new Map());
     expect(stranger.status).toBe(201);
@@ -273,7 +249,7 @@ describe('studio: removal closes every door, retries are authorised again', () =
     const created = expectOk(
       await studio<{ code: string; linkId: string }>(hs, 'studio:link-create', { stage, commandId: id, maxUses: 2, expiresInMinutes: 10 }),
     );
-    const dump = await pg.query(
+    const dump = await t.pg.query(
       `SELECT (SELECT coalesce(json_agg(c), '[]') FROM studio_commands c)::text AS commands,
               (SELECT coalesce(json_agg(l), '[]') FROM studio_invite_links l)::text AS links,
               (SELECT coalesce(json_agg(d), '[]') FROM studio_documents d)::text AS documents`,

@@ -1,8 +1,8 @@
-import type { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import type { ActorRole } from '../../src/auth/authorization';
 import { commandId, expectOk, studio } from './studio-client';
 import { call, register } from './test-app';
+import type { TestSql } from './use-test-app';
 
 /**
  * Valid sample payloads for the authorization matrix test
@@ -17,7 +17,7 @@ export interface MatrixCell {
   /** Connected with that role's credentials (none for anonymous). */
   socket: Socket;
   base: string;
-  pg: Client;
+  pg: TestSql;
   /** The owner: host of the stage, owner of the channel (both named after them). */
   owner: { accessToken: string; user: { id: string; username: string } };
   /** A socket of the owner, for setting up state before the cell's command. */

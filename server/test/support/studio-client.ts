@@ -9,6 +9,7 @@ export function commandId(prefix = 'cmd'): string {
   return `${prefix}_${Date.now().toString(36)}_${seq}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** A connected socket to a node this file started itself (`useTestApp`'s `open` closes its sockets for you). */
 export async function studioSocket(base: string, auth: Record<string, string>): Promise<Socket> {
   const s = connectSocket(base, auth);
   await connected(s);
@@ -27,21 +28,13 @@ export async function join(s: Socket, stage: string): Promise<StudioSnapshot> {
   return ack.data;
 }
 
-/** Resolves with the first event for which `pred` holds (other events are ignored). */
-export function waitFor<T>(s: Socket, event: string, pred: (p: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (s.off(event, on), reject(new Error(`no matching "${event}" within ${timeoutMs} ms`))), timeoutMs);
-    const on = (p: T) => {
-      if (!pred(p)) return;
-      clearTimeout(timer);
-      s.off(event, on);
-      resolve(p);
-    };
-    s.on(event, on);
-  });
-}
-
 export function expectOk<T>(ack: Ack<T>): T {
   if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
   return ack.data;
+}
+
+/** Seats the user behind `member` on `stage` through a live invite from `host`, accepted at once. */
+export async function seat(host: Socket, member: Socket, stage: string, username: string, role: 'cohost' | 'guest'): Promise<void> {
+  const invite = expectOk(await studio<{ inviteId: string }>(host, 'studio:invite', { stage, username, role }));
+  expectOk(await studio(member, 'studio:invite-respond', { stage, inviteId: invite.inviteId, accept: true }));
 }

@@ -28,7 +28,16 @@ export async function startTestApp(
   const db = options.db ?? (await createTestDatabase());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcat-test-'));
   const config = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SERVE_CLIENT: 'false', LOG_LEVEL: 'error', RTMP_PORT: '0', RATE_LIMITS: testLimits.RATE_LIMITS, ...env }),
+    ...loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SERVE_CLIENT: 'false',
+      LOG_LEVEL: 'error',
+      RTMP_PORT: '0',
+      RATE_LIMITS: testLimits.RATE_LIMITS,
+      ...env,
+    }),
     databaseUrl: db.url,
   };
   const app = await createApp(config, { backgroundJobs: false, ...options });
@@ -74,6 +83,11 @@ export async function call<T = any>(
   return { status: res.status, body: parsed as T };
 }
 
+/** Delivers an IVS event (or a batch) to a node as EventBridge does, with the API destination's key. */
+export function postIvsEvent(node: { url: string; config: AppConfig }, body: unknown) {
+  return call(node.url, 'POST', '/api/ivs/events', body, undefined, { 'x-api-key': node.config.ivsEventsApiKey });
+}
+
 let counter = 0;
 /** A username unique within the run. */
 export function uniqueName(prefix = 'user'): string {
@@ -94,3 +108,6 @@ export async function register(base: string, username = uniqueName(), password =
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { ...res.body, password };
 }
+
+/** A signed-up user: login token, public user and password. */
+export type Account = Awaited<ReturnType<typeof register>>;
