@@ -27,12 +27,12 @@ export const ALL_COMMANDS: readonly CommandDef<CommandName>[] = Object.values(CO
 
 export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(ALL_COMMANDS.map((c) => [c.name, c]));
 
-/** Server → client events (name → payload type). Feature groups extend this interface. */
+/**
+ * Server → client events (name → payload type). Feature groups extend this interface.
+ * No "closing" event: a node that shuts down closes its transports, which clients read as a
+ * lost connection and reconnect (to another node) with backoff.
+ */
 export interface ServerEvents extends WatchServerEvents, ChatServerEvents, ModerationServerEvents, StudioServerEvents {
-  /** The server is going away (deploy / shutdown): reconnect, another node will answer. */
-  'session:closing': { reason: string };
-  /** A personal notice to every open tab of one user (on any node). */
-  'user:notice': { kind: string; message: string };
   /**
    * Sent just before the server closes this socket because its identity changed: the login
    * expired or the account is gone (log in again), or the role changed (reconnect at once with
