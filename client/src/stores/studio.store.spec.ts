@@ -1,44 +1,19 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { createPinia, setActivePinia } from 'pinia';
-import type { CommandDef, ServerEvents, StudioDocument, StudioSnapshot } from '@streamcat/protocol';
+import { initialStudioDocument, type CommandDef, type ServerEvents, type StudioDocument, type StudioSnapshot } from '@streamcat/protocol';
 import { ApiError } from '../services/api';
 import { useStudioStore, type StudioTransport } from './studio.store';
 
+/** Ann's studio as the server first stores it, with `overrides`. */
 function doc(overrides: Partial<StudioDocument> = {}): StudioDocument {
-  return {
+  const initial = initialStudioDocument({
     stageId: 's1',
     stageName: 'ann',
     ownerId: 'ann-id',
-    members: [
-      {
-        id: 'ann-id',
-        kind: 'user',
-        userId: 'ann-id',
-        linkId: null,
-        displayName: 'ann',
-        role: 'host',
-        status: 'backstage',
-        handRaised: false,
-        mutedInProgramme: false,
-        joinedAt: '2025-01-01T00:00:00.000Z',
-      },
-    ],
-    invites: [],
-    greenRoom: [],
-    links: [],
-    layout: {
-      name: 'grid',
-      order: [],
-      featuredId: null,
-      screenShareId: null,
-      nameTags: true,
-      banner: { text: '', visible: false },
-      background: { kind: 'colour', colour: '#101010' },
-    },
-    live: { broadcast: { state: 'offline', since: '' }, realtime: { state: 'closed', since: '' } },
-    removed: [],
-    ...overrides,
-  };
+    ownerName: 'ann',
+    now: new Date('2025-01-01T00:00:00.000Z'),
+  });
+  return { ...initial, ...overrides };
 }
 
 /** A server in miniature: answers commands from a script and pushes events on demand. */

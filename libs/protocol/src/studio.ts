@@ -136,6 +136,54 @@ export const StudioDocument = z.object({
 });
 export type StudioDocument = z.infer<typeof StudioDocument>;
 
+/**
+ * A stage's studio before anything happened: the owner seated as host (backstage), an empty
+ * grid, broadcast off and real-time viewing closed since `now`. The server stores it on first
+ * use; clients and specs build the same document from here.
+ */
+export function initialStudioDocument(input: {
+  stageId: string;
+  stageName: string;
+  ownerId: string;
+  ownerName: string;
+  now: Date;
+}): StudioDocument {
+  const at = input.now.toISOString();
+  return {
+    stageId: input.stageId,
+    stageName: input.stageName,
+    ownerId: input.ownerId,
+    members: [
+      {
+        id: input.ownerId,
+        kind: 'user',
+        userId: input.ownerId,
+        linkId: null,
+        displayName: input.ownerName,
+        role: 'host',
+        status: 'backstage',
+        handRaised: false,
+        mutedInProgramme: false,
+        joinedAt: at,
+      },
+    ],
+    invites: [],
+    greenRoom: [],
+    links: [],
+    layout: {
+      name: 'grid',
+      order: [],
+      featuredId: null,
+      screenShareId: null,
+      nameTags: true,
+      banner: { text: '', visible: false },
+      background: { kind: 'colour', colour: '#101418' },
+    },
+    live: { broadcast: { state: 'offline', since: at }, realtime: { state: 'closed', since: at } },
+    removed: [],
+  };
+}
+
 export interface StudioSnapshot {
   stageId: string;
   version: number;

@@ -1,7 +1,6 @@
-import type { StudioDocument, StudioMember } from '@streamcat/protocol';
+import { initialStudioDocument, type StudioDocument, type StudioMember } from '@streamcat/protocol';
 import type { SocketActor } from '../realtime/socket-actor';
 import { decideBackstage, isSeatedRole, senderKeyOf } from './backstage-chat.rules';
-import { initialStudioDocument } from './studio.reducer';
 
 const now = new Date('2026-11-20T18:00:00Z');
 const SEND = 'studio:backstage-send';

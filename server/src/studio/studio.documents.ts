@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { StudioDocument, StudioSnapshot } from '@streamcat/protocol';
+import { initialStudioDocument, type StudioDocument, type StudioSnapshot } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { Stage } from '../stages/stage.entity';
 import { StudioClock } from './studio.clock';
 import { StudioDocumentRow } from './studio.entity';
-import { initialStudioDocument } from './studio.reducer';
 
 export type StageRef = { name: string } | { id: string };
 

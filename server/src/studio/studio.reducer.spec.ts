@@ -1,14 +1,5 @@
-import type { StudioDocument } from '@streamcat/protocol';
-import {
-  ActorContext,
-  actorContext,
-  applyStudioCommand,
-  initialStudioDocument,
-  mayReplay,
-  nextExpiry,
-  resolveStudioRole,
-  StudioAction,
-} from './studio.reducer';
+import { initialStudioDocument, type StudioDocument } from '@streamcat/protocol';
+import { ActorContext, actorContext, applyStudioCommand, mayReplay, nextExpiry, resolveStudioRole, StudioAction } from './studio.reducer';
 
 const now = new Date('2026-11-20T18:00:00Z');
 const later = (s: number) => new Date(now.getTime() + s * 1000);

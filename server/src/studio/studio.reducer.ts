@@ -78,49 +78,6 @@ export type StudioResult =
 
 const SYSTEM_ONLY = new Set<StudioAction['type']>(['green-room-enter', 'broadcast-confirmed', 'expire']);
 
-export function initialStudioDocument(input: {
-  stageId: string;
-  stageName: string;
-  ownerId: string;
-  ownerName: string;
-  now: Date;
-}): StudioDocument {
-  const at = input.now.toISOString();
-  return {
-    stageId: input.stageId,
-    stageName: input.stageName,
-    ownerId: input.ownerId,
-    members: [
-      {
-        id: input.ownerId,
-        kind: 'user',
-        userId: input.ownerId,
-        linkId: null,
-        displayName: input.ownerName,
-        role: 'host',
-        status: 'backstage',
-        handRaised: false,
-        mutedInProgramme: false,
-        joinedAt: at,
-      },
-    ],
-    invites: [],
-    greenRoom: [],
-    links: [],
-    layout: {
-      name: 'grid',
-      order: [],
-      featuredId: null,
-      screenShareId: null,
-      nameTags: true,
-      banner: { text: '', visible: false },
-      background: { kind: 'colour', colour: '#101418' },
-    },
-    live: { broadcast: { state: 'offline', since: at }, realtime: { state: 'closed', since: at } },
-    removed: [],
-  };
-}
-
 /**
  * The actor's role on this studio. A seat in the studio decides first (an owner who is
  * also site staff acts as host here); then site staff; then any signed-in user is a viewer.
