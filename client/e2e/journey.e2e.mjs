@@ -11,19 +11,29 @@
 // (BASE_URL is ignored unless JOURNEY_BASE_URL and JOURNEY_MODERATOR=<user>:<password> point
 // at a server where that account already is a moderator).
 // Each step is a named check; a step whose prerequisite failed is reported as skipped.
-// Exits 1 and lists every failed check; saves docs/screenshots/{studio,watch,moderation}.png.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Exits 1 and lists every failed check; with SCREENSHOTS_DIR set, saves the README's screenshots there
+// (studio, watch, moderation and the phone-width pages): SCREENSHOTS_DIR=docs/screenshots node client/e2e/journey.e2e.mjs
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
-import { startProduct } from '../../test/e2e/product.mjs';
+import {
+  ROOT,
+  consoleErrors,
+  createReport,
+  cspViolations,
+  docScreenshot,
+  failureScreenshot,
+  firstLine,
+  launchBrowser,
+  openPage,
+  pageErrors,
+  request,
+  socketConnected,
+  startOwnProduct,
+  videoMoves,
+  waitUntil,
+} from './support.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = join(ROOT, 'docs/screenshots');
-const FAILURES = join(ROOT, 'test-results');
-const HEADED = process.env.HEADED === '1';
 /** Going live goes through ffmpeg, HLS segments and the IVS events: give it time. */
 const LIVE_TIMEOUT = 90_000;
 
@@ -35,13 +45,11 @@ const guestName = `Cleo ${tag}`;
 // ------------------------------------------------------------------ reporting
 const results = [];
 const passed = new Set();
-let current = null;
-function check(ok, what, detail = '') {
-  const at = current ? ` (+${((Date.now() - current.started) / 1000).toFixed(1)} s)` : '';
-  console.log(`    ${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? ` — ${detail}` : ''}${at}`);
-  if (!ok) current?.failures.push(`${what}${detail ? ` — ${detail}` : ''}`);
-  return ok;
-}
+let stepStarted = null;
+const { check, failures } = createReport({
+  indent: '    ',
+  annotate: () => (stepStarted ? ` (+${((Date.now() - stepStarted) / 1000).toFixed(1)} s)` : ''),
+});
 /** A named step: fails on a failed check or a throw; skipped when a step it needs did not pass. */
 async function step(id, title, needs, body) {
   const missing = needs.filter((n) => !passed.has(n));
@@ -52,82 +60,54 @@ async function step(id, title, needs, body) {
   }
   console.log(`\n— ${title}`);
   const started = Date.now();
-  current = { failures: [], started };
+  const failedBefore = failures.length;
+  stepStarted = started;
   try {
     await body();
   } catch (error) {
-    check(false, 'the step completed', error instanceof Error ? error.message.split('\n')[0] : String(error));
-    await mkdir(FAILURES, { recursive: true });
-    for (const [who, page] of Object.entries(pages)) {
-      if (page && !page.isClosed())
-        await page.screenshot({ path: join(FAILURES, `journey-${id}-${who}.png`), fullPage: true }).catch(() => undefined);
-    }
+    check(false, 'the step completed', firstLine(error));
+    for (const [who, page] of Object.entries(pages)) await failureScreenshot(page, `journey-${id}-${who}`);
   }
+  stepStarted = null;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const ok = current.failures.length === 0;
+  const stepFailures = failures.slice(failedBefore);
+  const ok = stepFailures.length === 0;
   if (ok) passed.add(id);
-  results.push({ id, title, status: ok ? 'passed' : 'failed', detail: current.failures.join('; '), seconds });
+  results.push({ id, title, status: ok ? 'passed' : 'failed', detail: stepFailures.join('; '), seconds });
   console.log(`    → ${ok ? 'PASSED' : 'FAILED'} (${seconds} s)`);
 }
 
 // ------------------------------------------------------------------ product and browser
 let product = null;
-let dataDir = null;
 let baseUrl = process.env.JOURNEY_BASE_URL;
 let moderator = process.env.JOURNEY_MODERATOR
   ? { username: process.env.JOURNEY_MODERATOR.split(':')[0], password: process.env.JOURNEY_MODERATOR.split(':').slice(1).join(':') }
   : null;
 if (!baseUrl || !moderator) {
-  dataDir = await mkdtemp(join(tmpdir(), 'streamcat-journey-'));
-  console.log(`Starting the product in ${dataDir} with moderator ${names.m} …`);
-  product = await startProduct({ dataDir });
+  product = await startOwnProduct('journey');
   baseUrl = product.baseUrl;
   moderator = { username: names.m, password };
 }
 baseUrl = baseUrl.replace(/\/$/, '');
 console.log(`Journey against ${baseUrl}`);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: !HEADED,
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required',
-  ],
-});
-const pageErrors = [];
-const consoleErrors = [];
+const browser = await launchBrowser();
 const pages = {};
 async function newPage(who, options = {}) {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? { width: 1360, height: 900 },
-    colorScheme: options.colorScheme ?? 'dark',
+  const page = await openPage(browser, {
     baseURL: baseUrl,
-    permissions: ['camera', 'microphone'],
+    who,
+    viewport: options.viewport ?? { width: 1360, height: 900 },
+    colorScheme: options.colorScheme,
+    timeout: 20_000,
+    // A page load competes with every other participant's media on two cores: give it longer.
+    navigationTimeout: 60_000,
   });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  // A page load competes with every other participant's media on two cores: give it longer.
-  page.setDefaultNavigationTimeout(60_000);
-  page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
-  // Console errors are evidence for a failed step, not failures by themselves (a 403 is logged too).
-  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${who}: ${msg.text().slice(0, 300)}`));
   pages[who] = page;
   return page;
 }
 
-async function api(path, { method = 'GET', body, token } = {}) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (path, options) => request(baseUrl, path, options);
 
 async function logIn(page, username) {
   await page.goto('/login');
@@ -135,24 +115,6 @@ async function logIn(page, username) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-}
-
-/** Reads a media element twice, `ms` apart: playing means time moved and frames have a size. */
-async function playback(locator, ms = 3000) {
-  await locator.waitFor();
-  const read = () => locator.evaluate((v) => ({ t: v.currentTime, w: v.videoWidth, paused: v.paused, ready: v.readyState }));
-  const first = await read();
-  await locator.page().waitForTimeout(ms);
-  const second = await read();
-  return { advancing: second.t > first.t + 0.5, first, second };
-}
-
-/** Waits until a media element has advanced by `seconds` (it may need to buffer first). */
-async function waitPlaying(locator, timeout = 60_000) {
-  await locator.waitFor({ timeout });
-  const handle = await locator.elementHandle();
-  const start = await handle.evaluate((v) => v.currentTime);
-  await locator.page().waitForFunction(([v, t]) => v.currentTime > t + 1 && v.videoWidth > 0, [handle, start], { timeout });
 }
 
 /**
@@ -196,13 +158,6 @@ async function programmeTiles(page) {
   });
 }
 
-async function screenshot(page, file) {
-  await mkdir(SHOTS, { recursive: true });
-  for (const close of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await close.click().catch(() => undefined);
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SHOTS, file), fullPage: false });
-}
-
 // ------------------------------------------------------------------ the journey
 let inviteUrl = '';
 const shot = { studio: false };
@@ -217,7 +172,7 @@ try {
   }
   if (product) {
     // Roles come only from the operator: the CLI finds the running server's embedded PostgreSQL in DATA_DIR.
-    const env = { ...process.env, DATA_DIR: dataDir };
+    const env = { ...process.env, DATA_DIR: product.dataDir };
     for (const k of ['DATABASE_URL', 'EMBEDDED_POSTGRES_PORT', 'REDIS_URL', 'MEDIA_PROVIDER']) delete env[k];
     const cli = spawnSync(process.execPath, [join(ROOT, 'scripts/cli.mjs'), 'role', names.m, 'moderator'], {
       cwd: ROOT,
@@ -244,8 +199,8 @@ try {
     await a.getByTestId('programme-canvas').waitFor();
     check(true, 'the programme preview canvas is shown');
     const own = a.getByTestId(`tile-${names.a}`).locator('video');
-    const p = await playback(own.first(), 1500);
-    check(p.advancing && p.second.w > 0, 'the camera preview plays', JSON.stringify(p.second));
+    const p = await videoMoves(own.first(), { by: 0.5 });
+    check(p.moving, 'the camera preview plays', JSON.stringify(p));
     check(await own.first().evaluate((v) => v.muted), "A's own audio is never played back (preview muted)");
   });
 
@@ -265,14 +220,16 @@ try {
     await w.goto(`/${names.a}`);
     await w.getByTestId('watch-status').filter({ hasText: /live/i }).waitFor({ timeout: 30_000 });
     check(true, 'the watch page shows LIVE');
-    await waitPlaying(w.getByTestId('player-video'), LIVE_TIMEOUT);
-    const p = await playback(w.getByTestId('player-video'));
-    check(p.advancing, 'the player’s currentTime advances', JSON.stringify(p));
+    const p = await videoMoves(w.getByTestId('player-video'), { by: 1, timeout: LIVE_TIMEOUT });
+    check(p.moving, 'the player’s currentTime advances', JSON.stringify(p));
   });
 
   const b = await newPage('cohostB');
   await step('invite-b', 'A invites registered user B live; B accepts in another context; both on stage', ['studio'], async () => {
+    // Invites are pushed to B's open sockets only: B's signed-in socket must be up before A invites.
+    const bConnected = socketConnected(b, { signedIn: true });
     await logIn(b, names.b);
+    await bConnected;
     await a.getByLabel('Invite by username').fill(names.b);
     await a.getByTestId('invite-send').click();
     const toast = b.getByTestId('invite-toast').filter({ hasText: names.a });
@@ -284,10 +241,8 @@ try {
     check(true, 'B is on the stage and sees A');
     await a.getByTestId(`tile-${names.b}`).waitFor({ timeout: 30_000 });
     check(true, 'A sees B on the stage');
-    await waitPlaying(a.getByTestId(`tile-${names.b}`).locator('video').first(), 30_000).then(
-      () => check(true, "B's camera reaches A"),
-      (e) => check(false, "B's camera reaches A", e.message.split('\n')[0]),
-    );
+    const bOnA = await videoMoves(a.getByTestId(`tile-${names.b}`).locator('video').first(), { by: 1, timeout: 30_000 });
+    check(bOnA.moving, "B's camera reaches A", JSON.stringify(bOnA));
   });
 
   await step(
@@ -301,16 +256,16 @@ try {
       check(true, 'A’s studio shows the side-by-side layout');
       await b.getByTestId('current-layout').filter({ hasText: 'Side by side' }).waitFor({ timeout: 10_000 });
       check(true, 'B sees the same layout');
-      // The compositor needs a moment to receive B's frames; poll rather than sleep.
-      let seenA = { tiles: 0, cameras: 0 };
-      for (let i = 0; i < 20 && seenA.cameras < 2; i++) {
-        await a.waitForTimeout(500);
-        seenA = await programmeTiles(a);
-      }
+      // The compositor needs a moment to receive B's frames: read the canvas until it shows both.
+      const seenA = await waitUntil(
+        () => programmeTiles(a),
+        (seen) => seen.cameras >= 2,
+        { timeout: 10_000, interval: 500 },
+      );
       check(seenA.tiles === 2 && seenA.cameras === 2, 'the programme canvas shows two tiles, both cameras', JSON.stringify(seenA));
       const seenB = await programmeTiles(b).catch(() => ({ tiles: -1, cameras: -1 }));
       check(seenB.tiles === 2, "B's programme canvas shows two tiles too", JSON.stringify(seenB));
-      await screenshot(a, 'studio.png');
+      await docScreenshot(a, 'studio.png');
       shot.studio = true;
     },
   );
@@ -349,7 +304,7 @@ try {
     await a.getByTestId(`tile-${guestName}`).waitFor({ timeout: 30_000 });
     check(true, 'A sees C on the stage');
     // The README's studio screen, if the two-tile step could not take it.
-    if (!shot.studio) await screenshot(a, 'studio.png');
+    if (!shot.studio) await docScreenshot(a, 'studio.png');
   });
 
   const m = await newPage('moderatorM');
@@ -412,7 +367,7 @@ try {
     await input.press('Enter');
     await v.getByTestId('chat-message').filter({ hasText: chatText.deleted }).waitFor();
     check(true, 'V’s messages appear in the chat');
-    await screenshot(v, 'watch.png');
+    await docScreenshot(v, 'watch.png');
     if (passed.has('studio')) {
       await a.getByTestId('studio-chat-tab-viewers').click();
       await a.getByTestId('chat-message').filter({ hasText: chatText.kept }).waitFor({ timeout: 15_000 });
@@ -441,7 +396,7 @@ try {
     await dialog.getByRole('button', { name: 'Ban', exact: true }).click();
     await m.getByTestId('moderation-audit-entry').filter({ hasText: names.v }).first().waitFor({ timeout: 10_000 });
     check(true, 'the ban appears in the audit log');
-    await screenshot(m, 'moderation.png');
+    await docScreenshot(m, 'moderation.png');
 
     await v.reload();
     await v.getByTestId('chat-sanction').waitFor({ timeout: 15_000 });
@@ -468,8 +423,8 @@ try {
     const tile = r.getByTestId('stage-tile').first();
     await tile.waitFor({ timeout: 30_000 });
     check(true, 'the real-time page shows the stage');
-    await waitPlaying(tile.locator('video').first(), 30_000);
-    check(true, 'a member’s video plays on the real-time page');
+    const v = await videoMoves(tile.locator('video').first(), { by: 1, timeout: 30_000 });
+    check(v.moving, 'a member’s video plays on the real-time page', JSON.stringify(v));
   });
 
   await step(
@@ -499,8 +454,8 @@ try {
       check(true, 'the broadcast appears in past broadcasts');
       vodPath = (await vodLink.getAttribute('href')) ?? '';
       await w.goto(vodPath);
-      await waitPlaying(w.getByTestId('player-video'), 60_000);
-      check(true, 'the VOD plays');
+      const vod = await videoMoves(w.getByTestId('player-video'), { by: 1, timeout: 60_000 });
+      if (!check(vod.moving, 'the VOD plays', JSON.stringify(vod))) return;
       // V chatted a minute or more into the show: at the start of the video the replay has
       // not reached the message yet; scrubbing past it shows it (the replay follows the clock).
       const replay = w.getByTestId('chat-replay');
@@ -531,29 +486,30 @@ try {
   const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   await step('phone', 'At phone width (390 px) the studio, home and watch pages fit the screen', ['studio'], async () => {
     await a.setViewportSize(phone);
-    await a.waitForTimeout(500);
-    check((await overflow(a)) <= 1, 'the studio has no sideways scroll', `${await overflow(a)} px too wide`);
-    await screenshot(a, 'studio-phone.png');
+    // The studio lays itself out again for the narrow screen: give it until it fits (or 5 s).
+    const studioOverflow = await waitUntil(
+      () => overflow(a),
+      (px) => px <= 1,
+      { timeout: 5000 },
+    );
+    check(studioOverflow <= 1, 'the studio has no sideways scroll', `${studioOverflow} px too wide`);
+    await docScreenshot(a, 'studio-phone.png');
     const p = await newPage('phone', { colorScheme: 'light', viewport: phone });
     await p.goto('/');
     await p.getByRole('heading', { level: 1 }).first().waitFor();
     check((await overflow(p)) <= 1, 'the home page has no sideways scroll', `${await overflow(p)} px too wide`);
-    await screenshot(p, 'home-phone.png');
+    await docScreenshot(p, 'home-phone.png');
     await p.goto(`/${names.a}`);
     await p.getByTestId('watch-status').waitFor();
     check((await overflow(p)) <= 1, 'the watch page has no sideways scroll', `${await overflow(p)} px too wide`);
-    await screenshot(p, 'watch-phone.png');
+    await docScreenshot(p, 'watch-phone.png');
   });
 } catch (error) {
   results.push({ id: 'setup', title: 'journey setup', status: 'failed', detail: error instanceof Error ? error.message : String(error) });
 } finally {
   await browser.close().catch(() => undefined);
-  if (product && process.env.JOURNEY_SERVER_LOG) {
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(process.env.JOURNEY_SERVER_LOG, product.output()).catch(() => undefined);
-  }
-  if (product) await product.stop().catch(() => undefined);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  if (product && process.env.JOURNEY_SERVER_LOG) await writeFile(process.env.JOURNEY_SERVER_LOG, product.output()).catch(() => undefined);
+  await product?.stop();
 }
 
 console.log('\nJourney summary');
@@ -561,9 +517,12 @@ for (const r of results) console.log(`  ${r.status.padEnd(7)} ${r.title}${r.deta
 if (consoleErrors.length)
   console.log(`\nBrowser console errors (for diagnosis):\n- ${[...new Set(consoleErrors)].slice(0, 30).join('\n- ')}`);
 if (pageErrors.length) console.log(`\nUncaught page errors:\n- ${[...new Set(pageErrors)].join('\n- ')}`);
+if (cspViolations.length) console.log(`\nContent-Security-Policy violations:\n- ${[...new Set(cspViolations)].join('\n- ')}`);
 const failed = results.filter((r) => r.status !== 'passed');
-if (failed.length || pageErrors.length) {
-  console.error(`\n${failed.length} step(s) did not pass${pageErrors.length ? `, ${pageErrors.length} uncaught page error(s)` : ''}.`);
+if (failed.length || pageErrors.length || cspViolations.length) {
+  console.error(
+    `\n${failed.length} step(s) did not pass${pageErrors.length ? `, ${pageErrors.length} uncaught page error(s)` : ''}${cspViolations.length ? `, ${cspViolations.length} CSP violation(s)` : ''}.`,
+  );
   process.exit(1);
 }
 console.log(`\nAll ${results.length} steps passed.`);

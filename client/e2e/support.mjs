@@ -132,17 +132,26 @@ export async function waitUntil(read, done, { timeout = 15_000, interval = 250 }
  * re-rendered): each read finds it again, and a restarted clock restarts the count.
  */
 export async function videoMoves(video, { timeout = 20_000, by = 0 } = {}) {
+  const deadline = Date.now() + timeout;
   let start = null;
+  let error = null;
+  // A busy renderer may take a while to answer one read: let it use what is left of the time.
   const read = () =>
-    video.evaluate((v) => ({ t: v.currentTime, frames: v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0, width: v.videoWidth }), null, {
-      timeout: 2000,
-    });
+    video
+      .evaluate((v) => ({ t: v.currentTime, frames: v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0, width: v.videoWidth }), null, {
+        timeout: Math.max(1000, deadline - Date.now()),
+      })
+      .catch((e) => {
+        error = firstLine(e);
+        throw e;
+      });
   const moved = (r) => {
     if (!start || r.t < start.t) start = r;
     return r.width > 0 && (r.t - start.t > by || (by === 0 && r.frames > start.frames));
   };
   const last = await waitUntil(read, moved, { timeout });
-  return { moving: !!last && moved(last), ...last, since: start };
+  const moving = !!last && moved(last);
+  return { moving, ...last, since: start, ...(moving || !error ? {} : { error }) };
 }
 
 /**
