@@ -1,21 +1,12 @@
 import { GetStreamKeyCommand } from '@aws-sdk/client-ivs';
 import { connect } from 'node:net';
-import { Client } from 'pg';
 import { ivsClients } from './support/ivs-clients';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { call, register, startTestApp } from './support/test-app';
+import { TEST_REDIS_URL, useTestApp } from './support/use-test-app';
 
 describe('channels REST surface', () => {
-  let t: TestApp;
-  let pg: Client;
-  beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-  });
+  const t = useTestApp();
+  const { pg } = t;
 
   it('updates title and category, validating both; others cannot touch it', async () => {
     const a = await register(t.url);
@@ -132,7 +123,7 @@ describe('channels REST surface', () => {
       ffmpeg: { status: 'available', source: 'path', version: expect.any(String) },
     });
 
-    const withRedis = await startTestApp({ REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, { db: t.db });
+    const withRedis = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { db: t.db });
     try {
       const up = await call(withRedis.url, 'GET', '/api/health');
       expect(up.body).toMatchObject({ status: 'ok', redis: 'up' });

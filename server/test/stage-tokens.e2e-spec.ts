@@ -1,23 +1,13 @@
-import { Client } from 'pg';
 import jwt from 'jsonwebtoken';
-import type { Socket } from 'socket.io-client';
 import { MediaProvider } from '../src/media/media-provider';
 import testLimits from '../../test/support/test-limits.json';
-import { expectOk, join, studio, studioSocket } from './support/studio-client';
-import { call, register, startTestApp, TestApp } from './support/test-app';
+import { expectOk, join, studio } from './support/studio-client';
+import { call, register } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('POST /api/stages/:name/token (seed lesson 4.3, done right)', () => {
-  let t: TestApp;
-  let pg: Client;
-  beforeAll(async () => {
-    t = await startTestApp();
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-  });
+  const t = useTestApp();
+  const { pg } = t;
   afterEach(() => jest.restoreAllMocks());
 
   const tokenFor = (name: string, accessToken?: string) => call(t.url, 'POST', `/api/stages/${name}/token`, undefined, accessToken);
@@ -94,26 +84,14 @@ describe('POST /api/stages/:name/token (seed lesson 4.3, done right)', () => {
 });
 
 describe('POST /api/stages/:name/viewer-token: one token per viewer session', () => {
-  let t: TestApp;
-  let pg: Client;
-  const sockets: Socket[] = [];
-  beforeAll(async () => {
-    // TRUST_PROXY=loopback: the test speaks for several client addresses through X-Forwarded-For.
-    t = await startTestApp({ TRUST_PROXY: 'loopback', RATE_LIMITS: `${testLimits.RATE_LIMITS},viewer-token-per-address=5/1m` });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await pg.end();
-    await t.close();
-  });
+  // TRUST_PROXY=loopback: the test speaks for several client addresses through X-Forwarded-For.
+  const t = useTestApp({ TRUST_PROXY: 'loopback', RATE_LIMITS: `${testLimits.RATE_LIMITS},viewer-token-per-address=5/1m` });
+  const { pg } = t;
 
   /** A host whose stage is open to real-time viewers (through the studio, as the app does it). */
   async function openStage(): Promise<{ name: string; id: string; arn: string }> {
     const host = await register(t.url);
-    const s = await studioSocket(t.url, { token: host.accessToken });
-    sockets.push(s);
+    const s = await t.open({ token: host.accessToken });
     await join(s, host.user.username);
     expectOk(await studio(s, 'studio:realtime', { stage: host.user.username, open: true }));
     const row = (await pg.query('SELECT id, arn FROM stages WHERE name = $1', [host.user.username])).rows[0];
