@@ -184,6 +184,10 @@ try {
   await docScreenshot(a.page, 'studio.png', { fullPage: true });
 
   section('A ends the broadcast');
+  // B and C have had their say: fewer browsers from here on, as two cores carry A's programme
+  // encode and every participant's WebRTC (A's page stopped answering clicks with all three).
+  await b.page.context().close();
+  await c.page.context().close();
   await a.page.getByTestId('toggle-broadcast').click();
   const ended = await succeeds(a.page.locator('[data-testid="broadcast-state"][data-state="offline"]').waitFor({ timeout: 30_000 }));
   check(ended, 'the state returns to offline after Stream End');
