@@ -42,13 +42,22 @@ describe('loadConfig', () => {
   it('lists bad values and the aws-mode requirements together', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ DATA_DIR: dir, MEDIA_PROVIDER: 'aws', PORT: 'eighty', TRUST_PROXY: 'nginx', RATE_LIMITS: 'signup=1/1h' });
+      loadConfig({
+        DATA_DIR: dir,
+        MEDIA_PROVIDER: 'aws',
+        PORT: 'eighty',
+        TRUST_PROXY: 'nginx',
+        RATE_LIMITS: 'signup=1/1h',
+        IVS_EMULATOR_ACCESS_KEY_ID: 'short',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
     const names = error!.problems.map((p) => p.split(/[=:]/)[0]);
     expect(names.sort()).toEqual([
       'DATABASE_URL',
+      'IVS_EMULATOR_ACCESS_KEY_ID',
+      'IVS_EMULATOR_ACCESS_KEY_ID and IVS_EMULATOR_SECRET_ACCESS_KEY',
       'IVS_EVENTS_API_KEY',
       'JWT_SECRET',
       'PORT',

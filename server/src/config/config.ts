@@ -76,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ('error' in trustProxy) problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: ${trustProxy.error}`);
   const rateLimits = parseLimitOverrides(env.RATE_LIMITS ?? '');
   if ('errors' in rateLimits) problems.push(...rateLimits.errors.map((err) => `RATE_LIMITS: ${err}`));
+  problems.push(...emulatorCredentialProblems(env));
   if (problems.length || !parsed.success || 'error' in trustProxy || 'errors' in rateLimits) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -110,13 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-/**
- * The emulator's access key: both variables, or neither (then generated once into
- * DATA_DIR/secrets). Checked here so a bad secret is reported without printing it.
- */
-function emulatorCredentials(e: Env, dataDir: string): { accessKeyId: string; secretAccessKey: string } {
-  const id = e.IVS_EMULATOR_ACCESS_KEY_ID;
-  const secret = e.IVS_EMULATOR_SECRET_ACCESS_KEY;
+/** The emulator's access key: both variables or neither. A bad secret is reported without printing it. */
+function emulatorCredentialProblems(env: NodeJS.ProcessEnv): string[] {
+  const id = env.IVS_EMULATOR_ACCESS_KEY_ID;
+  const secret = env.IVS_EMULATOR_SECRET_ACCESS_KEY;
   const problems: string[] = [];
   if ((id === undefined) !== (secret === undefined))
     problems.push('IVS_EMULATOR_ACCESS_KEY_ID and IVS_EMULATOR_SECRET_ACCESS_KEY: set both or neither');
@@ -124,10 +122,16 @@ function emulatorCredentials(e: Env, dataDir: string): { accessKeyId: string; se
     problems.push(`IVS_EMULATOR_ACCESS_KEY_ID=${JSON.stringify(id)}: must be 16-128 letters, digits or underscores`);
   if (secret !== undefined && !/^\S{16,128}$/.test(secret))
     problems.push('IVS_EMULATOR_SECRET_ACCESS_KEY: must be 16-128 characters without spaces (value not shown)');
-  if (problems.length) throw new ConfigError(problems);
+  return problems;
+}
+
+/** Given, or generated once into DATA_DIR/secrets (checked by emulatorCredentialProblems first). */
+function emulatorCredentials(e: Env, dataDir: string): { accessKeyId: string; secretAccessKey: string } {
   return {
-    accessKeyId: id ?? persistentSecret(dataDir, 'ivs-emulator-access-key-id', () => `AKIA${randomBytes(8).toString('hex').toUpperCase()}`),
-    secretAccessKey: secret ?? persistentSecret(dataDir, 'ivs-emulator-secret-access-key'),
+    accessKeyId:
+      e.IVS_EMULATOR_ACCESS_KEY_ID ??
+      persistentSecret(dataDir, 'ivs-emulator-access-key-id', () => `AKIA${randomBytes(8).toString('hex').toUpperCase()}`),
+    secretAccessKey: e.IVS_EMULATOR_SECRET_ACCESS_KEY ?? persistentSecret(dataDir, 'ivs-emulator-secret-access-key'),
   };
 }
 
