@@ -100,7 +100,9 @@ export async function startMediaApp(
   app.use('/harness', express.static(harnessDir));
   app.use('/harness', express.static(join(__dirname, '../browser')));
   await app.listen(port, '127.0.0.1');
-  const clientConfig = { region: REGION, credentials, maxAttempts: 1 };
+  // Media tests leave the client idle for seconds between calls: a kept-alive socket the server
+  // closes at that moment fails with ECONNRESET, which the SDK's standard retry (as in production) absorbs.
+  const clientConfig = { region: REGION, credentials, maxAttempts: 2 };
   const ivs = new IvsClient({ ...clientConfig, endpoint: `${baseUrl}/_ivs/channels` });
   const realtime = new IVSRealTimeClient({ ...clientConfig, endpoint: `${baseUrl}/_ivs/realtime` });
   return {
