@@ -22,6 +22,21 @@ export const ERRORS = {
   'media/provider-unavailable': { status: 503, message: 'The media service is not reachable right now. Please try again shortly.' },
   'media/provider-rejected': { status: 502, message: 'The media service refused the request.' },
   'media/quota-exceeded': { status: 503, message: 'The media service quota is used up. Please try again later.' },
+  'media/throttled': {
+    status: 503,
+    message: 'Amazon IVS is receiving too many requests from StreamCat right now. Please try again in a moment.',
+  },
+  'media/busy': { status: 503, message: 'Many requests are waiting their turn at Amazon IVS right now. Please try again shortly.' },
+  'media/pending-verification': {
+    status: 503,
+    message: 'The AWS account behind StreamCat is awaiting verification by Amazon; ask the operator.',
+  },
+  'media/access-denied': {
+    status: 502,
+    message: 'StreamCat is not allowed to do this in Amazon IVS (access denied); ask the operator to check its AWS permissions.',
+  },
+  'media/conflict': { status: 409, message: 'Amazon IVS could not do this now because of a conflicting change. Please try again.' },
+  'media/stream-unavailable': { status: 503, message: 'The stream is not available in Amazon IVS right now. Please try again shortly.' },
   'signup/provisioning-failed': { status: 503, message: 'We could not set up your channel just now. Please try signing up again.' },
   'ivs-events/unauthorized': { status: 401, message: 'The x-api-key header is missing or does not match IVS_EVENTS_API_KEY.' },
   'ivs-events/invalid-event': { status: 400, message: 'The IVS event is not valid.' },

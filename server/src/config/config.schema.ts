@@ -35,6 +35,8 @@ export const envSchema = z.object({
   IVS_CHANNEL_TYPE: z.enum(['BASIC', 'STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']).default('STANDARD'),
   IVS_EVENTS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   IVS_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  // Calls per second per IVS operation (Operation=N/s,…); unset: AWS's documented defaults. Checked in loadConfig.
+  IVS_API_RATES: z.string().max(2000).default(''),
   // The local emulator's own access key (SigV4); shape checked in loadConfig, where the secret is never echoed.
   IVS_EMULATOR_ACCESS_KEY_ID: z.string().optional(),
   IVS_EMULATOR_SECRET_ACCESS_KEY: z.string().optional(),

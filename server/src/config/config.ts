@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseTrustProxy, TrustProxy } from '../http/client-address';
+import { IvsRates, parseIvsRates } from '../media/ivs-call-queue.policy';
 import { LimitTable, parseLimitOverrides } from '../rate-limits/rate-limits.policy';
 import { Env, envSchema } from './config.schema';
 
@@ -23,6 +24,8 @@ export interface AppConfig {
   ivsEventsApiKey: string;
   /** How often live channels are checked with GetStream (a lost Stream End must not leave one live). */
   ivsReconcileIntervalSeconds: number;
+  /** Calls per second the server allows itself per IVS operation (IVS_API_RATES over AWS's defaults). */
+  ivsApiRates: IvsRates;
   /** Local mode: the key pair the emulator accepts and the server's SDK clients sign with (SigV4). */
   ivsEmulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
   recordingsBaseUrl: string;
@@ -76,8 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ('error' in trustProxy) problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: ${trustProxy.error}`);
   const rateLimits = parseLimitOverrides(env.RATE_LIMITS ?? '');
   if ('errors' in rateLimits) problems.push(...rateLimits.errors.map((err) => `RATE_LIMITS: ${err}`));
+  const ivsApiRates = parseIvsRates(env.IVS_API_RATES ?? '');
+  if ('errors' in ivsApiRates) problems.push(...ivsApiRates.errors.map((err) => `IVS_API_RATES: ${err}`));
   problems.push(...emulatorCredentialProblems(env));
-  if (problems.length || !parsed.success || 'error' in trustProxy || 'errors' in rateLimits) throw new ConfigError(problems);
+  if (problems.length || !parsed.success || 'error' in trustProxy || 'errors' in rateLimits || 'errors' in ivsApiRates)
+    throw new ConfigError(problems);
   const e = parsed.data;
 
   const dataDir = resolve(e.DATA_DIR);
@@ -97,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ivsChannelType: e.IVS_CHANNEL_TYPE,
     ivsEventsApiKey: e.IVS_EVENTS_API_KEY ?? persistentSecret(dataDir, 'ivs-events-api-key'),
     ivsReconcileIntervalSeconds: e.IVS_RECONCILE_INTERVAL_SECONDS,
+    ivsApiRates,
     ivsEmulatorCredentials: e.MEDIA_PROVIDER === 'local' ? emulatorCredentials(e, dataDir) : undefined,
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),

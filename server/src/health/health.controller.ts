@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { ApiJsonResponse } from '../http/openapi';
 import { LocalMediaPlane } from '../media/local-media-plane';
-import { MediaProvider } from '../media/media-provider';
+import { MediaHealth } from './media-health';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -25,7 +25,7 @@ export class HealthController implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
-    private readonly media: MediaProvider,
+    private readonly media: MediaHealth,
     @Optional() private readonly localMedia?: LocalMediaPlane,
   ) {}
 
@@ -34,7 +34,8 @@ export class HealthController implements OnApplicationShutdown {
   @ApiJsonResponse(200, HealthResponse)
   @ApiJsonResponse(503, HealthResponse, 'A dependency is down')
   async health(@Res() res: Response): Promise<void> {
-    const [db, redis, media] = await Promise.all([this.probeDb(), this.probeRedis(), this.probeMedia()]);
+    // IVS is asked at most once per interval per replica (MediaHealth): probes must not spend its rate budget.
+    const [db, redis, media] = await Promise.all([this.probeDb(), this.probeRedis(), this.media.state()]);
     const degraded = db === 'down' || redis === 'down' || media === 'down';
     // Local mode: can the ingest run, and with which ffmpeg? A missing ffmpeg only blocks going
     // live (stages, chat and VODs still work), so it does not turn the instance unhealthy.
@@ -65,15 +66,6 @@ export class HealthController implements OnApplicationShutdown {
     try {
       if (this.redis.status === 'wait' || this.redis.status === 'end') await withTimeout(this.redis.connect());
       await withTimeout(this.redis.ping());
-      return 'up';
-    } catch {
-      return 'down';
-    }
-  }
-
-  private async probeMedia(): Promise<'up' | 'down'> {
-    try {
-      await withTimeout(this.media.ping());
       return 'up';
     } catch {
       return 'down';

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { ErrorCode } from '@streamcat/protocol';
 import { AppError } from './app-error';
+import { IvsQueueFullError } from '../media/ivs-call-queue';
 import { RateLimitedError } from '../rate-limits/rate-limits.service';
 
 /**
@@ -20,7 +21,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (err.code === 'server/internal') this.log.error(describe(exception));
     else if (err.status >= 500) this.log.warn(`${err.code}: ${exception instanceof Error ? exception.message : String(exception)}`);
     if (res.headersSent) return;
-    if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof RateLimitedError || err instanceof IvsQueueFullError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     res.status(err.status).json(err.toBody());
   }
 }

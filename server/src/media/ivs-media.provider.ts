@@ -16,9 +16,13 @@ import {
   DeleteStageCommand,
   DisconnectParticipantCommand,
   IVSRealTimeClient,
+  GetStageCommand,
   ListStagesCommand,
 } from '@aws-sdk/client-ivs-realtime';
 import { AppError } from '../http/app-error';
+import { IvsCallQueue, IvsQueueFullError, QueuedCallOptions } from './ivs-call-queue';
+import { defaultIvsRates, IvsOperation, IvsRates } from './ivs-call-queue.policy';
+import { classifyIvsError, IvsSdkError } from './ivs-errors';
 import {
   LiveStream,
   MediaProvider,
@@ -38,16 +42,28 @@ export interface IvsClientsConfig {
    * accepts, so requests are signed exactly as for AWS. Unset on AWS (the SDK's default chain).
    */
   emulator?: { url: () => string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /** Calls per second per operation (IVS_API_RATES); AWS's documented defaults when unset. */
+  rates?: IvsRates;
 }
 
-/** MediaProvider on the official AWS SDK v3 clients (AWS, or the emulator in local mode). */
+/**
+ * MediaProvider on the official AWS SDK v3 clients (AWS, or the emulator in local mode). Every
+ * call goes through one rate-aware queue per operation, which also does the retrying (the
+ * SDK's own retries are off, so a throttled call waits its turn instead of hammering).
+ */
 export class IvsMediaProvider extends MediaProvider {
   private readonly log = new Logger('IvsMediaProvider');
   private channels?: IvsClient;
   private realtime?: IVSRealTimeClient;
+  readonly queue: IvsCallQueue;
 
   constructor(private readonly cfg: IvsClientsConfig) {
     super();
+    this.queue = new IvsCallQueue(cfg.rates ?? defaultIvsRates(), cfg.region);
+  }
+
+  callQueue(): IvsCallQueue {
+    return this.queue;
   }
 
   // Built on first use: in local mode the emulator's port is known only once the server listens.
@@ -56,7 +72,7 @@ export class IvsMediaProvider extends MediaProvider {
       const base = this.cfg.emulator?.url();
       const common = {
         region: this.cfg.region,
-        maxAttempts: 2,
+        maxAttempts: 1,
         ...(this.cfg.emulator ? { credentials: this.cfg.emulator.credentials } : {}),
       };
       this.channels = new IvsClient({ ...common, ...(base ? { endpoint: `${base}/channels` } : {}) });
@@ -111,23 +127,30 @@ export class IvsMediaProvider extends MediaProvider {
     ]);
   }
 
-  async createParticipantToken(input: {
-    stageArn: string;
-    userId: string;
-    capabilities: ParticipantCapability[];
-    durationMinutes?: number;
-    attributes?: Record<string, string>;
-  }): Promise<MintedParticipantToken> {
-    const out = await this.call('CreateParticipantToken', () =>
-      this.clients().realtime.send(
-        new CreateParticipantTokenCommand({
-          stageArn: input.stageArn,
-          userId: input.userId,
-          capabilities: input.capabilities,
-          duration: input.durationMinutes,
-          attributes: input.attributes,
-        }),
-      ),
+  async createParticipantToken(
+    input: {
+      stageArn: string;
+      userId: string;
+      capabilities: ParticipantCapability[];
+      durationMinutes?: number;
+      attributes?: Record<string, string>;
+    },
+    options?: QueuedCallOptions,
+  ): Promise<MintedParticipantToken> {
+    const out = await this.call(
+      'CreateParticipantToken',
+      () =>
+        this.clients().realtime.send(
+          new CreateParticipantTokenCommand({
+            stageArn: input.stageArn,
+            userId: input.userId,
+            capabilities: input.capabilities,
+            duration: input.durationMinutes,
+            attributes: input.attributes,
+          }),
+        ),
+      [],
+      options,
     );
     const t = out.participantToken;
     if (!t?.participantId || !t.token || !t.expirationTime) {
@@ -141,7 +164,10 @@ export class IvsMediaProvider extends MediaProvider {
     };
   }
 
-  async disconnectParticipant(input: { stageArn: string; participantId: string; reason?: string }): Promise<void> {
+  async disconnectParticipant(
+    input: { stageArn: string; participantId: string; reason?: string },
+    options?: QueuedCallOptions,
+  ): Promise<void> {
     await this.call(
       'DisconnectParticipant',
       () =>
@@ -149,7 +175,15 @@ export class IvsMediaProvider extends MediaProvider {
           new DisconnectParticipantCommand({ stageArn: input.stageArn, participantId: input.participantId, reason: input.reason }),
         ),
       ['ResourceNotFoundException'],
+      options,
     );
+  }
+
+  async stageActivity(stageArn: string): Promise<{ exists: boolean; activeSessionId: string | null }> {
+    const out = await this.call('GetStage', () => this.clients().realtime.send(new GetStageCommand({ arn: stageArn })), [
+      'ResourceNotFoundException',
+    ]);
+    return { exists: !!out?.stage, activeSessionId: out?.stage?.activeSessionId || null };
   }
 
   async getStream(channelArn: string): Promise<LiveStream | null> {
@@ -189,34 +223,37 @@ export class IvsMediaProvider extends MediaProvider {
     return { arn: out.streamKey.arn, value: out.streamKey.value };
   }
 
+  /**
+   * One try, no waiting in line: a probe must answer quickly. A refusal for rate (here or at
+   * IVS) still proves IVS answers, so it counts as reachable.
+   */
   async ping(): Promise<void> {
-    await this.call('ListStages', () => this.clients().realtime.send(new ListStagesCommand({ maxResults: 1 })));
+    try {
+      await this.call('ListStages', () => this.clients().realtime.send(new ListStagesCommand({ maxResults: 1 })), [], {
+        budget: { maxAttempts: 1, budgetMs: 0 },
+        maxWaitMs: 1_000,
+      });
+    } catch (e) {
+      if (e instanceof IvsQueueFullError || (e instanceof AppError && e.code === 'media/throttled')) return;
+      throw e;
+    }
   }
 
   /**
-   * Runs one SDK call. Error names listed in `tolerated` resolve to undefined (e.g. deleting
-   * something already gone); every other failure becomes an AppError with a plain sentence.
+   * Runs one SDK call through the operation's queue. Error names listed in `tolerated` resolve
+   * to undefined (e.g. deleting something already gone); every other failure becomes an
+   * AppError with the sentence of the IVS error table.
    */
-  private async call<T>(op: string, fn: () => Promise<T>, tolerated: string[] = []): Promise<T> {
+  private async call<T>(op: IvsOperation, fn: () => Promise<T>, tolerated: string[] = [], options?: QueuedCallOptions): Promise<T> {
     try {
-      return await fn();
+      return await this.queue.run(op, fn, options);
     } catch (e) {
-      const err = e as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+      if (e instanceof AppError) throw e;
+      const err = e as IvsSdkError;
       if (err.name && tolerated.includes(err.name)) return undefined as T;
       this.log.warn(`${op} failed: ${err.name ?? 'Error'}: ${err.message ?? ''}`);
-      throw providerError(err);
+      const failure = classifyIvsError(err, { operation: op, region: this.cfg.region });
+      throw new AppError(failure.code, failure.message);
     }
   }
-}
-
-/** Map an SDK failure to what the user should hear. */
-export function providerError(err: { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } }): AppError {
-  const status = err.$metadata?.httpStatusCode;
-  if (err.name === 'ServiceQuotaExceededException' || err.name === 'ThrottlingException' || err.name === 'PendingVerification') {
-    return new AppError('media/quota-exceeded');
-  }
-  if (status === undefined || status >= 500 || err.name === 'InternalServerException' || err.name === 'TimeoutError') {
-    return new AppError('media/provider-unavailable');
-  }
-  return new AppError('media/provider-rejected', `The media service refused the request (${err.name ?? status}).`);
 }

@@ -1,3 +1,5 @@
+import type { IvsCallQueue, QueuedCallOptions } from './ivs-call-queue';
+
 /**
  * Everything the server asks of Amazon IVS. One implementation (IvsMediaProvider) on the
  * official AWS SDK clients; in local mode those same clients talk to the embedded emulator.
@@ -41,14 +43,22 @@ export abstract class MediaProvider {
   abstract deleteChannel(channelArn: string): Promise<void>;
   abstract createStage(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedStage>;
   abstract deleteStage(stageArn: string): Promise<void>;
-  abstract createParticipantToken(input: {
-    stageArn: string;
-    userId: string;
-    capabilities: ParticipantCapability[];
-    durationMinutes?: number;
-    attributes?: Record<string, string>;
-  }): Promise<MintedParticipantToken>;
-  abstract disconnectParticipant(input: { stageArn: string; participantId: string; reason?: string }): Promise<void>;
+  abstract createParticipantToken(
+    input: {
+      stageArn: string;
+      userId: string;
+      capabilities: ParticipantCapability[];
+      durationMinutes?: number;
+      attributes?: Record<string, string>;
+    },
+    options?: QueuedCallOptions,
+  ): Promise<MintedParticipantToken>;
+  abstract disconnectParticipant(
+    input: { stageArn: string; participantId: string; reason?: string },
+    options?: QueuedCallOptions,
+  ): Promise<void>;
+  /** Whether the stage still exists, and its session while anyone is connected to it (GetStage). */
+  abstract stageActivity(stageArn: string): Promise<{ exists: boolean; activeSessionId: string | null }>;
   /** The live stream on a channel, or null when the channel is not broadcasting. */
   abstract getStream(channelArn: string): Promise<LiveStream | null>;
   /** Disconnects the encoder; false when nothing was live. */
@@ -57,4 +67,6 @@ export abstract class MediaProvider {
   abstract rotateStreamKey(channelArn: string): Promise<StreamKey>;
   /** Cheap reachability probe for /api/health. */
   abstract ping(): Promise<void>;
+  /** The per-operation queue every call goes through (admission waits, counters). */
+  abstract callQueue(): IvsCallQueue;
 }

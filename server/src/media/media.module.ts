@@ -19,6 +19,7 @@ import { ServerAddress } from './server-address';
           region: config.awsRegion,
           channelType: config.ivsChannelType as ChannelType,
           recordingConfigurationArn: config.ivsRecordingConfigurationArn,
+          rates: config.ivsApiRates,
           emulator:
             config.mediaProvider === 'local' && config.ivsEmulatorCredentials
               ? { url: () => `${address.loopbackUrl()}/_ivs`, credentials: config.ivsEmulatorCredentials }
