@@ -20,3 +20,6 @@ export { ChannelIngestService } from './media/ingest/channel-ingest.service';
 export type { IngestEndReason } from './media/ingest/channel-ingest.service';
 export type { FfmpegStatus } from './media/ingest/ffmpeg';
 export { RtmpIngestServer } from './media/rtmp/rtmp-ingest.server';
+export { parseEmulatorLimits, DEFAULT_EMULATOR_LIMITS, IVS_QUOTAS, IVS_OPERATION_RATES, describeRate } from './limits/emulator-limits';
+export type { EmulatorLimits, QuotaName, IvsOperationName, RatePolicy } from './limits/emulator-limits';
+export { IVS_EMULATOR_LIMITS } from './limits/call-limits.middleware';

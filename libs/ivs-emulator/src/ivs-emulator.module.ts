@@ -7,12 +7,14 @@ import { ChannelsService } from './channels/channels.service';
 import { StreamsService } from './channels/streams.service';
 import { IvsEmulatorEvents } from './ivs-emulator.events';
 import {
+  emulatorLimitsOf,
   IVS_EMULATOR_CLOCK,
   IVS_EMULATOR_OPTIONS,
   IvsEmulatorClock,
   IvsEmulatorOptions,
   parseIvsEmulatorOptions,
 } from './ivs-emulator.options';
+import { CallBudgets, IVS_EMULATOR_LIMITS, IvsCallLimitsMiddleware } from './limits/call-limits.middleware';
 import { IvsEmulatorService } from './ivs-emulator.service';
 import { ChannelIngestService } from './media/ingest/channel-ingest.service';
 import { mediaPlaneProviders } from './media/media-plane.providers';
@@ -40,6 +42,8 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
       providers: [
         { provide: IVS_EMULATOR_OPTIONS, useValue: parsed },
         { provide: IVS_EMULATOR_CLOCK, useValue: (() => new Date()) satisfies IvsEmulatorClock },
+        { provide: IVS_EMULATOR_LIMITS, useValue: emulatorLimitsOf(parsed) },
+        CallBudgets,
         {
           provide: ParticipantTokenSigner,
           useFactory: (o: IvsEmulatorOptions) => ParticipantTokenSigner.fromDataDir(o.dataDir),
@@ -66,10 +70,11 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
 
   /**
    * Both API prefixes as a whole (every operation, tags, unknown paths, any method) go through
-   * the signature check, so nothing under them is reachable unsigned.
+   * the signature check, so nothing under them is reachable unsigned; then each operation's call
+   * rate and the account's standing (limits/), before any handler.
    */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(IvsSignedRequestMiddleware).forRoutes(
+    consumer.apply(IvsSignedRequestMiddleware, IvsCallLimitsMiddleware).forRoutes(
       ...['_ivs/channels', '_ivs/channels/*path', '_ivs/realtime', '_ivs/realtime/*path'].map((path) => ({
         path,
         method: RequestMethod.ALL,

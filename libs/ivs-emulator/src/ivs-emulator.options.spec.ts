@@ -24,6 +24,13 @@ describe('emulator endpoints derived from publicUrl', () => {
     );
   });
 
+  it('refuses bad limit overrides at boot together with the other bad options', () => {
+    expect(() =>
+      parseIvsEmulatorOptions({ ...base, publicUrl: 'http://x', accountId: '1', limits: 'stages=many,CreateStage=5/s' }),
+    ).toThrow(/accountId: must be 12 digits; limits: "stages=many": stages is a quota/);
+    expect(parseIvsEmulatorOptions({ ...base, publicUrl: 'http://x', limits: 'stages=3' }).limits).toBe('stages=3');
+  });
+
   it('requires an access key pair shaped like AWS keys, without echoing the secret', () => {
     expect(() =>
       parseIvsEmulatorOptions({ ...base, publicUrl: 'http://x', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STAGE_SOCKET_PATH } from '@streamcat/protocol';
 import type { EmulatorCredentials } from './aws-protocol/request-signature';
+import { EmulatorLimits, parseEmulatorLimits } from './limits/emulator-limits';
 import type { IvsMediaOptions } from './media/media.options';
 
 /** What the host app tells the emulator about itself. */
@@ -18,6 +19,12 @@ export interface IvsEmulatorOptions {
    * request must be SigV4-signed with it (scope `<date>/<region>/ivs/aws4_request`), as at AWS.
    */
   credentials: EmulatorCredentials;
+  /**
+   * Overrides of AWS's quotas and call rates, and the account's standing, in the syntax of the
+   * server's IVS_EMULATOR_LIMITS: `stages=3,DisconnectParticipant=5/s,pendingVerification=true`
+   * (see limits/emulator-limits.ts). Omitted: AWS's defaults.
+   */
+  limits?: string;
   /**
    * Turns on the local media plane (stage SFU, browser channel ingest, HLS and recordings).
    * Omitted: control plane only.
@@ -49,11 +56,20 @@ const optionsSchema = z.object({
 /** Fails at boot, naming every bad option, rather than minting broken ARNs or URLs later. */
 export function parseIvsEmulatorOptions(input: IvsEmulatorOptions): IvsEmulatorOptions {
   const result = optionsSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid IvsEmulatorModule options: ${problems}`);
-  }
-  return { ...result.data, media: input.media, publicUrl: result.data.publicUrl.replace(/\/+$/, '') };
+  const limits = parseEmulatorLimits(input.limits ?? '');
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+    ...('errors' in limits ? limits.errors.map((e) => `limits: ${e}`) : []),
+  ];
+  if (!result.success || problems.length) throw new Error(`Invalid IvsEmulatorModule options: ${problems.join('; ')}`);
+  return { ...result.data, limits: input.limits, media: input.media, publicUrl: result.data.publicUrl.replace(/\/+$/, '') };
+}
+
+/** The limits in force: AWS's defaults with the options' overrides (already checked by parseIvsEmulatorOptions). */
+export function emulatorLimitsOf(options: IvsEmulatorOptions): EmulatorLimits {
+  const limits = parseEmulatorLimits(options.limits ?? '');
+  if ('errors' in limits) throw new Error(`Invalid IvsEmulatorModule options: ${limits.errors.join('; ')}`);
+  return limits;
 }
 
 /** Public addresses derived from `publicUrl`, shaped the way IVS hands them out. */

@@ -7,11 +7,13 @@ export const IVS_ERROR_STATUS = {
   ValidationException: 400,
   ServiceQuotaExceededException: 402,
   AccessDeniedException: 403,
+  PendingVerification: 403,
   ResourceNotFoundException: 404,
   ChannelNotBroadcasting: 404,
   ConflictException: 409,
   ThrottlingException: 429,
   InternalServerException: 500,
+  StreamUnavailable: 503,
   /** Not an IVS error: answers operations the emulator does not implement. */
   NotImplementedException: 501,
 } as const;

@@ -2,9 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { conflictError, IvsApiError, notFoundError } from '../aws-protocol/ivs-api.errors';
 import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
-import { isUniqueViolation, queryOne, queryRows, Sql } from '../database/emulator-sql';
+import { countOf, lockForTransaction, queryOne, queryRows, Sql } from '../database/emulator-sql';
 import { assertOwnAccount, buildArn, newResourceId, newStreamKeyValue } from '../ivs-arns';
 import { EmulatorEndpoints, IVS_EMULATOR_OPTIONS, IvsEmulatorOptions, emulatorEndpoints } from '../ivs-emulator.options';
+import { IVS_EMULATOR_LIMITS } from '../limits/call-limits.middleware';
+import { checkQuota } from '../limits/emulator-admission';
+import type { EmulatorLimits } from '../limits/emulator-limits';
 import type { ChannelType, CreateChannelRequest, LatencyMode, ListChannelsRequest } from './channels.schemas';
 
 interface ChannelRow {
@@ -89,6 +92,7 @@ export class ChannelsService {
   constructor(
     private readonly db: DataSource,
     @Inject(IVS_EMULATOR_OPTIONS) private readonly options: IvsEmulatorOptions,
+    @Inject(IVS_EMULATOR_LIMITS) private readonly limits: EmulatorLimits,
   ) {
     this.endpoints = emulatorEndpoints(options);
   }
@@ -98,6 +102,9 @@ export class ChannelsService {
     const advanced = req.type === 'ADVANCED_SD' || req.type === 'ADVANCED_HD';
     const preset = req.preset || (advanced ? 'HIGHER_BANDWIDTH_DELIVERY' : '');
     return this.db.transaction(async (tx) => {
+      // Counted under a lock held to commit: the quota holds across replicas, and a refusal inserts nothing.
+      await lockForTransaction(tx, `ivs-emulator:quota:channels:${this.options.accountId}`);
+      this.refuseOverQuota('channels', await countOf(tx, `SELECT count(*) AS n FROM ivs_emu_channels`));
       const row = await queryOne<ChannelRow>(
         tx,
         `INSERT INTO ivs_emu_channels
@@ -161,7 +168,7 @@ export class ChannelsService {
     };
   }
 
-  /** IVS allows one key per channel: a second one is a quota error until the first is deleted. */
+  /** IVS allows one key per channel (streamKeysPerChannel): another is a quota error until one is deleted. */
   async createStreamKey(channelArn: string, tags: Record<string, string> | undefined): Promise<StreamKeyView> {
     return this.db.transaction(async (tx) => {
       const channel = await this.requireChannel(tx, channelArn, true);
@@ -217,24 +224,24 @@ export class ChannelsService {
     return this.endpoints.playbackUrl(channelId);
   }
 
+  /** The caller holds the channel row (FOR UPDATE, or it was just inserted), so the count cannot race. */
   private async insertStreamKey(tx: Sql, channel: ChannelRow, tags: Record<string, string>): Promise<StreamKeyView> {
+    this.refuseOverQuota(
+      'streamKeysPerChannel',
+      await countOf(tx, `SELECT count(*) AS n FROM ivs_emu_stream_keys WHERE channel_id = $1`, [channel.id]),
+    );
     const id = newResourceId();
-    try {
-      const row = await queryOne<Omit<StreamKeyRow, 'channel_arn'>>(
-        tx,
-        `INSERT INTO ivs_emu_stream_keys (id, arn, channel_id, value, tags) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [id, this.arn('stream-key', id), channel.id, newStreamKeyValue(this.options.region), JSON.stringify(tags)],
-      );
-      return streamKeyView({ ...row!, channel_arn: channel.arn });
-    } catch (err) {
-      if (isUniqueViolation(err, 'uq_ivs_emu_stream_keys_channel')) {
-        throw new IvsApiError(
-          'ServiceQuotaExceededException',
-          `Channel ${channel.arn} already has a stream key; delete it before creating another.`,
-        );
-      }
-      throw err;
-    }
+    const row = await queryOne<Omit<StreamKeyRow, 'channel_arn'>>(
+      tx,
+      `INSERT INTO ivs_emu_stream_keys (id, arn, channel_id, value, tags) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [id, this.arn('stream-key', id), channel.id, newStreamKeyValue(this.options.region), JSON.stringify(tags)],
+    );
+    return streamKeyView({ ...row!, channel_arn: channel.arn });
+  }
+
+  private refuseOverQuota(quota: 'channels' | 'streamKeysPerChannel', inUse: number): void {
+    const refusal = checkQuota(quota, this.limits, inUse, this.options);
+    if (refusal) throw new IvsApiError(refusal.errorName, refusal.message);
   }
 
   private arn(type: 'channel' | 'stream-key', id: string): string {

@@ -26,3 +26,17 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const name = e?.driverError?.constraint ?? e?.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
+
+/**
+ * Serialises transactions that share `key` until they end (pg_advisory_xact_lock): a quota is
+ * counted and the new row inserted under it, so replicas creating at once cannot both fit.
+ */
+export async function lockForTransaction(tx: Sql, key: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+}
+
+/** A count(*) query's single number. */
+export async function countOf(sql: Sql, text: string, params: unknown[] = []): Promise<number> {
+  const row = await queryOne<{ n: string | number }>(sql, text, params);
+  return Number(row?.n ?? 0);
+}

@@ -105,5 +105,23 @@ export class IvsEmulatorSchema1763800000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Stream keys per channel became a configurable quota (limits/emulator-limits.ts, counted under
+ * the channel's row lock) instead of a unique constraint fixed at one.
+ */
+export class IvsEmulatorStreamKeyQuota1763800610000 implements MigrationInterface {
+  name = 'IvsEmulatorStreamKeyQuota1763800610000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ivs_emu_stream_keys DROP CONSTRAINT uq_ivs_emu_stream_keys_channel`);
+    await q.query(`CREATE INDEX ix_ivs_emu_stream_keys_channel ON ivs_emu_stream_keys (channel_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX ix_ivs_emu_stream_keys_channel`);
+    await q.query(`ALTER TABLE ivs_emu_stream_keys ADD CONSTRAINT uq_ivs_emu_stream_keys_channel UNIQUE (channel_id)`);
+  }
+}
+
 /** Every migration the host must list, in order. */
-export const ivsEmulatorMigrations: Function[] = [IvsEmulatorSchema1763800000000];
+export const ivsEmulatorMigrations: Function[] = [IvsEmulatorSchema1763800000000, IvsEmulatorStreamKeyQuota1763800610000];

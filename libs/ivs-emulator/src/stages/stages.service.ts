@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
-import { queryOne, queryRows } from '../database/emulator-sql';
+import { IvsApiError } from '../aws-protocol/ivs-api.errors';
+import { countOf, lockForTransaction, queryOne, queryRows } from '../database/emulator-sql';
 import { buildArn, newResourceId } from '../ivs-arns';
 import { IvsEmulatorEvents } from '../ivs-emulator.events';
 import { emulatorEndpoints, EmulatorEndpoints, IVS_EMULATOR_OPTIONS, IvsEmulatorOptions } from '../ivs-emulator.options';
+import { IVS_EMULATOR_LIMITS } from '../limits/call-limits.middleware';
+import { checkQuota } from '../limits/emulator-admission';
+import type { EmulatorLimits } from '../limits/emulator-limits';
 import { ParticipantTokensService, ParticipantTokenView } from './participant-tokens.service';
 import { ParticipantsService } from './participants.service';
 import { requireStage, StageRow, stageSummaryView, StageSummaryView, stageView, StageView } from './stage.rows';
@@ -21,6 +25,7 @@ export class StagesService {
     private readonly participants: ParticipantsService,
     private readonly events: IvsEmulatorEvents,
     @Inject(IVS_EMULATOR_OPTIONS) private readonly options: IvsEmulatorOptions,
+    @Inject(IVS_EMULATOR_LIMITS) private readonly limits: EmulatorLimits,
   ) {
     this.endpoints = emulatorEndpoints(options);
   }
@@ -32,6 +37,11 @@ export class StagesService {
   }): Promise<{ stage: StageView; participantTokens: ParticipantTokenView[] }> {
     const id = newResourceId();
     return this.db.transaction(async (tx) => {
+      // Counted under a lock held to commit: the quota holds across replicas, and a refusal inserts nothing.
+      await lockForTransaction(tx, `ivs-emulator:quota:stages:${this.options.accountId}`);
+      const inUse = await countOf(tx, `SELECT count(*) AS n FROM ivs_emu_stages`);
+      const refusal = checkQuota('stages', this.limits, inUse, this.options);
+      if (refusal) throw new IvsApiError(refusal.errorName, refusal.message);
       const row = await queryOne<StageRow>(tx, `INSERT INTO ivs_emu_stages (id, arn, name, tags) VALUES ($1, $2, $3, $4) RETURNING *`, [
         id,
         buildArn(this.options.region, this.options.accountId, 'stage', id),

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import {
   EmulatorCredentials,
   IVS_EMULATOR_CLOCK,
+  IVS_OPERATION_RATES,
   IvsEmulatorModule,
   IvsEmulatorService,
   ivsEmulatorMigrations,
@@ -26,6 +27,14 @@ export function newEmulatorCredentials(): EmulatorCredentials {
   };
 }
 
+/**
+ * Every call rate raised far above what a test sends: tests about other behaviour make calls
+ * back to back, faster than AWS's 5 per second. Quotas stay AWS's; the limits tests set their own.
+ */
+export const UNTHROTTLED_TEST_RATES = Object.keys(IVS_OPERATION_RATES)
+  .map((op) => `${op}=100000/s`)
+  .join(',');
+
 export interface EmulatorApp {
   app: INestApplication;
   baseUrl: string;
@@ -42,6 +51,8 @@ export interface EmulatorAppOptions {
   clock?: () => Date;
   /** `none` (default) leaves parsing to the emulator, as the server does; `host-json` puts express.json in front. */
   bodyParser?: 'host-json' | 'none';
+  /** Quota, rate and account-standing overrides (`IvsEmulatorModule.forRoot({limits})`); default UNTHROTTLED_TEST_RATES. */
+  limits?: string;
 }
 
 /**
@@ -59,7 +70,14 @@ export async function startEmulatorApp(dbUrl: string, dataDir: string, opts: Emu
         migrationsRun: true,
         synchronize: false,
       }),
-      IvsEmulatorModule.forRoot({ dataDir, region: REGION, accountId: ACCOUNT_ID, publicUrl: PUBLIC_URL, credentials }),
+      IvsEmulatorModule.forRoot({
+        dataDir,
+        region: REGION,
+        accountId: ACCOUNT_ID,
+        publicUrl: PUBLIC_URL,
+        credentials,
+        limits: opts.limits ?? UNTHROTTLED_TEST_RATES,
+      }),
     ],
   });
   if (opts.clock) builder = builder.overrideProvider(IVS_EMULATOR_CLOCK).useValue(opts.clock);

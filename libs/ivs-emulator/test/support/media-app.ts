@@ -21,7 +21,7 @@ import {
   IvsMediaOptions,
 } from '@streamcat/ivs-emulator';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
-import { newEmulatorCredentials } from './emulator-app';
+import { newEmulatorCredentials, UNTHROTTLED_TEST_RATES } from './emulator-app';
 
 export const REGION = 'us-east-1';
 /** The static ffmpeg of the npm package the server installs as a fallback (Linux x64). */
@@ -90,7 +90,15 @@ export async function startMediaApp(
     imports: [
       SinkModule,
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, migrations: ivsEmulatorMigrations, migrationsRun: true, synchronize: false }),
-      IvsEmulatorModule.forRoot({ dataDir, region: REGION, accountId: ACCOUNT_ID, publicUrl: baseUrl, credentials, media }),
+      IvsEmulatorModule.forRoot({
+        dataDir,
+        region: REGION,
+        accountId: ACCOUNT_ID,
+        publicUrl: baseUrl,
+        credentials,
+        media,
+        limits: UNTHROTTLED_TEST_RATES,
+      }),
     ],
   })
     .overrideProvider(IVS_EMULATOR_CLOCK)

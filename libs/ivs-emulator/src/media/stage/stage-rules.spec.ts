@@ -1,17 +1,32 @@
-import { decidePublish, decideSubscribe, MAX_PUBLISHERS_PER_STAGE } from './stage-rules';
+import { DEFAULT_EMULATOR_LIMITS } from '../../limits/emulator-limits';
+import { decidePublish, decideSubscribe } from './stage-rules';
+
+const MAX_PUBLISHERS_PER_STAGE = DEFAULT_EMULATOR_LIMITS.quotas.publishersPerStage;
 
 describe('stage rules', () => {
-  it('refuses the 13th publisher but lets a publisher renegotiate at capacity', () => {
-    expect(decidePublish({ canPublish: true, publishers: MAX_PUBLISHERS_PER_STAGE - 1, alreadyPublishing: false }).ok).toBe(true);
-    expect(decidePublish({ canPublish: true, publishers: MAX_PUBLISHERS_PER_STAGE, alreadyPublishing: false })).toMatchObject({
+  const publishing = { canPublish: true, maxPublishers: MAX_PUBLISHERS_PER_STAGE };
+
+  it('refuses the 13th publisher (IVS allows 12) but lets a publisher renegotiate at capacity', () => {
+    expect(MAX_PUBLISHERS_PER_STAGE).toBe(12);
+    expect(decidePublish({ ...publishing, publishers: 11, alreadyPublishing: false }).ok).toBe(true);
+    expect(decidePublish({ ...publishing, publishers: 12, alreadyPublishing: false })).toMatchObject({
       ok: false,
       code: 'STAGE_AT_CAPACITY',
+      message: 'The stage already has 12 publishers.',
     });
-    expect(decidePublish({ canPublish: true, publishers: MAX_PUBLISHERS_PER_STAGE, alreadyPublishing: true }).ok).toBe(true);
+    expect(decidePublish({ ...publishing, publishers: 12, alreadyPublishing: true }).ok).toBe(true);
+  });
+
+  it('counts against the configured publishersPerStage quota', () => {
+    expect(decidePublish({ ...publishing, maxPublishers: 2, publishers: 2, alreadyPublishing: false })).toMatchObject({
+      code: 'STAGE_AT_CAPACITY',
+    });
   });
 
   it('refuses publishing without the PUBLISH capability before counting', () => {
-    expect(decidePublish({ canPublish: false, publishers: 0, alreadyPublishing: false })).toMatchObject({ code: 'PUBLISH_NOT_ALLOWED' });
+    expect(decidePublish({ ...publishing, canPublish: false, publishers: 0, alreadyPublishing: false })).toMatchObject({
+      code: 'PUBLISH_NOT_ALLOWED',
+    });
   });
 
   it('limits distinct subscribers, not subscriptions', () => {

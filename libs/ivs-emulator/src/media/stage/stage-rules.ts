@@ -1,17 +1,22 @@
 import type { StageErrorCodeName } from '@streamcat/protocol';
 
-/** IVS fixes this per stage; it is not configurable on AWS either. */
-export const MAX_PUBLISHERS_PER_STAGE = 12;
-
 export type RuleOutcome = { ok: true } | { ok: false; code: StageErrorCodeName; message: string };
 
 const allow: RuleOutcome = { ok: true };
 
-/** Whether a participant may start publishing now. Publishers already counted include it when re-publishing. */
-export function decidePublish(input: { canPublish: boolean; publishers: number; alreadyPublishing: boolean }): RuleOutcome {
+/**
+ * Whether a participant may start publishing now. Publishers already counted include it when
+ * re-publishing. `maxPublishers`: the publishersPerStage quota (12 at IVS, not adjustable there).
+ */
+export function decidePublish(input: {
+  canPublish: boolean;
+  publishers: number;
+  alreadyPublishing: boolean;
+  maxPublishers: number;
+}): RuleOutcome {
   if (!input.canPublish) return { ok: false, code: 'PUBLISH_NOT_ALLOWED', message: 'This participant token does not grant PUBLISH.' };
-  if (!input.alreadyPublishing && input.publishers >= MAX_PUBLISHERS_PER_STAGE)
-    return { ok: false, code: 'STAGE_AT_CAPACITY', message: `The stage already has ${MAX_PUBLISHERS_PER_STAGE} publishers.` };
+  if (!input.alreadyPublishing && input.publishers >= input.maxPublishers)
+    return { ok: false, code: 'STAGE_AT_CAPACITY', message: `The stage already has ${input.maxPublishers} publishers.` };
   return allow;
 }
 

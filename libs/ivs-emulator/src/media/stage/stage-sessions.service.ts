@@ -15,6 +15,8 @@ import {
 } from '@streamcat/protocol';
 import { WebSocket } from 'ws';
 import { IvsEmulatorService } from '../../ivs-emulator.service';
+import { IVS_EMULATOR_LIMITS } from '../../limits/call-limits.middleware';
+import type { EmulatorLimits } from '../../limits/emulator-limits';
 import type { ParticipantTokenVerification } from '../../stages/participant-tokens.service';
 import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
@@ -57,6 +59,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     private readonly upgrades: MediaUpgrades,
     @Inject(IVS_MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
     @Inject(RESOLVED_EVENT_SINK) private readonly sink: IvsEventSink,
+    @Inject(IVS_EMULATOR_LIMITS) private readonly limits: EmulatorLimits,
   ) {}
 
   onModuleInit(): void {
@@ -218,7 +221,12 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   private async publish(p: Participant, sdp: string, audioMuted: boolean, videoStopped: boolean): Promise<void> {
     const room = this.room(p);
     const publishers = [...room.values()].filter((o) => o.publisher).length;
-    const decision = decidePublish({ canPublish: p.token.canPublish, publishers, alreadyPublishing: !!p.publisher });
+    const decision = decidePublish({
+      canPublish: p.token.canPublish,
+      publishers,
+      alreadyPublishing: !!p.publisher,
+      maxPublishers: this.limits.quotas.publishersPerStage,
+    });
     if (!decision.ok) {
       send(p.ws, errorMessage('PUBLISH_ERROR', decision.code, decision.message, false));
       await this.emitStageUpdate(p, 'Participant Publish Error', decision.code);
