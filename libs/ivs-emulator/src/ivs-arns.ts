@@ -15,9 +15,14 @@ export function randomAlphanumeric(length: number): string {
 /** IVS resource ids are 12 alphanumerics (`arn:…:channel/AbCdEf123456`). */
 export const newResourceId = (): string => randomAlphanumeric(12);
 export const newParticipantId = (): string => randomAlphanumeric(12);
-/** IVS stream ids look like `st-` + 22 alphanumerics; stage session ids share the prefix. */
-export const newStreamId = (): string => `st-${randomAlphanumeric(22)}`;
-export const newStageSessionId = (): string => `st-${randomAlphanumeric(12)}`;
+/**
+ * IVS stream ids are 26 characters, `st-` + 23 alphanumerics (GetStreamSession's streamId: "Fixed
+ * length of 26"); stage session ids share the prefix and are 16 long (`st-a1b2c3d4e5f6g`).
+ */
+export const newStreamId = (): string => `st-${randomAlphanumeric(23)}`;
+export const newStageSessionId = (): string => `st-${randomAlphanumeric(13)}`;
+/** A channel's SRT encryption passphrase (SRT accepts 10–79 characters). */
+export const newSrtPassphrase = (): string => randomAlphanumeric(32);
 export const newStreamKeyValue = (region: string): string => `sk_${region}_${randomAlphanumeric(28)}`;
 
 export function buildArn(region: string, accountId: string, type: IvsResourceType, id: string): string {

@@ -42,14 +42,21 @@ export class IvsEmulatorEvents {
     return () => set.delete(listener as IvsEmulatorListener<never>);
   }
 
-  /** Runs every listener; a failing listener is logged and never fails the API call that emitted. */
-  async emit<K extends IvsEmulatorEventName>(name: K, event: IvsEmulatorEventMap[K]): Promise<void> {
+  /**
+   * Runs every listener; a failing listener is logged and never fails the API call that emitted.
+   * Returns the failures, for the one caller that must answer differently (StopStream).
+   */
+  async emit<K extends IvsEmulatorEventName>(name: K, event: IvsEmulatorEventMap[K]): Promise<unknown[]> {
     const set = this.listeners.get(name);
-    if (!set?.size) return;
+    if (!set?.size) return [];
     const results = await Promise.allSettled([...set].map(async (listener) => (listener as IvsEmulatorListener<K>)(event)));
+    const failures: unknown[] = [];
     for (const r of results) {
-      if (r.status === 'rejected')
+      if (r.status === 'rejected') {
+        failures.push(r.reason);
         this.logger.error(`Listener for ${name} failed`, r.reason instanceof Error ? r.reason.stack : String(r.reason));
+      }
     }
+    return failures;
   }
 }

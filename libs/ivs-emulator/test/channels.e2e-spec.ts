@@ -8,11 +8,14 @@ import {
   GetChannelCommand,
   GetStreamCommand,
   GetStreamKeyCommand,
+  GetStreamSessionCommand,
   ListChannelsCommand,
   ListStreamKeysCommand,
+  ListStreamSessionsCommand,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
   StopStreamCommand,
+  StreamUnavailable,
   ValidationException,
 } from '@aws-sdk/client-ivs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,8 +64,23 @@ describe('IVS emulator: channels, stream keys and streams through @aws-sdk/clien
       expect(out.streamKey!.value).toMatch(/^sk_us-east-1_[A-Za-z0-9]{20,}$/);
       expect(out.streamKey!.channelArn).toBe(channel.arn);
 
+      // The current SDK's Channel: SRT ingest (endpoint + passphrase) and an empty ad configuration.
+      expect(channel.srt).toEqual({ endpoint: 'localhost', passphrase: expect.stringMatching(/^[A-Za-z0-9]{32}$/) });
+      expect(channel.adConfigurationArn).toBe('');
+
       const got = await env.ivs.send(new GetChannelCommand({ arn: channel.arn }));
       expect(got.channel).toEqual(channel);
+    });
+
+    it('gives an insecure-ingest channel an SRT endpoint without a passphrase, and each channel its own passphrase', async () => {
+      const insecure = (await createChannel('insecure', { insecureIngest: true })).channel!;
+      expect(insecure.srt).toEqual({ endpoint: 'localhost' });
+      const a = (await createChannel('srt-a')).channel!;
+      const b = (await createChannel('srt-b')).channel!;
+      expect(a.srt!.passphrase).not.toBe(b.srt!.passphrase);
+      const listed = await env.ivs.send(new ListChannelsCommand({ filterByName: 'srt-a' }));
+      expect(listed.channels).toEqual([expect.objectContaining({ arn: a.arn, adConfigurationArn: '' })]);
+      expect(listed.channels![0]).not.toHaveProperty('srt');
     });
 
     it('defaults to a LOW latency STANDARD channel', async () => {
@@ -264,11 +282,85 @@ describe('IVS emulator: channels, stream keys and streams through @aws-sdk/clien
       expect(await sdkError(() => env.ivs.send(new GetStreamCommand({ channelArn: arn })))).toBeInstanceOf(ChannelNotBroadcasting);
     });
 
+    it('answers StreamUnavailable (503) when the encoder cannot be cut, leaving the stream live', async () => {
+      const { channel } = await createChannel('stuck');
+      const arn = channel!.arn!;
+      const { streamId } = await env.emulator.startStream(arn);
+      const unregister = env.emulator.onStopStream(async () => {
+        throw new Error('the encoder connection would not close');
+      });
+      try {
+        const err = await sdkError(() => env.ivs.send(new StopStreamCommand({ channelArn: arn })));
+        expect(err).toBeInstanceOf(StreamUnavailable);
+        expect(err.$metadata.httpStatusCode).toBe(503);
+        expect(err.message).toBe('The stream is temporarily unavailable.');
+      } finally {
+        unregister();
+      }
+      expect((await env.ivs.send(new GetStreamCommand({ channelArn: arn }))).stream).toMatchObject({ streamId, state: 'LIVE' });
+      await env.ivs.send(new StopStreamCommand({ channelArn: arn }));
+      expect(await sdkError(() => env.ivs.send(new GetStreamCommand({ channelArn: arn })))).toBeInstanceOf(ChannelNotBroadcasting);
+    });
+
     it('DeleteChannel of an unknown channel is ResourceNotFoundException', async () => {
       const err = await sdkError(() =>
         env.ivs.send(new DeleteChannelCommand({ arn: `arn:aws:ivs:${REGION}:${ACCOUNT_ID}:channel/abcdefabcdef` })),
       );
       expect(err).toBeInstanceOf(ResourceNotFoundException);
+    });
+  });
+
+  describe('stream sessions', () => {
+    it("lists a channel's streams newest first, pages them, and describes one with its events", async () => {
+      const { channel } = await createChannel('sessions');
+      const arn = channel!.arn!;
+      expect(await sdkError(() => env.ivs.send(new GetStreamSessionCommand({ channelArn: arn })))).toBeInstanceOf(
+        ResourceNotFoundException,
+      );
+      expect((await env.ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions).toEqual([]);
+
+      const first = await env.emulator.startStream(arn);
+      expect(first.streamId).toMatch(/^st-[A-Za-z0-9]{23}$/);
+      const second = await env.emulator.startStream(arn); // takes over the first
+      await env.emulator.endStream(arn);
+      const third = await env.emulator.startStream(arn);
+
+      const listed = await env.ivs.send(new ListStreamSessionsCommand({ channelArn: arn }));
+      expect(listed.streamSessions!.map((s) => s.streamId)).toEqual([third.streamId, second.streamId, first.streamId]);
+      const [live, ended] = listed.streamSessions!;
+      expect(live.endTime).toBeUndefined();
+      expect(ended).toEqual({ streamId: second.streamId, startTime: expect.any(Date), endTime: expect.any(Date), hasErrorEvent: false });
+      expect(ended.endTime!.getTime()).toBeGreaterThanOrEqual(ended.startTime!.getTime());
+
+      const page1 = await env.ivs.send(new ListStreamSessionsCommand({ channelArn: arn, maxResults: 2 }));
+      const page2 = await env.ivs.send(new ListStreamSessionsCommand({ channelArn: arn, maxResults: 2, nextToken: page1.nextToken }));
+      expect([...page1.streamSessions!, ...page2.streamSessions!].map((s) => s.streamId)).toEqual(
+        listed.streamSessions!.map((s) => s.streamId),
+      );
+      expect(page2.nextToken).toBeUndefined();
+
+      const latest = (await env.ivs.send(new GetStreamSessionCommand({ channelArn: arn }))).streamSession!;
+      expect(latest).toMatchObject({ streamId: third.streamId, channel: { arn, name: 'sessions', srt: channel!.srt } });
+      expect(latest.endTime).toBeUndefined();
+      expect(latest.truncatedEvents).toEqual([{ name: 'Stream Start', type: 'IVS Stream State Change', eventTime: expect.any(Date) }]);
+
+      const replaced = (await env.ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId: first.streamId }))).streamSession!;
+      expect(replaced.truncatedEvents!.map((e) => e.name)).toEqual(['Stream Takeover', 'Stream Start']);
+      expect(replaced.startTime!.getTime()).toBe(first.startTime.getTime());
+    });
+
+    it('answers an unknown session with ResourceNotFoundException and a malformed id with ValidationException', async () => {
+      const { channel } = await createChannel('no-sessions');
+      const arn = channel!.arn!;
+      const unknown = await sdkError(() =>
+        env.ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId: 'st-abcdefghijklmnopqrstuvw' })),
+      );
+      expect(unknown).toBeInstanceOf(ResourceNotFoundException);
+      const bad = await sdkError(() => env.ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId: 'stream-1' })));
+      expect(bad).toBeInstanceOf(ValidationException);
+      expect(bad.message).toContain('streamId:');
+      const tooMany = await sdkError(() => env.ivs.send(new ListStreamSessionsCommand({ channelArn: arn, maxResults: 101 })));
+      expect(tooMany).toBeInstanceOf(ValidationException);
     });
   });
 });

@@ -272,6 +272,8 @@ describe('IVS emulator: stages and participant tokens through @aws-sdk/client-iv
       });
       const [host, guest] = participantTokens!;
       const { sessionId } = await env.emulator.participantJoined(host.participantId!);
+      // IVS stage session ids are 16 characters: st- and 13 alphanumerics.
+      expect(sessionId).toMatch(/^st-[A-Za-z0-9]{13}$/);
       expect(await env.emulator.participantJoined(guest.participantId!)).toEqual({ sessionId });
       await env.emulator.setParticipantPublished(guest.participantId!, true);
       expect((await env.realtime.send(new GetStageCommand({ arn: stage!.arn }))).stage!.activeSessionId).toBe(sessionId);
@@ -308,8 +310,9 @@ describe('IVS emulator: stages and participant tokens through @aws-sdk/client-iv
       // A dead token cannot come back in.
       await expect(env.emulator.participantJoined(guest.participantId!)).rejects.toMatchObject({ errorName: 'ConflictException' });
 
+      // `published` says whether they ever published in the session, so it outlives the connection.
       const gone = await env.realtime.send(new ListParticipantsCommand({ stageArn: stage!.arn, sessionId, filterByState: 'DISCONNECTED' }));
-      expect(gone.participants!.map((p) => p.userId)).toEqual(['guest']);
+      expect(gone.participants!.map((p) => [p.userId, p.published])).toEqual([['guest', true]]);
 
       // Last one out ends the session.
       await env.emulator.participantLeft(host.participantId!);
@@ -321,6 +324,13 @@ describe('IVS emulator: stages and participant tokens through @aws-sdk/client-iv
       expect(
         await sdkError(() => env.realtime.send(new DisconnectParticipantCommand({ stageArn: stage!.arn, participantId: 'nobodyhere12' }))),
       ).toBeInstanceOf(ResourceNotFoundException);
+      // IVS's participant id pattern is [a-zA-Z0-9-_]*: an underscore is a participant that is not there, not bad input.
+      expect(
+        await sdkError(() => env.realtime.send(new DisconnectParticipantCommand({ stageArn: stage!.arn, participantId: 'no_such-one' }))),
+      ).toBeInstanceOf(ResourceNotFoundException);
+      expect(
+        await sdkError(() => env.realtime.send(new DisconnectParticipantCommand({ stageArn: stage!.arn, participantId: 'no such one' }))),
+      ).toBeInstanceOf(ValidationException);
       const long = await sdkError(() =>
         env.realtime.send(new DisconnectParticipantCommand({ stageArn: stage!.arn, participantId: 'abc', reason: 'r'.repeat(129) })),
       );

@@ -7,7 +7,9 @@ import {
   channelArnRequest,
   createChannelRequest,
   createStreamKeyRequest,
+  getStreamSessionRequest,
   listChannelsRequest,
+  listStreamSessionsRequest,
   listStreamKeysRequest,
   streamKeyArnRequest,
 } from './channels.schemas';
@@ -86,6 +88,19 @@ export class IvsChannelsController {
   async stopStream(@Body() body: unknown) {
     await this.streams.stopStream(parseIvsRequest(byChannelArnRequest, body).channelArn);
     return {};
+  }
+
+  @Post('ListStreamSessions')
+  @HttpCode(200)
+  listStreamSessions(@Body() body: unknown) {
+    return this.streams.listStreamSessions(parseIvsRequest(listStreamSessionsRequest, body));
+  }
+
+  @Post('GetStreamSession')
+  @HttpCode(200)
+  async getStreamSession(@Body() body: unknown) {
+    const req = parseIvsRequest(getStreamSessionRequest, body);
+    return { streamSession: await this.streams.getStreamSession(req.channelArn, req.streamId) };
   }
 
   /** Anything else the SDK can send gets a clear answer instead of the host's 404 page. */

@@ -52,3 +52,20 @@ export const listStreamKeysRequest = z.object({
   // IVS: 1–50, default 1 (a channel has at most one key anyway).
   maxResults: maxResults(50).default(1),
 });
+
+export const listStreamSessionsRequest = z.object({
+  channelArn: arnOf('channel'),
+  nextToken: nextToken.optional(),
+  // IVS: 1–100, default 100.
+  maxResults: maxResults(100).default(100),
+});
+
+export const getStreamSessionRequest = z.object({
+  channelArn: arnOf('channel'),
+  // IVS stream ids: `st-` and 23 alphanumerics, 26 in all.
+  streamId: z
+    .string()
+    .length(26, 'must be 26 characters')
+    .regex(/^st-[a-zA-Z0-9]+$/, 'must match st-[a-zA-Z0-9]+')
+    .optional(),
+});

@@ -3,14 +3,14 @@ import { DataSource } from 'typeorm';
 import { conflictError, IvsApiError, notFoundError } from '../aws-protocol/ivs-api.errors';
 import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
 import { countOf, lockForTransaction, queryOne, queryRows, Sql } from '../database/emulator-sql';
-import { assertOwnAccount, buildArn, newResourceId, newStreamKeyValue } from '../ivs-arns';
+import { assertOwnAccount, buildArn, newResourceId, newSrtPassphrase, newStreamKeyValue } from '../ivs-arns';
 import { EmulatorEndpoints, IVS_EMULATOR_OPTIONS, IvsEmulatorOptions, emulatorEndpoints } from '../ivs-emulator.options';
 import { IVS_EMULATOR_LIMITS } from '../limits/call-limits.middleware';
 import { checkQuota } from '../limits/emulator-admission';
 import type { EmulatorLimits } from '../limits/emulator-limits';
 import type { ChannelType, CreateChannelRequest, LatencyMode, ListChannelsRequest } from './channels.schemas';
 
-interface ChannelRow {
+export interface ChannelRow {
   id: string;
   arn: string;
   name: string;
@@ -21,6 +21,7 @@ interface ChannelRow {
   recording_configuration_arn: string;
   preset: string;
   tags: Record<string, string>;
+  srt_passphrase: string;
 }
 
 interface StreamKeyRow {
@@ -47,6 +48,9 @@ export interface ChannelView {
   playbackRestrictionPolicyArn: string;
   containerFormat: 'TS';
   multitrackInputConfiguration: { enabled: boolean };
+  /** SRT ingest as IVS describes it (no SRT listener runs locally); no passphrase with insecureIngest. */
+  srt: { endpoint: string; passphrase?: string };
+  adConfigurationArn: string;
   tags: Record<string, string>;
 }
 
@@ -62,6 +66,7 @@ export type ChannelSummaryView = Pick<
   | 'insecureIngest'
   | 'preset'
   | 'playbackRestrictionPolicyArn'
+  | 'adConfigurationArn'
   | 'tags'
 >;
 
@@ -108,8 +113,8 @@ export class ChannelsService {
       const row = await queryOne<ChannelRow>(
         tx,
         `INSERT INTO ivs_emu_channels
-           (id, arn, name, latency_mode, type, authorized, insecure_ingest, recording_configuration_arn, preset, tags)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           (id, arn, name, latency_mode, type, authorized, insecure_ingest, recording_configuration_arn, preset, tags, srt_passphrase)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          RETURNING *`,
         [
           id,
@@ -122,6 +127,7 @@ export class ChannelsService {
           req.recordingConfigurationArn,
           preset,
           JSON.stringify(req.tags ?? {}),
+          newSrtPassphrase(),
         ],
       );
       const key = await this.insertStreamKey(tx, row!, {});
@@ -248,13 +254,17 @@ export class ChannelsService {
     return buildArn(this.options.region, this.options.accountId, type, id);
   }
 
-  private channelView(row: ChannelRow): ChannelView {
+  /** The `Channel` structure for a row (GetChannel, and the channel of a stream session). */
+  channelView(row: ChannelRow): ChannelView {
     return {
       ...channelSummaryView(row),
       ingestEndpoint: this.endpoints.ingestEndpoint,
       playbackUrl: this.endpoints.playbackUrl(row.id),
       containerFormat: 'TS',
       multitrackInputConfiguration: { enabled: false },
+      srt: row.insecure_ingest
+        ? { endpoint: this.endpoints.ingestEndpoint }
+        : { endpoint: this.endpoints.ingestEndpoint, passphrase: row.srt_passphrase },
     };
   }
 }
@@ -274,6 +284,7 @@ function channelSummaryView(row: ChannelRow): ChannelSummaryView {
     insecureIngest: row.insecure_ingest,
     preset: row.preset,
     playbackRestrictionPolicyArn: '',
+    adConfigurationArn: '',
     tags: row.tags,
   };
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IvsApiError } from '../aws-protocol/ivs-api.errors';
+import { IvsApiError, notFoundError } from '../aws-protocol/ivs-api.errors';
+import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
 import { queryOne, queryRows, Sql } from '../database/emulator-sql';
 import { newStreamId } from '../ivs-arns';
 import { IvsEmulatorEvents, StreamHealth } from '../ivs-emulator.events';
 import { IVS_EMULATOR_CLOCK, IvsEmulatorClock } from '../ivs-emulator.options';
-import { ChannelsService } from './channels.service';
+import { ChannelsService, ChannelView } from './channels.service';
 
 interface StreamRow {
   stream_id: string;
@@ -27,6 +28,39 @@ export interface StreamView {
 }
 
 type EndReason = 'ENDED' | 'STOPPED' | 'TAKEOVER';
+
+interface StreamSessionRow {
+  stream_id: string;
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: EndReason | null;
+}
+
+/** The `StreamSessionSummary` structure ListStreamSessions returns. */
+export interface StreamSessionSummaryView {
+  streamId: string;
+  startTime: string;
+  endTime?: string;
+  hasErrorEvent: boolean;
+}
+
+/** The `StreamEvent` structure (what EventBridge also heard about the session). */
+export interface StreamEventView {
+  name: string;
+  type: 'IVS Stream State Change';
+  eventTime: string;
+}
+
+/** The `StreamSession` structure GetStreamSession returns (no ingest or recording details locally). */
+export interface StreamSessionView {
+  streamId: string;
+  startTime: string;
+  endTime?: string;
+  channel: ChannelView;
+  truncatedEvents: StreamEventView[];
+}
+
+const SESSION_END_EVENT: Record<EndReason, string> = { ENDED: 'Stream End', STOPPED: 'Stream End', TAKEOVER: 'Stream Takeover' };
 
 /**
  * Whether a channel is live. The ingest (media plane) reports start/end/health; GetStream and
@@ -56,15 +90,66 @@ export class StreamsService {
     };
   }
 
-  /** Ends the live stream and asks the ingest (stop listeners) to cut the encoder. */
+  /**
+   * Asks the ingest (stop listeners) to cut the encoder, then ends the stream. A cut that fails
+   * leaves the stream live and answers StreamUnavailable (503), which IVS declares for StopStream.
+   */
   async stopStream(channelArn: string): Promise<void> {
-    const ended = await this.db.transaction(async (tx) => {
-      const channel = await this.channels.requireChannel(tx, channelArn, true);
-      return this.endLive(tx, channel.id, 'STOPPED');
-    });
-    if (!ended) throw offline(channelArn);
-    await this.events.emit('streamStopRequested', { channelArn, streamId: ended });
-    await this.events.emit('streamEnded', { channelArn, streamId: ended, reason: 'STOPPED' });
+    const channel = await this.channels.requireChannel(this.db, channelArn);
+    const live = await this.liveStream(this.db, channel.id);
+    if (!live) throw offline(channelArn);
+    const failures = await this.events.emit('streamStopRequested', { channelArn, streamId: live.stream_id });
+    if (failures.length) throw new IvsApiError('StreamUnavailable', 'The stream is temporarily unavailable.');
+    const ended = await queryRows<{ stream_id: string }>(
+      this.db,
+      `UPDATE ivs_emu_streams SET ended_at = $2, end_reason = 'STOPPED' WHERE stream_id = $1 AND ended_at IS NULL RETURNING stream_id`,
+      [live.stream_id, this.now()],
+    );
+    if (ended.length) await this.events.emit('streamEnded', { channelArn, streamId: live.stream_id, reason: 'STOPPED' });
+  }
+
+  /** The channel's streams, newest first (one per go-live; the live one has no end time). */
+  async listStreamSessions(req: {
+    channelArn: string;
+    nextToken?: string;
+    maxResults: number;
+  }): Promise<{ streamSessions: StreamSessionSummaryView[]; nextToken?: string }> {
+    const channel = await this.channels.requireChannel(this.db, req.channelArn);
+    const after = decodeNextToken(req.nextToken);
+    const rows = await queryRows<StreamSessionRow>(
+      this.db,
+      `SELECT stream_id, started_at, ended_at, end_reason FROM ivs_emu_streams s
+       WHERE channel_id = $1 AND ($2::text IS NULL OR (started_at, stream_id) <
+         (SELECT started_at, stream_id FROM ivs_emu_streams WHERE channel_id = $1 AND stream_id = $2))
+       ORDER BY started_at DESC, stream_id DESC LIMIT $3`,
+      [channel.id, after ?? null, req.maxResults + 1],
+    );
+    const page = pageOf(rows, req.maxResults, (r) => r.stream_id);
+    return {
+      streamSessions: page.items.map((r) => ({ ...sessionTimes(r), streamId: r.stream_id, hasErrorEvent: false })),
+      nextToken: page.nextToken,
+    };
+  }
+
+  /** One stream session, or the channel's most recent one when no stream id is given. */
+  async getStreamSession(channelArn: string, streamId: string | undefined): Promise<StreamSessionView> {
+    const channel = await this.channels.requireChannel(this.db, channelArn);
+    const row = await queryOne<StreamSessionRow>(
+      this.db,
+      `SELECT stream_id, started_at, ended_at, end_reason FROM ivs_emu_streams
+       WHERE channel_id = $1 AND ($2::text IS NULL OR stream_id = $2) ORDER BY started_at DESC, stream_id DESC LIMIT 1`,
+      [channel.id, streamId ?? null],
+    );
+    if (!row) {
+      throw notFoundError(
+        streamId ? `Stream session ${streamId} does not exist on channel ${channelArn}.` : `Channel ${channelArn} has no stream sessions.`,
+      );
+    }
+    const times = sessionTimes(row);
+    const events: StreamEventView[] = [{ name: 'Stream Start', type: 'IVS Stream State Change', eventTime: times.startTime }];
+    if (times.endTime)
+      events.unshift({ name: SESSION_END_EVENT[row.end_reason ?? 'ENDED'], type: 'IVS Stream State Change', eventTime: times.endTime });
+    return { ...times, streamId: row.stream_id, channel: this.channels.channelView(channel), truncatedEvents: events };
   }
 
   /**
@@ -130,6 +215,10 @@ export class StreamsService {
     );
     return rows[0]?.stream_id ?? null;
   }
+}
+
+function sessionTimes(row: StreamSessionRow): { startTime: string; endTime?: string } {
+  return { startTime: row.started_at.toISOString(), ...(row.ended_at ? { endTime: row.ended_at.toISOString() } : {}) };
 }
 
 function offline(channelArn: string): IvsApiError {

@@ -123,5 +123,31 @@ export class IvsEmulatorStreamKeyQuota1763800610000 implements MigrationInterfac
   }
 }
 
+/**
+ * Channels carry SRT ingest details as IVS's Channel does (a passphrase per channel, kept like the
+ * stream key); stream sessions are listed newest first per channel (ListStreamSessions).
+ */
+export class IvsEmulatorChannelSrt1763800620000 implements MigrationInterface {
+  name = 'IvsEmulatorChannelSrt1763800620000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ivs_emu_channels ADD COLUMN srt_passphrase varchar(79) NOT NULL DEFAULT ''`);
+    // gen_random_uuid draws from the server's strong random source.
+    await q.query(
+      `UPDATE ivs_emu_channels SET srt_passphrase = substr(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 1, 32)`,
+    );
+    await q.query(`CREATE INDEX ix_ivs_emu_streams_channel_started ON ivs_emu_streams (channel_id, started_at DESC, stream_id DESC)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX ix_ivs_emu_streams_channel_started`);
+    await q.query(`ALTER TABLE ivs_emu_channels DROP COLUMN srt_passphrase`);
+  }
+}
+
 /** Every migration the host must list, in order. */
-export const ivsEmulatorMigrations: Function[] = [IvsEmulatorSchema1763800000000, IvsEmulatorStreamKeyQuota1763800610000];
+export const ivsEmulatorMigrations: Function[] = [
+  IvsEmulatorSchema1763800000000,
+  IvsEmulatorStreamKeyQuota1763800610000,
+  IvsEmulatorChannelSrt1763800620000,
+];

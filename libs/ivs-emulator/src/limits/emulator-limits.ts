@@ -49,6 +49,8 @@ export const IVS_OPERATION_RATES = {
   GetStreamKey: { api: 'channels', tps: 5 },
   ListStreamKeys: { api: 'channels', tps: 5 },
   GetStream: { api: 'channels', tps: 5 },
+  GetStreamSession: { api: 'channels', tps: 5 },
+  ListStreamSessions: { api: 'channels', tps: 5 },
   StopStream: { api: 'channels', tps: 5 },
 } as const satisfies Record<string, { api: IvsApi; tps: number }>;
 

@@ -81,7 +81,7 @@ export class ParticipantsService {
   /** Marks the participant gone; the session ends when its last participant leaves. */
   async markLeft(tx: Sql, stage: StageRow, participantId: string): Promise<void> {
     await tx.query(
-      `UPDATE ivs_emu_participants SET state = 'DISCONNECTED', published = false, left_at = $3
+      `UPDATE ivs_emu_participants SET state = 'DISCONNECTED', left_at = $3
        WHERE stage_id = $1 AND participant_id = $2 AND state = 'CONNECTED'`,
       [stage.id, participantId, this.now()],
     );
@@ -92,8 +92,9 @@ export class ParticipantsService {
     );
   }
 
+  /** ListParticipants' `published` is whether the participant ever published in the session: it never goes back. */
   async setPublished(participantId: string, published: boolean): Promise<void> {
-    await this.db.query(`UPDATE ivs_emu_participants SET published = $2 WHERE participant_id = $1 AND state = 'CONNECTED'`, [
+    await this.db.query(`UPDATE ivs_emu_participants SET published = published OR $2 WHERE participant_id = $1 AND state = 'CONNECTED'`, [
       participantId,
       published,
     ]);

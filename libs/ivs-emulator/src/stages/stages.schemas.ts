@@ -53,7 +53,7 @@ const participantId = z
   .string()
   .min(1, 'is required')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-zA-Z0-9-]*$/, 'must match ^[a-zA-Z0-9-]*$');
+  .regex(/^[a-zA-Z0-9-_]*$/, 'must match ^[a-zA-Z0-9-_]*$');
 
 export const disconnectParticipantRequest = z.object({
   stageArn: arnOf('stage'),
