@@ -37,6 +37,8 @@ export const envSchema = z.object({
   IVS_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   // Calls per second per IVS operation (Operation=N/s,…); unset: AWS's documented defaults. Checked in loadConfig.
   IVS_API_RATES: z.string().max(2000).default(''),
+  // Local mode: overrides of the emulator's AWS quotas, call rates and account standing (stages=3,CreateStage=5/s,pendingVerification=true). Checked in loadConfig.
+  IVS_EMULATOR_LIMITS: z.string().max(2000).default(''),
   // The local emulator's own access key (SigV4); shape checked in loadConfig, where the secret is never echoed.
   IVS_EMULATOR_ACCESS_KEY_ID: z.string().optional(),
   IVS_EMULATOR_SECRET_ACCESS_KEY: z.string().optional(),

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
         TRUST_PROXY: 'nginx',
         RATE_LIMITS: 'signup=1/1h',
         IVS_EMULATOR_ACCESS_KEY_ID: 'short',
+        IVS_EMULATOR_LIMITS: 'stages=lots',
       });
     } catch (e) {
       error = e as ConfigError;
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       'DATABASE_URL',
       'IVS_EMULATOR_ACCESS_KEY_ID',
       'IVS_EMULATOR_ACCESS_KEY_ID and IVS_EMULATOR_SECRET_ACCESS_KEY',
+      'IVS_EMULATOR_LIMITS',
       'IVS_EVENTS_API_KEY',
       'JWT_SECRET',
       'PORT',
@@ -73,6 +75,16 @@ describe('loadConfig', () => {
     const c = loadConfig({ DATA_DIR: dir, TRUST_PROXY: '10.0.0.0/8', RATE_LIMITS: 'signup-per-address=100/1h' });
     expect(c.trustProxy).toEqual(['10.0.0.0/8']);
     expect(c.rateLimits['signup-per-address']).toMatchObject({ points: 100, windowSeconds: 3600 });
+  });
+
+  it('passes IVS_EMULATOR_LIMITS to the emulator, naming a bad entry and the known ones', () => {
+    expect(loadConfig({ DATA_DIR: dir }).ivsEmulatorLimits).toBe('');
+    expect(loadConfig({ DATA_DIR: dir, IVS_EMULATOR_LIMITS: 'stages=3,CreateParticipantToken=10/s' }).ivsEmulatorLimits).toBe(
+      'stages=3,CreateParticipantToken=10/s',
+    );
+    expect(() => loadConfig({ DATA_DIR: dir, IVS_EMULATOR_LIMITS: 'stagez=3' })).toThrow(
+      /IVS_EMULATOR_LIMITS: "stagez" is neither a quota \(stages,/,
+    );
   });
 
   it('requires real secrets, a database and URLs in aws mode', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseEmulatorLimits } from '@streamcat/ivs-emulator';
 import { parseTrustProxy, TrustProxy } from '../http/client-address';
 import { IvsRates, parseIvsRates } from '../media/ivs-call-queue.policy';
 import { LimitTable, parseLimitOverrides } from '../rate-limits/rate-limits.policy';
@@ -28,6 +29,8 @@ export interface AppConfig {
   ivsApiRates: IvsRates;
   /** Local mode: the key pair the emulator accepts and the server's SDK clients sign with (SigV4). */
   ivsEmulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Local mode: overrides of AWS's limits the emulator enforces (IVS_EMULATOR_LIMITS, checked here; AWS's defaults when empty). */
+  ivsEmulatorLimits: string;
   recordingsBaseUrl: string;
   jwtSecret: string;
   jwtTtlSeconds: number;
@@ -81,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ('errors' in rateLimits) problems.push(...rateLimits.errors.map((err) => `RATE_LIMITS: ${err}`));
   const ivsApiRates = parseIvsRates(env.IVS_API_RATES ?? '');
   if ('errors' in ivsApiRates) problems.push(...ivsApiRates.errors.map((err) => `IVS_API_RATES: ${err}`));
+  const emulatorLimits = parseEmulatorLimits(env.IVS_EMULATOR_LIMITS ?? '');
+  if ('errors' in emulatorLimits) problems.push(...emulatorLimits.errors.map((err) => `IVS_EMULATOR_LIMITS: ${err}`));
   problems.push(...emulatorCredentialProblems(env));
   if (problems.length || !parsed.success || 'error' in trustProxy || 'errors' in rateLimits || 'errors' in ivsApiRates)
     throw new ConfigError(problems);
@@ -105,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ivsReconcileIntervalSeconds: e.IVS_RECONCILE_INTERVAL_SECONDS,
     ivsApiRates,
     ivsEmulatorCredentials: e.MEDIA_PROVIDER === 'local' ? emulatorCredentials(e, dataDir) : undefined,
+    ivsEmulatorLimits: e.IVS_EMULATOR_LIMITS,
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
     jwtTtlSeconds: e.JWT_TTL_SECONDS,

@@ -45,6 +45,7 @@ export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<Dynamic
     accountId: config.awsAccountId,
     publicUrl: config.publicUrl,
     credentials: config.ivsEmulatorCredentials,
+    limits: config.ivsEmulatorLimits,
     media: {
       ffmpegPath: config.ffmpegPath,
       packagedFfmpegPath: packagedFfmpegPath(),
