@@ -91,10 +91,21 @@ try {
       body: JSON.stringify({ username: `bench${i}`, password: 'correct-horse-1' }),
     });
     if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+    // The studio's IVS stage is made on first need (the owner's token), so stage events name a stage we know.
+    const { accessToken } = await res.json();
+    const token = await fetch(`${base}/api/stages/bench${i}/token`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    if (token.status !== 200) throw new Error(`stage token: ${token.status} ${await token.text()}`);
   }
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
-  for (const r of (await pg.query(`SELECT c.arn, c.name, s.arn AS stage_arn FROM channels c JOIN stages s ON s.user_id = c.user_id`)).rows)
+  for (const r of (
+    await pg.query(
+      `SELECT c.arn, c.name, i.arn AS stage_arn FROM channels c JOIN stages s ON s.user_id = c.user_id JOIN ivs_stages i ON i.stage_id = s.id`,
+    )
+  ).rows)
     targets.push(r);
   await pg.end();
 

@@ -18,6 +18,7 @@ import { mediaPlaneFor } from './media/media-plane';
 import { runMigrations } from './database/migrate';
 import { RealtimeIoAdapter } from './realtime/realtime.adapter';
 import { IvsEventsReconciliationService } from './ivs-events/ivs-events-reconciliation.service';
+import { IdleStagesSweeper } from './stages/idle-stages.sweeper';
 
 export interface CreateAppOptions {
   /** Extra modules (tests use this to add probes). */
@@ -80,6 +81,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     app.select(AccountsModule).get(OrphanSweeperService).start();
     // A lost Stream End must not leave a channel live forever: check live channels at start and periodically.
     app.get(IvsEventsReconciliationService).start(config.ivsReconcileIntervalSeconds * 1000);
+    // IVS stages of idle studios go back to AWS (a per-region quota); the next need makes new ones.
+    app.get(IdleStagesSweeper).start();
   }
   return app;
 }

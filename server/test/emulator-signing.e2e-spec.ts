@@ -2,7 +2,7 @@ import { ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { rawIvsRequest } from '../../libs/ivs-emulator/test/support/signed-request';
 import { ivsClients } from './support/ivs-clients';
-import { register } from './support/test-app';
+import { call, register } from './support/test-app';
 import { useTestApp } from './support/use-test-app';
 
 /**
@@ -14,6 +14,8 @@ describe('the server’s embedded IVS emulator is closed to unsigned callers', (
 
   it('refuses outsiders what the issue showed open (listing channels, keys, minting tokens) and serves its own key holder', async () => {
     const user = await register(t.url);
+    // The studio's stage is made on first need: the owner's token.
+    expect((await call(t.url, 'POST', `/api/stages/${user.user.username}/token`, undefined, user.accessToken)).status).toBe(200);
     const { channels } = await ivsClients(t).channels.send(new ListChannelsCommand({}));
     const { stages } = await ivsClients(t).realtime.send(new ListStagesCommand({}));
     expect(channels?.length).toBeGreaterThanOrEqual(1);

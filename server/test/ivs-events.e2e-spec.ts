@@ -30,7 +30,7 @@ describe('POST /api/ivs/events', () => {
   const post = (body: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
     call(t.url, 'POST', '/api/ivs/events', body, undefined, headers);
 
-  const newChannel = async (): Promise<TestChannel> => channelOf(pg, (await register(t.url)).user.id);
+  const newChannel = async (): Promise<TestChannel> => channelOf(pg, t.url, await register(t.url));
   const channelRow = async (ch: TestChannel) =>
     (await pg.query(`SELECT is_live, current_stream_id, health FROM channels WHERE id = $1`, [ch.id])).rows[0];
   const streamRow = async (streamId: string) => (await pg.query(`SELECT * FROM streams WHERE stream_id = $1`, [streamId])).rows[0];

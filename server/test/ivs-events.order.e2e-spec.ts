@@ -96,7 +96,7 @@ describe('IVS events in any order, any number of times', () => {
   }
 
   beforeAll(async () => {
-    channel = await channelOf(pg, (await register(t.url)).user.id);
+    channel = await channelOf(pg, t.url, await register(t.url));
   });
 
   it(`ends in the in-order state for ${PERMUTATIONS} seeded random orders with random redeliveries`, async () => {

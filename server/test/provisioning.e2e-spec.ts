@@ -8,8 +8,9 @@ import { call, uniqueName } from './support/test-app';
 import { useTestApp } from './support/use-test-app';
 
 /**
- * Sign-up creates an IVS channel, an IVS stage and the rows. A failure at any step must
- * leave nothing behind (neither rows nor provider resources), and a retry must succeed.
+ * Sign-up creates an IVS channel and the rows; the studio's IVS stage comes later, on first
+ * need. A failure at any step must leave nothing behind (neither rows nor provider
+ * resources), and a retry must succeed.
  */
 describe('sign-up provisioning is all-or-nothing', () => {
   const t = useTestApp();
@@ -38,7 +39,7 @@ describe('sign-up provisioning is all-or-nothing', () => {
   }
   const signUp = (username: string) => call(t.url, 'POST', '/api/auth/register', { username, password: 'provision-me-1' });
 
-  it('step 1 fails (create channel): nothing is created, and a retry succeeds', async () => {
+  it('step 1 fails (create channel): nothing is created, and a retry succeeds without making a stage', async () => {
     const name = uniqueName('p1');
     jest.spyOn(media, 'createChannel').mockRejectedValueOnce(providerDown());
     const res = await signUp(name);
@@ -49,23 +50,12 @@ describe('sign-up provisioning is all-or-nothing', () => {
 
     expect((await signUp(name)).status).toBe(201);
     expect(await channelsNamed(name)).toHaveLength(1);
-    expect(await stagesNamed(name)).toHaveLength(1);
-  });
-
-  it('step 2 fails (create stage): the channel is deleted again', async () => {
-    const name = uniqueName('p2');
-    jest.spyOn(media, 'createStage').mockRejectedValueOnce(providerDown());
-    const res = await signUp(name);
-    expect(res.status).toBe(503);
-    expect(await usersNamed(name)).toBe(0);
-    expect(await channelsNamed(name)).toHaveLength(0);
     expect(await stagesNamed(name)).toHaveLength(0);
-    expect((await signUp(name)).status).toBe(201);
   });
 
-  it('step 3 fails (database rows): channel and stage are deleted again', async () => {
-    const name = uniqueName('p3');
-    // A real database failure: the stage row violates a constraint added for this test.
+  it('step 2 fails (database rows): the channel is deleted again', async () => {
+    const name = uniqueName('p2');
+    // A real database failure: the studio row violates a constraint added for this test.
     await pg.query(`ALTER TABLE stages ADD CONSTRAINT test_block_${name} CHECK (name <> '${name}')`);
     const res = await signUp(name);
     expect(res.status).toBe(500);
@@ -73,7 +63,6 @@ describe('sign-up provisioning is all-or-nothing', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/constraint|stack|at /i);
     expect(await usersNamed(name)).toBe(0);
     expect(await channelsNamed(name)).toHaveLength(0);
-    expect(await stagesNamed(name)).toHaveLength(0);
 
     await pg.query(`ALTER TABLE stages DROP CONSTRAINT test_block_${name}`);
     expect((await signUp(name)).status).toBe(201);
@@ -81,9 +70,10 @@ describe('sign-up provisioning is all-or-nothing', () => {
 
   it('when the clean-up itself fails, the resource is queued and the sweeper deletes it later', async () => {
     const name = uniqueName('p4');
-    jest.spyOn(media, 'createStage').mockRejectedValueOnce(providerDown());
+    await pg.query(`ALTER TABLE stages ADD CONSTRAINT test_block_${name} CHECK (name <> '${name}')`);
     jest.spyOn(media, 'deleteChannel').mockRejectedValueOnce(providerDown());
-    expect((await signUp(name)).status).toBe(503);
+    expect((await signUp(name)).status).toBe(500);
+    await pg.query(`ALTER TABLE stages DROP CONSTRAINT test_block_${name}`);
     const [orphan] = await channelsNamed(name);
     expect(orphan).toBeDefined();
     const queued = await pg.query('SELECT kind, arn FROM orphaned_media_resources WHERE arn = $1', [orphan.arn]);
@@ -101,6 +91,6 @@ describe('sign-up provisioning is all-or-nothing', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(await usersNamed(name)).toBe(1);
     expect(await channelsNamed(name)).toHaveLength(1);
-    expect(await stagesNamed(name)).toHaveLength(1);
+    expect(await stagesNamed(name)).toHaveLength(0);
   });
 });

@@ -94,7 +94,11 @@ describe('POST /api/stages/:name/viewer-token: one token per viewer session', ()
     const s = await t.open({ token: host.accessToken });
     await join(s, host.user.username);
     expectOk(await studio(s, 'studio:realtime', { stage: host.user.username, open: true }));
-    const row = (await pg.query('SELECT id, arn FROM stages WHERE name = $1', [host.user.username])).rows[0];
+    const row = (
+      await pg.query(`SELECT s.id, i.arn FROM stages s JOIN ivs_stages i ON i.stage_id = s.id AND i.kind = 'studio' WHERE s.name = $1`, [
+        host.user.username,
+      ])
+    ).rows[0];
     return { name: host.user.username, ...row };
   }
   const viewerToken = (stage: string, headers: Record<string, string> = {}) =>

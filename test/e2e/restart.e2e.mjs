@@ -26,7 +26,11 @@ try {
   const password = 'restart-pass-1';
   const reg = await request(baseUrl, '/api/auth/register', { method: 'POST', body: { username, password } });
   assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  // The studio's IVS stage is made on first need: the owner's first participant token.
+  const first = await request(baseUrl, `/api/stages/${username}/token`, { method: 'POST', token: reg.body.accessToken });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
   const before = await request(baseUrl, '/api/me', { token: reg.body.accessToken });
+  assert.equal(before.body.stage.arn, first.body.stageArn);
   const html = await fetch(`${baseUrl}/`);
   assert.equal(html.status, 200);
   assert.match(await html.text(), /<div id="app"/, 'the built client is served at /');

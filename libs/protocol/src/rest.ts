@@ -50,7 +50,8 @@ export const MyChannel = z.object({
 });
 export type MyChannel = z.infer<typeof MyChannel>;
 
-export const MyStage = z.object({ name: z.string(), arn: z.string(), isLive: z.boolean() });
+/** The owner's studio; `arn` names its IVS stage while it has one (made when the studio is first opened, given back when idle). */
+export const MyStage = z.object({ name: z.string(), arn: z.string().nullable(), isLive: z.boolean() });
 export type MyStage = z.infer<typeof MyStage>;
 
 export const MeResponse = z.object({ user: PublicUser, channel: MyChannel, stage: MyStage });

@@ -16,7 +16,9 @@ interface Created {
 }
 
 /**
- * Sign-up (seed lessons 2.x): user + IVS channel (with key) + IVS stage, all or nothing.
+ * Sign-up (seed lessons 2.x): user + IVS channel (with key) + studio, all or nothing. The
+ * studio's IVS stage is made on first need (StudioStages), not here: AWS's default quota is
+ * 100 stages per region, and most users never open a studio.
  * Provider resources are created first and the rows committed last in one transaction;
  * on any failure what was created is deleted again (or queued for the sweeper when the
  * provider cannot be reached), so a retry starts clean and nothing is left orphaned.
@@ -39,8 +41,6 @@ export class AccountsService {
     try {
       const channel = await this.media.createChannel({ name: username, tags });
       created.push({ kind: 'channel', arn: channel.arn });
-      const stage = await this.media.createStage({ name: username, tags });
-      created.push({ kind: 'stage', arn: stage.arn });
 
       return await this.db.transaction(async (m) => {
         const user = await m.save(m.create(User, { username, passwordHash, role: 'user' }));
@@ -53,7 +53,7 @@ export class AccountsService {
           streamKeyArn: channel.streamKey.arn,
           streamKeyValue: channel.streamKey.value,
         });
-        await m.insert(Stage, { userId: user.id, name: username, arn: stage.arn });
+        await m.insert(Stage, { userId: user.id, name: username });
         return user;
       });
     } catch (e) {

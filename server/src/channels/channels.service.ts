@@ -16,6 +16,7 @@ import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { LocalMediaPlane } from '../media/local-media-plane';
 import { MediaProvider } from '../media/media-provider';
+import { IvsStage } from '../stages/ivs-stage.entity';
 import { Stage } from '../stages/stage.entity';
 import { User } from '../users/user.entity';
 import { Category } from './category.entity';
@@ -37,10 +38,11 @@ export class ChannelsService {
     const channel = await this.ownChannel(user);
     const stage = await this.db.getRepository(Stage).findOneBy({ userId: user.id });
     if (!stage) throw new AppError('stage/not-found');
+    const ivs = await this.db.getRepository(IvsStage).findOneBy({ stageId: stage.id, kind: 'studio' });
     return {
       user: { id: user.id, username: user.username, role: user.role },
       channel: toMyChannel(channel),
-      stage: { name: stage.name, arn: stage.arn, isLive: stage.isLive },
+      stage: { name: stage.name, arn: ivs?.arn ?? null, isLive: stage.isLive },
     };
   }
 

@@ -37,6 +37,15 @@ export const envSchema = z.object({
   IVS_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   // Calls per second per IVS operation (Operation=N/s,…); unset: AWS's documented defaults. Checked in loadConfig.
   IVS_API_RATES: z.string().max(2000).default(''),
+  // A studio idle this long (nobody connected, nothing live) gives its IVS stage back.
+  STAGE_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
+  // A broadcast still `starting` after this long without Stream Start asks IVS (GetStream).
+  BROADCAST_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   // Local mode: overrides of the emulator's AWS quotas, call rates and account standing (stages=3,CreateStage=5/s,pendingVerification=true). Checked in loadConfig.
   IVS_EMULATOR_LIMITS: z.string().max(2000).default(''),
   // The local emulator's own access key (SigV4); shape checked in loadConfig, where the secret is never echoed.

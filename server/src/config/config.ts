@@ -27,6 +27,10 @@ export interface AppConfig {
   ivsReconcileIntervalSeconds: number;
   /** Calls per second the server allows itself per IVS operation (IVS_API_RATES over AWS's defaults). */
   ivsApiRates: IvsRates;
+  /** A studio idle this long gives its IVS stage back (STAGE_IDLE_MINUTES). */
+  stageIdleMinutes: number;
+  /** A broadcast `starting` this long without Stream Start asks IVS whether it is live. */
+  broadcastStartTimeoutSeconds: number;
   /** Local mode: the key pair the emulator accepts and the server's SDK clients sign with (SigV4). */
   ivsEmulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Local mode: overrides of AWS's limits the emulator enforces (IVS_EMULATOR_LIMITS, checked here; AWS's defaults when empty). */
@@ -109,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ivsEventsApiKey: e.IVS_EVENTS_API_KEY ?? persistentSecret(dataDir, 'ivs-events-api-key'),
     ivsReconcileIntervalSeconds: e.IVS_RECONCILE_INTERVAL_SECONDS,
     ivsApiRates,
+    stageIdleMinutes: e.STAGE_IDLE_MINUTES,
+    broadcastStartTimeoutSeconds: e.BROADCAST_START_TIMEOUT_SECONDS,
     ivsEmulatorCredentials: e.MEDIA_PROVIDER === 'local' ? emulatorCredentials(e, dataDir) : undefined,
     ivsEmulatorLimits: e.IVS_EMULATOR_LIMITS,
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),

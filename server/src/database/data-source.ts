@@ -4,6 +4,7 @@ import { Channel } from '../channels/channel.entity';
 import { Stream } from '../channels/stream.entity';
 import { IvsEventLedgerEntry } from '../ivs-events/ivs-event-ledger.entity';
 import { OrphanedMediaResource } from '../media/orphaned-resource.entity';
+import { IvsStage } from '../stages/ivs-stage.entity';
 import { Stage } from '../stages/stage.entity';
 import { StageToken } from '../stages/stage-token.entity';
 import { InviteLinkRow, StudioCommandRecord, StudioDocumentRow } from '../studio/studio.entity';
@@ -15,6 +16,7 @@ import { IvsEvents1763790000000 } from './migrations/1763790000000-ivs-events';
 import { Studio1763800100000 } from './migrations/1763800100000-studio';
 import { ChatModeration1763800200000 } from './migrations/1763800200000-chat-moderation';
 import { StudioCommandScope1763800560000 } from './migrations/1763800560000-studio-command-scope';
+import { StagesOnDemand1763800700000 } from './migrations/1763800700000-stages-on-demand';
 
 export const entities = [
   User,
@@ -22,6 +24,7 @@ export const entities = [
   Channel,
   Stream,
   Stage,
+  IvsStage,
   StageToken,
   IvsEventLedgerEntry,
   OrphanedMediaResource,
@@ -38,6 +41,7 @@ export const migrations = [
   Follows1763800300000,
   BackstageChat1763800400000,
   StudioCommandScope1763800560000,
+  StagesOnDemand1763800700000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

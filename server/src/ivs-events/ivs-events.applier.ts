@@ -290,8 +290,12 @@ async function applyLimitBreach(sql: Sql, e: LimitBreachEvent): Promise<ApplyRes
   };
 }
 
+/** The studio holding the IVS stage `arn` now (a stage given back names no studio: its late events are orphans). */
 async function lockStage(sql: Sql, arn: string): Promise<{ id: string; arn: string } | null> {
-  const { rows } = await sql.query<{ id: string; arn: string }>(`SELECT id, arn FROM stages WHERE arn = $1 FOR UPDATE`, [arn]);
+  const { rows } = await sql.query<{ id: string; arn: string }>(
+    `SELECT s.id, i.arn FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE i.arn = $1 FOR UPDATE OF s`,
+    [arn],
+  );
   return rows[0] ?? null;
 }
 

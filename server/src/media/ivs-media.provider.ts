@@ -22,7 +22,7 @@ import {
 import { AppError } from '../http/app-error';
 import { IvsCallQueue, IvsQueueFullError, QueuedCallOptions } from './ivs-call-queue';
 import { defaultIvsRates, IvsOperation, IvsRates } from './ivs-call-queue.policy';
-import { classifyIvsError, IvsSdkError } from './ivs-errors';
+import { classifyIvsError, IvsCallError, IvsSdkError } from './ivs-errors';
 import {
   LiveStream,
   MediaProvider,
@@ -253,7 +253,7 @@ export class IvsMediaProvider extends MediaProvider {
       if (err.name && tolerated.includes(err.name)) return undefined as T;
       this.log.warn(`${op} failed: ${err.name ?? 'Error'}: ${err.message ?? ''}`);
       const failure = classifyIvsError(err, { operation: op, region: this.cfg.region });
-      throw new AppError(failure.code, failure.message);
+      throw new IvsCallError(failure.code, failure.message, err.name);
     }
   }
 }

@@ -24,6 +24,10 @@ export class StageToken {
   @Column({ type: 'text', nullable: true })
   holder: string | null;
 
+  /** The IVS stage it was minted for: once that stage is given back, the token is worthless. */
+  @Column({ name: 'stage_arn', type: 'text' })
+  stageArn: string;
+
   @Column({ name: 'participant_id', type: 'text' })
   participantId: string;
 

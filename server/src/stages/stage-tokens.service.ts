@@ -10,6 +10,7 @@ import { User } from '../users/user.entity';
 import { Stage } from './stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from './stage-access';
 import { StageToken } from './stage-token.entity';
+import { StudioStages } from './studio-stages.service';
 
 /** A real-time viewer: signed in, a link guest, or anonymous with a viewer session (cookie) and client address (for the mint limit). */
 export type ViewerPrincipal = StagePrincipal | { kind: 'anonymous'; session: string; address: string };
@@ -32,6 +33,7 @@ export class StageTokensService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
     private readonly limits: RateLimits,
+    private readonly stages: StudioStages,
     @Optional() private readonly access?: StageAccess,
   ) {}
 
@@ -41,23 +43,33 @@ export class StageTokensService {
     if (principal.kind === 'user' && stage.userId === principal.user.id) return this.ownerToken(principal.user, stageName);
     const seat = this.access ? await this.access.seatOf(stage, principal) : { refused: 'auth/forbidden' as const };
     if ('refused' in seat) throw new AppError(seat.refused);
-    return this.db.transaction(async (m) => toResponse(await this.memberToken(m, stage, seat), stage));
+    // The studio stage is made on first need: a member's first token may be that need.
+    return this.stages.withStage(stage, (arn) =>
+      this.db.transaction(async (m) => {
+        const row = await this.memberToken(m, stage, seat, arn);
+        if (!row) throw new AppError('media/conflict', 'The studio stage was just given back; please try again.');
+        return toResponse(row);
+      }),
+    );
   }
 
   /**
-   * A member's PUBLISH+SUBSCRIBE token: the latest valid one, else a new one. The studio
-   * calls this inside its own transaction on accept / admit.
+   * A member's PUBLISH+SUBSCRIBE token on the studio stage `arn`: the latest valid one, else a
+   * new one. The studio calls this inside its own transaction on accept / admit. Null when the
+   * studio holds no stage at `arn` any more (given back meanwhile); nothing is minted then.
    */
-  async memberToken(m: EntityManager, stage: Stage, seat: StageSeat): Promise<StageToken> {
+  async memberToken(m: EntityManager, stage: Stage, seat: StageSeat, arn: string): Promise<StageToken | null> {
     const holder = `member:${seat.memberId}`;
+    // Held until commit: the idle sweeper cannot give the stage back under a token being stored.
+    if ((await this.stages.lockCurrent(m, stage.id)) !== arn) return null;
     await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
     const current = await m.getRepository(StageToken).findOne({
-      where: { stageId: stage.id, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+      where: { stageId: stage.id, stageArn: arn, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
       order: { expiresAt: 'DESC' },
     });
     if (current) return current;
     const minted = await this.media.createParticipantToken({
-      stageArn: stage.arn,
+      stageArn: arn,
       userId: seat.memberId,
       capabilities: ['PUBLISH', 'SUBSCRIBE'],
       durationMinutes: TOKEN_DURATION_MINUTES,
@@ -65,6 +77,7 @@ export class StageTokensService {
     });
     return m.getRepository(StageToken).save({
       stageId: stage.id,
+      stageArn: arn,
       userId: seat.userId,
       holder,
       participantId: minted.participantId,
@@ -74,8 +87,8 @@ export class StageTokensService {
     });
   }
 
-  /** Deletes a member's tokens; returns their participant ids (to disconnect after commit). */
-  async deleteMemberTokens(m: EntityManager, stageId: string, memberId: string): Promise<string[]> {
+  /** Deletes a member's tokens; returns their participants (to disconnect after commit). */
+  async deleteMemberTokens(m: EntityManager, stageId: string, memberId: string): Promise<HeldParticipant[]> {
     return this.deleteHeld(m, stageId, `member:${memberId}`);
   }
 
@@ -96,12 +109,14 @@ export class StageTokensService {
     const holder = `viewer:${viewer.kind === 'anonymous' ? `anon-${viewer.session}` : viewer.kind === 'user' ? viewer.user.id : viewer.guestId}`;
     return this.flights.run(`${stageName.toLowerCase()}|${holder}`, async () => {
       const stage = await this.findStage(stageName);
-      if (!stage.isLive) throw new AppError('stage/not-live');
-      const current = await this.validToken(this.db.manager, stage.id, holder);
-      if (current) return toResponse(current, stage);
+      // Opening real-time viewing made the studio stage, and the sweeper keeps it while open.
+      const arn = stage.isLive ? await this.stages.current(stage.id) : null;
+      if (!arn) throw new AppError('stage/not-live');
+      const current = await this.validToken(this.db.manager, stage.id, arn, holder);
+      if (current) return toResponse(current);
       if (viewer.kind === 'anonymous') await this.limits.consume('viewer-token-per-address', viewer.address);
       const minted = await this.media.createParticipantToken({
-        stageArn: stage.arn,
+        stageArn: arn,
         // Other participants see this id: an anonymous viewer's is random, never their session.
         userId: viewer.kind === 'user' ? viewer.user.id : viewer.kind === 'guest' ? viewer.guestId : `anon-${randomUUID()}`,
         capabilities: ['SUBSCRIBE'],
@@ -111,12 +126,13 @@ export class StageTokensService {
       return this.db.transaction(async (m) => {
         const locked = await m.getRepository(Stage).findOne({ where: { id: stage.id }, lock: { mode: 'pessimistic_read' } });
         // Closed while we minted: the new token was never handed out, so dropping it is enough.
-        if (!locked?.isLive) throw new AppError('stage/not-live');
+        if (!locked?.isLive || (await this.stages.lockCurrent(m, stage.id)) !== arn) throw new AppError('stage/not-live');
         await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
-        const raced = await this.validToken(m, stage.id, holder);
-        if (raced) return toResponse(raced, stage);
+        const raced = await this.validToken(m, stage.id, arn, holder);
+        if (raced) return toResponse(raced);
         const row = await m.getRepository(StageToken).save({
           stageId: stage.id,
+          stageArn: arn,
           userId: null,
           holder,
           participantId: minted.participantId,
@@ -124,27 +140,29 @@ export class StageTokensService {
           capabilities: minted.capabilities,
           expiresAt: minted.expiresAt,
         });
-        return toResponse(row, stage);
+        return toResponse(row);
       });
     });
   }
 
-  private validToken(m: EntityManager, stageId: string, holder: string): Promise<StageToken | null> {
+  private validToken(m: EntityManager, stageId: string, stageArn: string, holder: string): Promise<StageToken | null> {
     return m.getRepository(StageToken).findOne({
-      where: { stageId, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
+      where: { stageId, stageArn, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
       order: { expiresAt: 'DESC' },
     });
   }
 
-  /** Deletes every viewer token of a stage; returns their participant ids (closing real-time viewing). */
-  async deleteViewerTokens(m: EntityManager, stageId: string): Promise<string[]> {
+  /** Deletes every viewer token of a stage; returns their participants (closing real-time viewing). */
+  async deleteViewerTokens(m: EntityManager, stageId: string): Promise<HeldParticipant[]> {
     return this.deleteHeld(m, stageId, Like('viewer:%'));
   }
 
-  private async deleteHeld(m: EntityManager, stageId: string, holder: string | FindOperator<string>): Promise<string[]> {
-    const rows = await m.getRepository(StageToken).find({ where: { stageId, holder }, select: { id: true, participantId: true } });
+  private async deleteHeld(m: EntityManager, stageId: string, holder: string | FindOperator<string>): Promise<HeldParticipant[]> {
+    const rows = await m
+      .getRepository(StageToken)
+      .find({ where: { stageId, holder }, select: { id: true, participantId: true, stageArn: true } });
     if (rows.length) await m.getRepository(StageToken).delete(rows.map((r) => r.id));
-    return rows.map((r) => r.participantId);
+    return rows.map((r) => ({ participantId: r.participantId, stageArn: r.stageArn }));
   }
 
   private async findStage(stageName: string): Promise<Stage> {
@@ -172,40 +190,57 @@ export class StageTokensService {
     // Guests and viewers get tokens through the studio (invites) and the real-time gate.
     if (stage.userId !== user.id) throw new AppError('auth/forbidden');
 
-    return this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${user.id}`]);
-      const current = await m.getRepository(StageToken).findOne({
-        where: { stageId: stage.id, userId: user.id, holder: IsNull(), expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
-        order: { expiresAt: 'DESC' },
-      });
-      if (current) return toResponse(current, stage);
-      const minted = await this.media.createParticipantToken({
-        stageArn: stage.arn,
-        userId: user.id,
-        capabilities: ['PUBLISH', 'SUBSCRIBE'],
-        durationMinutes: TOKEN_DURATION_MINUTES,
-        attributes: { username: user.username, role: 'host' },
-      });
-      const row = await m.getRepository(StageToken).save({
-        stageId: stage.id,
-        userId: user.id,
-        participantId: minted.participantId,
-        token: minted.token,
-        capabilities: minted.capabilities,
-        expiresAt: minted.expiresAt,
-      });
-      return toResponse(row, stage);
-    });
+    return this.stages.withStage(stage, (arn) =>
+      this.db.transaction(async (m) => {
+        if ((await this.stages.lockCurrent(m, stage.id)) !== arn)
+          throw new AppError('media/conflict', 'The studio stage was just given back; please try again.');
+        await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${user.id}`]);
+        const current = await m.getRepository(StageToken).findOne({
+          where: {
+            stageId: stage.id,
+            stageArn: arn,
+            userId: user.id,
+            holder: IsNull(),
+            expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)),
+          },
+          order: { expiresAt: 'DESC' },
+        });
+        if (current) return toResponse(current);
+        const minted = await this.media.createParticipantToken({
+          stageArn: arn,
+          userId: user.id,
+          capabilities: ['PUBLISH', 'SUBSCRIBE'],
+          durationMinutes: TOKEN_DURATION_MINUTES,
+          attributes: { username: user.username, role: 'host' },
+        });
+        const row = await m.getRepository(StageToken).save({
+          stageId: stage.id,
+          stageArn: arn,
+          userId: user.id,
+          participantId: minted.participantId,
+          token: minted.token,
+          capabilities: minted.capabilities,
+          expiresAt: minted.expiresAt,
+        });
+        return toResponse(row);
+      }),
+    );
   }
 }
 
-function toResponse(t: StageToken, stage: Stage): StageTokenResponse {
+/** A participant a deleted token was minted for, on the stage it was minted for. */
+export interface HeldParticipant {
+  participantId: string;
+  stageArn: string;
+}
+
+function toResponse(t: StageToken): StageTokenResponse {
   return {
     participantId: t.participantId,
     token: t.token,
     capabilities: t.capabilities,
     expiresAt: t.expiresAt.toISOString(),
-    stageArn: stage.arn,
+    stageArn: t.stageArn,
   };
 }
 

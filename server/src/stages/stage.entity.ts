@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { User } from '../users/user.entity';
 
-/** One IVS real-time stage per user (their studio), created at sign-up. */
+/**
+ * A user's studio (one per user, created at sign-up): its id keys the studio document, its
+ * name is the owner's. The IVS stage behind it exists only while needed (see IvsStage).
+ */
 @Entity('stages')
 export class Stage {
   @PrimaryGeneratedColumn('uuid')
@@ -17,9 +20,6 @@ export class Stage {
   /** URL name of the stage (the owner's username). */
   @Column({ type: 'text' })
   name: string;
-
-  @Column({ type: 'text' })
-  arn: string;
 
   /** Real-time viewing open to viewers (server-enforced gate for subscribe tokens). */
   @Column({ name: 'is_live', type: 'boolean', default: false })

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { IdleStagesSweeper } from './idle-stages.sweeper';
 import { StageTokensService } from './stage-tokens.service';
 import { StagesController } from './stages.controller';
+import { StudioStages } from './studio-stages.service';
 import { ViewerSessionsModule } from '../viewer-sessions/viewer-sessions.module';
 
 @Module({
   imports: [ViewerSessionsModule],
   controllers: [StagesController],
-  providers: [StageTokensService],
-  exports: [StageTokensService],
+  providers: [StageTokensService, StudioStages, IdleStagesSweeper],
+  exports: [StageTokensService, StudioStages, IdleStagesSweeper],
 })
 export class StagesModule {}

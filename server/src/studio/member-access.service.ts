@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MediaProvider } from '../media/media-provider';
 import { Stage } from '../stages/stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from '../stages/stage-access';
-import { StageTokensService } from '../stages/stage-tokens.service';
+import { HeldParticipant, StageTokensService } from '../stages/stage-tokens.service';
+import { StudioStages } from '../stages/studio-stages.service';
 import { StudioDocumentRow } from './studio.entity';
 import type { StudioEffect } from './studio.reducer';
 
@@ -41,20 +42,24 @@ export class MemberTokens {
 
   constructor(
     private readonly tokens: StageTokensService,
+    private readonly stages: StudioStages,
     private readonly media: MediaProvider,
   ) {}
 
   /** Runs inside the studio transaction; returns the participants to disconnect once it commits. */
-  async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<string[]> {
-    const disconnect: string[] = [];
+  async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<HeldParticipant[]> {
+    const disconnect: HeldParticipant[] = [];
     for (const e of effects) {
       if (e.kind === 'mint-token') {
-        await this.tokens.memberToken(m, stage, {
-          memberId: e.member.id,
-          userId: e.member.userId,
-          displayName: e.member.displayName,
-          role: e.member.role,
-        });
+        // Minted ahead only while the studio holds a stage; otherwise the member's first token request makes one.
+        const arn = await this.stages.current(stage.id, m);
+        if (!arn) continue;
+        await this.tokens.memberToken(
+          m,
+          stage,
+          { memberId: e.member.id, userId: e.member.userId, displayName: e.member.displayName, role: e.member.role },
+          arn,
+        );
       } else if (e.kind === 'member-removed') {
         disconnect.push(...(await this.tokens.deleteMemberTokens(m, stage.id, e.member.id)));
       } else if (e.kind === 'realtime') {
@@ -67,10 +72,10 @@ export class MemberTokens {
   }
 
   /** After commit: a failed DisconnectParticipant is logged; the deleted token already keeps them out. */
-  disconnect(stage: Stage, participantIds: string[]): void {
-    for (const participantId of participantIds) {
+  disconnect(participants: HeldParticipant[]): void {
+    for (const { participantId, stageArn } of participants) {
       this.media
-        .disconnectParticipant({ stageArn: stage.arn, participantId, reason: 'Removed from the studio' })
+        .disconnectParticipant({ stageArn, participantId, reason: 'Removed from the studio' })
         .catch((e) => this.log.warn(`DisconnectParticipant ${participantId}: ${e instanceof Error ? e.message : String(e)}`));
     }
   }

@@ -26,6 +26,11 @@ export class StudioDocuments {
     return stage;
   }
 
+  /** The stored document, if the studio was ever opened (never creates one). */
+  async peek(stageId: string): Promise<StudioDocumentRow | null> {
+    return this.db.getRepository(StudioDocumentRow).findOne({ where: { stageId } });
+  }
+
   /** The document as it is now, for a read outside any change (created on first use). */
   async current(ref: StageRef): Promise<StudioDocumentRow> {
     return this.ensure(this.db.manager, await this.findStage(ref));

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandResult, StudioCommands } from '@streamcat/protocol';
 import type { z } from 'zod';
 import type { SocketActor } from '../realtime/socket-actor';
+import { StudioStages } from '../stages/studio-stages.service';
 import { InviteLinksService } from './invite-links.service';
 import { InvitesService } from './invites.service';
 import { socketChange, StudioWriter } from './studio.writer';
@@ -22,7 +23,7 @@ export type StudioHandlerMap = { readonly [K in StudioChangeKey]: StudioHandler<
 export class StudioHandlers {
   readonly map: StudioHandlerMap;
 
-  constructor(writer: StudioWriter, invites: InvitesService, links: InviteLinksService) {
+  constructor(writer: StudioWriter, invites: InvitesService, links: InviteLinksService, stages: StudioStages) {
     const change = <K extends StudioChangeKey>(key: K, input: StudioInput<K>, actor: SocketActor) =>
       socketChange(StudioCommands[key].name, input, actor);
     this.map = {
@@ -45,7 +46,15 @@ export class StudioHandlers {
       raiseHand: (i, a) => writer.run({ ...change('raiseHand', i, a), build: () => ({ type: 'hand', raised: i.raised }) }),
       mute: (i, a) => writer.run({ ...change('mute', i, a), build: () => ({ type: 'mute', memberId: i.memberId, muted: i.muted }) }),
       broadcast: (i, a) => writer.run({ ...change('broadcast', i, a), build: () => ({ type: 'broadcast', action: i.action }) }),
-      realtime: (i, a) => writer.run({ ...change('realtime', i, a), build: () => ({ type: 'realtime', open: i.open }) }),
+      realtime: (i, a) =>
+        writer.run({
+          ...change('realtime', i, a),
+          // Viewers join the studio stage: opening makes it if the studio has none (after the role check; a refusal changes nothing).
+          build: async ({ stage }) => {
+            if (i.open) await stages.ensure(stage);
+            return { type: 'realtime', open: i.open };
+          },
+        }),
     };
   }
 }

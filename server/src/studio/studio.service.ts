@@ -3,6 +3,7 @@ import type { CommandName, StudioSnapshot } from '@streamcat/protocol';
 import { isAllowed } from '../auth/authorization';
 import { AppError } from '../http/app-error';
 import type { SocketActor } from '../realtime/socket-actor';
+import { StudioStages } from '../stages/studio-stages.service';
 import { StudioExpirySweeper } from './studio-expiry.sweeper';
 import { StudioDocuments } from './studio.documents';
 import { resolveStudioRole } from './studio.reducer';
@@ -18,6 +19,7 @@ export class StudioService {
     private readonly documents: StudioDocuments,
     private readonly writer: StudioWriter,
     private readonly sweeper: StudioExpirySweeper,
+    private readonly stages: StudioStages,
   ) {}
 
   /** The current snapshot (expired invites already hidden); creates the document on first use. */
@@ -26,10 +28,18 @@ export class StudioService {
     return this.documents.view(row.stageId, row.version, row.document);
   }
 
-  /** `studio:join` / `studio:snapshot`: the snapshot, if the actor may see this studio. */
+  /**
+   * `studio:join` / `studio:snapshot`: the snapshot, if the actor may see this studio. A member
+   * joining is the studio's first need of its IVS stage: it is made first (a refusal, e.g. the
+   * region's stage quota, answers the join and leaves nothing behind, not even the document).
+   */
   async snapshotFor(stageName: string, actor: SocketActor, command: CommandName): Promise<StudioSnapshot> {
-    const row = await this.documents.current({ name: stageName });
-    if (!isAllowed(command, resolveStudioRole(actor, row.document))) throw new AppError('auth/forbidden');
+    const stage = await this.documents.findStage({ name: stageName });
+    const stored = await this.documents.peek(stage.id);
+    const role = resolveStudioRole(actor, stored?.document ?? { stageId: stage.id, ownerId: stage.userId, members: [] });
+    if (!isAllowed(command, role)) throw new AppError('auth/forbidden');
+    if (command === 'studio:join' && isMemberRole(role)) await this.stages.ensure(stage);
+    const row = await this.documents.current({ id: stage.id });
     return this.documents.view(row.stageId, row.version, row.document);
   }
 
@@ -66,4 +76,8 @@ export class StudioService {
   sweepExpired(): Promise<number> {
     return this.sweeper.sweep();
   }
+}
+
+function isMemberRole(role: string): boolean {
+  return role === 'host' || role === 'cohost' || role === 'guest';
 }

@@ -6,6 +6,7 @@ import { isAllowed } from '../auth/authorization';
 import { AppError } from '../http/app-error';
 import type { SocketActor } from '../realtime/socket-actor';
 import type { Stage } from '../stages/stage.entity';
+import type { HeldParticipant } from '../stages/stage-tokens.service';
 import { MemberTokens } from './member-access.service';
 import { StudioClock } from './studio.clock';
 import { StageRef, StudioDocuments } from './studio.documents';
@@ -127,7 +128,7 @@ export class StudioWriter {
       const snapshot = this.documents.view(stage.id, version, result.doc);
       after = () => {
         this.pushes.toClients(stage, snapshot, result.change, result.effects);
-        this.memberTokens.disconnect(stage, participantsToDisconnect);
+        this.memberTokens.disconnect(participantsToDisconnect);
         this.pushes.announce(stage.id, version);
       };
       return acked;
@@ -136,7 +137,7 @@ export class StudioWriter {
     return data;
   }
 
-  private async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[], now: Date): Promise<string[]> {
+  private async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[], now: Date): Promise<HeldParticipant[]> {
     for (const e of effects)
       if (e.kind === 'link-revoked')
         await m.query(`UPDATE studio_invite_links SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [e.linkId, now]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Account, call } from './test-app';
 import type { TestSql } from './use-test-app';
 
 /** The recorded IVS sample events (EventBridge envelopes), one file per event kind. */
@@ -41,11 +42,18 @@ export function fixture(name: string, target?: { arn: string; stageArn?: string 
   return JSON.parse(text) as Envelope;
 }
 
-/** The channel and stage created at sign-up for `userId`. */
-export async function channelOf(pg: TestSql, userId: string): Promise<TestChannel> {
+/**
+ * A signed-up user's channel and their studio's IVS stage. The stage is made here the way the
+ * app makes it, on first need (the owner's participant token): sign-up creates none.
+ */
+export async function channelOf(pg: TestSql, base: string, account: Account): Promise<TestChannel> {
+  const token = await call(base, 'POST', `/api/stages/${account.user.username}/token`, undefined, account.accessToken);
+  if (token.status !== 200) throw new Error(`owner token: ${token.status} ${JSON.stringify(token.body)}`);
   const { rows } = await pg.query(
-    `SELECT c.id, c.arn, c.name, s.id AS stage_id, s.arn AS stage_arn FROM channels c JOIN stages s ON s.user_id = c.user_id WHERE c.user_id = $1`,
-    [userId],
+    `SELECT c.id, c.arn, c.name, s.id AS stage_id, i.arn AS stage_arn
+       FROM channels c JOIN stages s ON s.user_id = c.user_id JOIN ivs_stages i ON i.stage_id = s.id AND i.kind = 'studio'
+      WHERE c.user_id = $1`,
+    [account.user.id],
   );
   const r = rows[0];
   return { id: r.id, arn: r.arn, name: r.name, stageId: r.stage_id, stageArn: r.stage_arn };
