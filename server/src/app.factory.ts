@@ -19,6 +19,7 @@ import { runMigrations } from './database/migrate';
 import { RealtimeIoAdapter } from './realtime/realtime.adapter';
 import { IvsEventsReconciliationService } from './ivs-events/ivs-events-reconciliation.service';
 import { IdleStagesSweeper } from './stages/idle-stages.sweeper';
+import { StageDisconnects } from './stages/stage-disconnects.service';
 
 export interface CreateAppOptions {
   /** Extra modules (tests use this to add probes). */
@@ -83,6 +84,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     app.get(IvsEventsReconciliationService).start(config.ivsReconcileIntervalSeconds * 1000);
     // IVS stages of idle studios go back to AWS (a per-region quota); the next need makes new ones.
     app.get(IdleStagesSweeper).start();
+    // Disconnects another node left half-done (it died): picked up once its claims lapse.
+    app.get(StageDisconnects).start();
   }
   return app;
 }

@@ -341,6 +341,22 @@ export interface StudioServerEvents {
   'studio:removed': { stageId: string; reason: string };
   /** To `studio:<stageId>`: a new backstage chat message. */
   'studio:backstage-message': BackstageMessage;
+  /** To `studio:<stageId>`: how far disconnecting participants has come (closing real-time viewing, removals). */
+  'studio:disconnects': StageDisconnectProgress;
+}
+
+/**
+ * Participants being disconnected from the stage after one change, a few per second as IVS
+ * allows: `done` of `total` so far (`failed` of them could not be, after every retry).
+ */
+export interface StageDisconnectProgress {
+  stageId: string;
+  batchId: string;
+  reason: 'realtime-closed' | 'member-removed';
+  done: number;
+  failed: number;
+  total: number;
+  finished: boolean;
 }
 
 // ---------------------------------------------------------------- REST (invite links, tokens)

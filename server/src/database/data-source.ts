@@ -17,6 +17,7 @@ import { Studio1763800100000 } from './migrations/1763800100000-studio';
 import { ChatModeration1763800200000 } from './migrations/1763800200000-chat-moderation';
 import { StudioCommandScope1763800560000 } from './migrations/1763800560000-studio-command-scope';
 import { StagesOnDemand1763800700000 } from './migrations/1763800700000-stages-on-demand';
+import { StageDisconnects1763800710000 } from './migrations/1763800710000-stage-disconnects';
 
 export const entities = [
   User,
@@ -42,6 +43,7 @@ export const migrations = [
   BackstageChat1763800400000,
   StudioCommandScope1763800560000,
   StagesOnDemand1763800700000,
+  StageDisconnects1763800710000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, FindOperator, IsNull, Like, MoreThan } from 'typeorm';
 import { StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
+import { IvsQueueFullError } from '../media/ivs-call-queue';
 import { MediaProvider } from '../media/media-provider';
 import { RateLimits } from '../rate-limits/rate-limits.service';
 import { User } from '../users/user.entity';
@@ -19,6 +20,11 @@ export type ViewerPrincipal = StagePrincipal | { kind: 'anonymous'; session: str
 export const MIN_TOKEN_LIFETIME_MS = 60_000;
 /** IVS's default participant token lifetime. */
 export const TOKEN_DURATION_MINUTES = 720;
+/**
+ * A viewer waits at most this long in line for a CreateParticipantToken turn; beyond it the
+ * page is told when to come back (503 + Retry-After) instead of holding a request open.
+ */
+export const VIEWER_MINT_MAX_WAIT_MS = 4_000;
 
 /**
  * Stage participant tokens: reuse the caller's latest valid token, else mint one through
@@ -114,15 +120,25 @@ export class StageTokensService {
       if (!arn) throw new AppError('stage/not-live');
       const current = await this.validToken(this.db.manager, stage.id, arn, holder);
       if (current) return toResponse(current);
+      // In line before the per-address count: a viewer told to come back has not spent a mint.
+      this.admitViewerMint(this.media.callQueue().waitMs('CreateParticipantToken'));
       if (viewer.kind === 'anonymous') await this.limits.consume('viewer-token-per-address', viewer.address);
-      const minted = await this.media.createParticipantToken({
-        stageArn: arn,
-        // Other participants see this id: an anonymous viewer's is random, never their session.
-        userId: viewer.kind === 'user' ? viewer.user.id : viewer.kind === 'guest' ? viewer.guestId : `anon-${randomUUID()}`,
-        capabilities: ['SUBSCRIBE'],
-        durationMinutes: TOKEN_DURATION_MINUTES,
-        attributes: { role: 'viewer' },
-      });
+      const minted = await this.media
+        .createParticipantToken(
+          {
+            stageArn: arn,
+            // Other participants see this id: an anonymous viewer's is random, never their session.
+            userId: viewer.kind === 'user' ? viewer.user.id : viewer.kind === 'guest' ? viewer.guestId : `anon-${randomUUID()}`,
+            capabilities: ['SUBSCRIBE'],
+            durationMinutes: TOKEN_DURATION_MINUTES,
+            attributes: { role: 'viewer' },
+          },
+          { maxWaitMs: VIEWER_MINT_MAX_WAIT_MS },
+        )
+        .catch((e: unknown) => {
+          if (e instanceof IvsQueueFullError) this.admitViewerMint(e.waitMs);
+          throw e;
+        });
       return this.db.transaction(async (m) => {
         const locked = await m.getRepository(Stage).findOne({ where: { id: stage.id }, lock: { mode: 'pessimistic_read' } });
         // Closed while we minted: the new token was never handed out, so dropping it is enough.
@@ -143,6 +159,18 @@ export class StageTokensService {
         return toResponse(row);
       });
     });
+  }
+
+  /** Refuses a viewer whose mint would wait too long for its turn, saying when to come back. */
+  private admitViewerMint(waitMs: number): void {
+    if (waitMs <= VIEWER_MINT_MAX_WAIT_MS) return;
+    const seconds = Math.max(1, Math.ceil((waitMs - VIEWER_MINT_MAX_WAIT_MS) / 1000));
+    throw new IvsQueueFullError(
+      'CreateParticipantToken',
+      waitMs,
+      seconds,
+      `Many viewers are joining this stage right now: you are in line, and this page joins by itself in about ${seconds} s.`,
+    );
   }
 
   private validToken(m: EntityManager, stageId: string, stageArn: string, holder: string): Promise<StageToken | null> {

@@ -115,6 +115,8 @@ export class StudioStages {
       const row = rows[0] ? toRow(rows[0]) : null;
       if (!row || row.arn !== arn || !stillIdle(row)) return false;
       await this.media.deleteStage(arn);
+      // Deleting the stage disconnected everyone on it: nothing left to disconnect there.
+      await m.query(`UPDATE stage_disconnects SET done_at = now(), claimed_until = NULL WHERE stage_arn = $1 AND done_at IS NULL`, [arn]);
       await m.query(`DELETE FROM stage_tokens WHERE stage_id = $1 AND stage_arn = $2`, [stageId, arn]);
       await m.query(`DELETE FROM ivs_stages WHERE stage_id = $1 AND kind = 'studio'`, [stageId]);
       return true;

@@ -1,10 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { MediaProvider } from '../media/media-provider';
 import { Stage } from '../stages/stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from '../stages/stage-access';
-import { HeldParticipant, StageTokensService } from '../stages/stage-tokens.service';
+import { StageDisconnects } from '../stages/stage-disconnects.service';
+import { StageTokensService } from '../stages/stage-tokens.service';
 import { StudioStages } from '../stages/studio-stages.service';
 import { StudioDocumentRow } from './studio.entity';
 import type { StudioEffect } from './studio.reducer';
@@ -33,22 +33,21 @@ export class StudioStageAccess extends StageAccess {
 
 /**
  * What a studio change means for stage tokens: a new seat gets its token in the same
- * transaction; a removal or a closed real-time gate deletes tokens there, and the
- * participants they were minted for are disconnected after commit.
+ * transaction (while the studio holds a stage); a removal or a closed real-time gate deletes
+ * tokens there and records their participants for disconnecting, which runs after commit at
+ * the rate IVS allows (StageDisconnects).
  */
 @Injectable()
 export class MemberTokens {
-  private readonly log = new Logger('Studio');
-
   constructor(
     private readonly tokens: StageTokensService,
     private readonly stages: StudioStages,
-    private readonly media: MediaProvider,
+    private readonly disconnects: StageDisconnects,
   ) {}
 
-  /** Runs inside the studio transaction; returns the participants to disconnect once it commits. */
-  async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<HeldParticipant[]> {
-    const disconnect: HeldParticipant[] = [];
+  /** Runs inside the studio transaction; returns whether participants wait to be disconnected (call `afterCommit`). */
+  async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<boolean> {
+    let queued = false;
     for (const e of effects) {
       if (e.kind === 'mint-token') {
         // Minted ahead only while the studio holds a stage; otherwise the member's first token request makes one.
@@ -61,22 +60,23 @@ export class MemberTokens {
           arn,
         );
       } else if (e.kind === 'member-removed') {
-        disconnect.push(...(await this.tokens.deleteMemberTokens(m, stage.id, e.member.id)));
+        const held = await this.tokens.deleteMemberTokens(m, stage.id, e.member.id);
+        await this.disconnects.enqueue(m, stage.id, held, 'member-removed');
+        queued ||= held.length > 0;
       } else if (e.kind === 'realtime') {
         // Row lock on the stage: a viewer-token mint in flight (FOR SHARE) finishes first, then is revoked below.
         await m.query(`UPDATE stages SET is_live = $2 WHERE id = $1`, [stage.id, e.open]);
-        if (!e.open) disconnect.push(...(await this.tokens.deleteViewerTokens(m, stage.id)));
+        if (e.open) continue;
+        const held = await this.tokens.deleteViewerTokens(m, stage.id);
+        await this.disconnects.enqueue(m, stage.id, held, 'realtime-closed');
+        queued ||= held.length > 0;
       }
     }
-    return disconnect;
+    return queued;
   }
 
-  /** After commit: a failed DisconnectParticipant is logged; the deleted token already keeps them out. */
-  disconnect(participants: HeldParticipant[]): void {
-    for (const { participantId, stageArn } of participants) {
-      this.media
-        .disconnectParticipant({ stageArn, participantId, reason: 'Removed from the studio' })
-        .catch((e) => this.log.warn(`DisconnectParticipant ${participantId}: ${e instanceof Error ? e.message : String(e)}`));
-    }
+  /** After commit: start disconnecting (a deleted token already keeps them from joining again). */
+  afterCommit(queued: boolean): void {
+    if (queued) this.disconnects.kick();
   }
 }

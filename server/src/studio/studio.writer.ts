@@ -6,7 +6,6 @@ import { isAllowed } from '../auth/authorization';
 import { AppError } from '../http/app-error';
 import type { SocketActor } from '../realtime/socket-actor';
 import type { Stage } from '../stages/stage.entity';
-import type { HeldParticipant } from '../stages/stage-tokens.service';
 import { MemberTokens } from './member-access.service';
 import { StudioClock } from './studio.clock';
 import { StageRef, StudioDocuments } from './studio.documents';
@@ -109,7 +108,7 @@ export class StudioWriter {
       const result = applyStudioCommand(row.document, action, ctx, now);
       if (!result.ok) throw new AppError(result.code, result.message);
 
-      const participantsToDisconnect = await this.applyInTransaction(m, stage, result.effects, now);
+      const disconnectsQueued = await this.applyInTransaction(m, stage, result.effects, now);
       const version = row.version + 1;
       await m
         .getRepository(StudioDocumentRow)
@@ -128,7 +127,7 @@ export class StudioWriter {
       const snapshot = this.documents.view(stage.id, version, result.doc);
       after = () => {
         this.pushes.toClients(stage, snapshot, result.change, result.effects);
-        this.memberTokens.disconnect(participantsToDisconnect);
+        this.memberTokens.afterCommit(disconnectsQueued);
         this.pushes.announce(stage.id, version);
       };
       return acked;
@@ -137,7 +136,7 @@ export class StudioWriter {
     return data;
   }
 
-  private async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[], now: Date): Promise<HeldParticipant[]> {
+  private async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[], now: Date): Promise<boolean> {
     for (const e of effects)
       if (e.kind === 'link-revoked')
         await m.query(`UPDATE studio_invite_links SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [e.linkId, now]);
