@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { ErrorCode } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { hashPassword } from '../auth/password';
 import { Channel } from '../channels/channel.entity';
@@ -9,6 +10,8 @@ import { OrphanedMediaResource } from '../media/orphaned-resource.entity';
 import { Stage } from '../stages/stage.entity';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+
+const OPERATOR_PROBLEMS = new Set<ErrorCode>(['media/pending-verification', 'media/access-denied', 'media/quota-exceeded']);
 
 interface Created {
   kind: 'channel' | 'stage';
@@ -59,6 +62,8 @@ export class AccountsService {
     } catch (e) {
       await this.compensate(created);
       if ((e as { code?: string }).code === '23505') throw new AppError('auth/username-taken');
+      // What only the operator can fix (the account, its permissions, a quota) is said as it is; the rest is worth a retry.
+      if (e instanceof AppError && OPERATOR_PROBLEMS.has(e.code)) throw e;
       if (e instanceof AppError && e.code.startsWith('media/')) {
         throw new AppError('signup/provisioning-failed');
       }
