@@ -20,6 +20,7 @@ import { RealtimeIoAdapter } from './realtime/realtime.adapter';
 import { IvsEventsReconciliationService } from './ivs-events/ivs-events-reconciliation.service';
 import { IdleStagesSweeper } from './stages/idle-stages.sweeper';
 import { StageDisconnects } from './stages/stage-disconnects.service';
+import { GoLiveWatch } from './studio/go-live.watch';
 
 export interface CreateAppOptions {
   /** Extra modules (tests use this to add probes). */
@@ -86,6 +87,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     app.get(IdleStagesSweeper).start();
     // Disconnects another node left half-done (it died): picked up once its claims lapse.
     app.get(StageDisconnects).start();
+    // A go-live that heard no Stream Start within BROADCAST_START_TIMEOUT_SECONDS asks IVS.
+    app.get(GoLiveWatch).start();
   }
   return app;
 }

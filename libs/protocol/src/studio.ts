@@ -115,7 +115,8 @@ export const BroadcastState = z.enum(['offline', 'starting', 'live', 'stopping']
 export type BroadcastState = z.infer<typeof BroadcastState>;
 
 export const StudioLive = z.object({
-  broadcast: z.object({ state: BroadcastState, since: z.string() }),
+  /** `note`: why the switch went back to offline by itself (no stream reached IVS in time), for the host. */
+  broadcast: z.object({ state: BroadcastState, since: z.string(), note: z.string().max(500).optional() }),
   realtime: z.object({ state: z.enum(['open', 'closed']), since: z.string() }),
 });
 

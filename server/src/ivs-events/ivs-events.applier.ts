@@ -434,3 +434,40 @@ export async function markNotBroadcasting(sql: Sql, channelArn: string, streamId
   );
   return { outcome: 'applied', events: await updateChannel(sql, ch, deriveChannelLiveState([...others, after]), 'reconciliation') };
 }
+
+/**
+ * GetStream says the channel is broadcasting `stream` while we never heard its Stream Start (a
+ * lost event): apply the Start as the pipeline would, dated by IVS's start time and recorded
+ * in the ledger under a reconciliation id, so doing it twice changes nothing. A real Start
+ * arriving later merges into the same row (the earlier of the two is kept).
+ */
+export async function markBroadcasting(
+  sql: Sql,
+  channelArn: string,
+  stream: { streamId: string; startTime: Date | null },
+  at: Date,
+): Promise<ApplyResult> {
+  const ch = await lockChannel(sql, channelArn);
+  if (!ch || (ch.is_live && ch.current_stream_id === stream.streamId)) return { outcome: 'ignored', events: NOTHING };
+  const { target, others } = await loadStreams(sql, ch.id, stream.streamId);
+  if (target && target.channelId !== ch.id) return { outcome: 'ignored', events: NOTHING };
+  const id = `streamcat-reconcile-start-${stream.streamId}`;
+  const startedAt = stream.startTime ?? at;
+  const recorded = await recordInLedger(
+    sql,
+    {
+      id,
+      detailType: 'StreamCat Reconciliation',
+      name: 'Stream Start',
+      resourceArn: channelArn,
+      time: startedAt,
+      payload: { channelArn, streamId: stream.streamId, startTime: stream.startTime?.toISOString() ?? null, source: 'GetStream' },
+    },
+    'applied',
+  );
+  if (!recorded) return { outcome: 'duplicate', events: NOTHING };
+  const before = target ?? emptyStreamRow(stream.streamId, { id: ch.id, title: ch.title, categoryId: ch.category_id });
+  const after: StreamRow = before.startedAt ? before : { ...before, startedAt, startEventId: id };
+  await writeStream(sql, after);
+  return { outcome: 'applied', events: await updateChannel(sql, ch, deriveChannelLiveState([...others, after]), 'reconciliation') };
+}

@@ -9,7 +9,7 @@ import { RecordingUrls } from '../channels/recording-urls';
 import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { isDatabaseUnavailable } from '../http/error.filter';
-import { ApplyContext, ApplyResult, applyIvsEvent, liveChannels, markNotBroadcasting, Sql } from './ivs-events.applier';
+import { ApplyContext, ApplyResult, applyIvsEvent, liveChannels, markBroadcasting, markNotBroadcasting, Sql } from './ivs-events.applier';
 import type { LedgerOutcome } from './ivs-event-ledger.entity';
 
 export type IvsEventSource = 'http' | 'emulator' | 'cli';
@@ -107,6 +107,20 @@ export class IvsEventsService implements IvsEventSink {
       if (r.outcome === 'applied') offline.push(ch.arn);
     }
     return offline;
+  }
+
+  /**
+   * Reconciliation of a lost Stream Start: IVS (GetStream) says `stream` is live on the channel.
+   * Applied like the event (live state, streams row, domain events after commit) and recorded
+   * in the ledger; idempotent. Returns whether the channel is live now.
+   */
+  async reconcileStart(channelArn: string, stream: { streamId: string; startTime: Date | null }, now = new Date()): Promise<boolean> {
+    await this.transact((sql) => markBroadcasting(sql, channelArn, stream, now));
+    const rows: { is_live: boolean; current_stream_id: string | null }[] = await this.db.query(
+      `SELECT is_live, current_stream_id FROM channels WHERE arn = $1`,
+      [channelArn],
+    );
+    return !!rows[0]?.is_live && rows[0].current_stream_id === stream.streamId;
   }
 
   /** BEGIN … COMMIT on one pooled connection; domain events go out only once COMMIT succeeded. */

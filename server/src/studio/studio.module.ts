@@ -4,6 +4,7 @@ import { StagesModule } from '../stages/stages.module';
 import { BackstageChatGateway } from './backstage-chat.gateway';
 import { BackstageChatService } from './backstage-chat.service';
 import { BroadcastConfirmations } from './broadcast-confirmations';
+import { GoLiveWatch } from './go-live.watch';
 import { InviteLinksService } from './invite-links.service';
 import { InvitesController } from './invites.controller';
 import { InvitesService } from './invites.service';
@@ -33,12 +34,13 @@ import { StudioWriter } from './studio.writer';
     StudioHandlers,
     StudioExpirySweeper,
     BroadcastConfirmations,
+    GoLiveWatch,
     StudioService,
     StudioGateway,
     BackstageChatService,
     BackstageChatGateway,
     { provide: StageAccess, useClass: StudioStageAccess },
   ],
-  exports: [StudioService, StageAccess],
+  exports: [StudioService, StageAccess, GoLiveWatch],
 })
 export class StudioModule {}

@@ -157,6 +157,32 @@ describe('applyStudioCommand', () => {
     expect(s.live.broadcast.state).toBe('offline');
   });
 
+  it('broadcast: a go-live that timed out goes back to offline with the reason, only for the attempt judged', () => {
+    const starting = ok(studioWith(), { type: 'broadcast', action: 'start' }).doc;
+    const since = starting.live.broadcast.since;
+    const note = 'The broadcast did not start: Amazon IVS received no stream within 30 s.';
+    expect(applyStudioCommand(starting, { type: 'broadcast-timed-out', since, note }, host, later(31))).toMatchObject({
+      ok: false,
+      code: 'auth/forbidden',
+    });
+    const gaveUp = ok(starting, { type: 'broadcast-timed-out', since, note }, system, later(31)).doc;
+    expect(gaveUp.live.broadcast).toEqual({ state: 'offline', since: later(31).toISOString(), note });
+    // The Start came first, or the host started again meanwhile: nothing to undo.
+    const live = ok(starting, { type: 'broadcast-confirmed', state: 'live', at: later(2).toISOString() }, system).doc;
+    expect(applyStudioCommand(live, { type: 'broadcast-timed-out', since, note }, system, later(31))).toMatchObject({ ok: false });
+    const again = ok(
+      ok(gaveUp, { type: 'broadcast', action: 'start' }, host, later(40)).doc,
+      { type: 'broadcast', action: 'stop' },
+      host,
+      later(41),
+    ).doc;
+    expect(again.live.broadcast).toEqual({ state: 'offline', since: later(41).toISOString() });
+    // A Start that arrives after the switch went back still puts the studio on air.
+    expect(ok(gaveUp, { type: 'broadcast-confirmed', state: 'live', at: later(33).toISOString() }, system).doc.live.broadcast.state).toBe(
+      'live',
+    );
+  });
+
   it('admitting a green-room guest seats them; removing them revokes their link', () => {
     let d = ok(studioWith(), {
       type: 'add-link',

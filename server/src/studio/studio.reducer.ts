@@ -41,6 +41,8 @@ export type StudioAction =
   | { type: 'broadcast'; action: 'start' | 'stop' }
   /** From the IVS events pipeline: Stream Start / Stream End. */
   | { type: 'broadcast-confirmed'; state: 'live' | 'offline'; at: string }
+  /** The go-live watch: still `starting` since `since` and IVS says nothing is live, so the switch goes back, saying why. */
+  | { type: 'broadcast-timed-out'; since: string; note: string }
   | { type: 'realtime'; open: boolean }
   /** Drops invites and green-room requests whose time is up. */
   | { type: 'expire' };
@@ -76,7 +78,7 @@ export type StudioEffect =
 export type StudioResult =
   { ok: true; doc: StudioDocument; change: StudioChange; effects: StudioEffect[] } | { ok: false; code: ErrorCode; message?: string };
 
-const SYSTEM_ONLY = new Set<StudioAction['type']>(['green-room-enter', 'broadcast-confirmed', 'expire']);
+const SYSTEM_ONLY = new Set<StudioAction['type']>(['green-room-enter', 'broadcast-confirmed', 'broadcast-timed-out', 'expire']);
 
 /**
  * The actor's role on this studio. A seat in the studio decides first (an owner who is
@@ -330,6 +332,13 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
     case 'broadcast-confirmed': {
       if (d.live.broadcast.state === action.state) return fail('studio/invalid-transition');
       d.live.broadcast = { state: action.state, since: action.at };
+      return done();
+    }
+    case 'broadcast-timed-out': {
+      // Only the very attempt that was judged: a Start that landed meanwhile, or a new attempt, is left alone.
+      const b = d.live.broadcast;
+      if (b.state !== 'starting' || b.since !== action.since) return fail('studio/invalid-transition');
+      d.live.broadcast = { state: 'offline', since: at, note: action.note };
       return done();
     }
     case 'realtime': {

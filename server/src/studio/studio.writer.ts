@@ -24,7 +24,7 @@ import {
 } from './studio.reducer';
 
 /** What run() records and authorizes: a socket command, or one the server runs itself (never authorized by role). */
-export type WriteCommand = CommandName | 'studio:expire' | 'studio:broadcast-confirmed' | 'invite-link:join';
+export type WriteCommand = CommandName | 'studio:expire' | 'studio:broadcast-confirmed' | 'studio:broadcast-timed-out' | 'invite-link:join';
 
 export interface BuildContext {
   doc: StudioDocument;
