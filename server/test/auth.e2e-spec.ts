@@ -21,6 +21,7 @@ describe('accounts and auth (real server, real PostgreSQL, emulator)', () => {
     // No IVS stage until the studio is first opened (AWS's stage quota is per region).
     expect(me.body.stage).toEqual({ name, arn: null, isLive: false });
     expect(me.body.channel.playbackUrl).toMatch(/\.m3u8$/);
+    expect(me.body.channel.type).toBe('STANDARD');
   });
 
   it('stores usernames lower-case and refuses a case-insensitive duplicate, creating nothing', async () => {

@@ -1,4 +1,4 @@
-import { GetStreamKeyCommand } from '@aws-sdk/client-ivs';
+import { GetChannelCommand, GetStreamKeyCommand } from '@aws-sdk/client-ivs';
 import { connect } from 'node:net';
 import { ivsClients } from './support/ivs-clients';
 import { call, register, startTestApp } from './support/test-app';
@@ -145,5 +145,19 @@ describe('channels REST surface', () => {
     const res = await call(t.url, 'GET', '/api/nope');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('request/not-found');
+  });
+});
+
+describe('a server configured for BASIC channels', () => {
+  const t = useTestApp({ IVS_CHANNEL_TYPE: 'BASIC' });
+
+  it('creates BASIC channels at IVS and tells the studio, which picks its broadcast preset from it', async () => {
+    const a = await register(t.url);
+    const me = await call(t.url, 'GET', '/api/me', undefined, a.accessToken);
+    expect(me.body.channel.type).toBe('BASIC');
+    const { rows } = await t.pg.query(`SELECT arn, type FROM channels WHERE name = $1`, [a.user.username]);
+    expect(rows[0].type).toBe('BASIC');
+    const atIvs = await ivsClients(t).channels.send(new GetChannelCommand({ arn: rows[0].arn }));
+    expect(atIvs.channel?.type).toBe('BASIC');
   });
 });

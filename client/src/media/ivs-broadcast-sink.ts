@@ -1,7 +1,8 @@
 import type * as IvsSdk from 'amazon-ivs-web-broadcast';
 import type { BroadcastSink, BroadcastSinkError, BroadcastSinkState } from './broadcast-sink';
+import type { BroadcastPreset } from './broadcast-preset';
 
-export type IvsBroadcastSdk = Pick<typeof IvsSdk, 'create' | 'BroadcastClientEvents' | 'STANDARD_LANDSCAPE'>;
+export type IvsBroadcastSdk = Pick<typeof IvsSdk, 'create' | 'BroadcastClientEvents' | BroadcastPreset>;
 
 /**
  * The IVS broadcast client fed the programme: the composite canvas stream as its one video
@@ -15,6 +16,8 @@ export class IvsBroadcastSink implements BroadcastSink {
 
   constructor(
     private readonly ingestEndpoint: string,
+    /** From the channel's type (broadcastPreset): IVS refuses input above the channel's limits. */
+    private readonly preset: BroadcastPreset,
     private readonly loadSdk: () => Promise<IvsBroadcastSdk> = () => import('amazon-ivs-web-broadcast'),
   ) {}
 
@@ -32,7 +35,7 @@ export class IvsBroadcastSink implements BroadcastSink {
     this.setState('connecting');
     try {
       const sdk = await this.loadSdk();
-      const client = sdk.create({ streamConfig: sdk.STANDARD_LANDSCAPE, ingestEndpoint: this.ingestEndpoint });
+      const client = sdk.create({ streamConfig: sdk[this.preset], ingestEndpoint: this.ingestEndpoint });
       this.client = client;
       // The SDK types its listeners as `() => unknown`; the payloads are documented per event.
       const on = client.on.bind(client) as (event: string, listener: (payload: never) => void) => void;

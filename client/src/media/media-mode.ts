@@ -1,3 +1,5 @@
+import type { ChannelType } from '@streamcat/protocol';
+import { broadcastPreset } from './broadcast-preset';
 import type { BroadcastSink } from './broadcast-sink';
 import type { StageAdapter, StageStrategy } from './stage-adapter';
 
@@ -54,11 +56,15 @@ export async function createStage(token: string, strategy: StageStrategy): Promi
 }
 
 /** Where the programme goes for this channel. */
-export async function createBroadcastSink(channel: { playbackUrl: string; ingestEndpoint: string }): Promise<BroadcastSink> {
+export async function createBroadcastSink(channel: {
+  playbackUrl: string;
+  ingestEndpoint: string;
+  type: ChannelType;
+}): Promise<BroadcastSink> {
   if (channelMode(channel.playbackUrl) === 'local') {
     const { LocalIngestSink } = await import('./local-ingest-sink');
     return new LocalIngestSink();
   }
   const { IvsBroadcastSink } = await import('./ivs-broadcast-sink');
-  return new IvsBroadcastSink(channel.ingestEndpoint);
+  return new IvsBroadcastSink(channel.ingestEndpoint, broadcastPreset(channel.type));
 }

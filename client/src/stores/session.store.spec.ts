@@ -40,6 +40,7 @@ const me: MeResponse = {
   channel: {
     name: 'ann',
     arn: 'arn:aws:ivs:us-west-2:000000000000:channel/abc',
+    type: 'STANDARD',
     playbackUrl: 'http://localhost:3000/_ivs/hls/abc.m3u8',
     ingestEndpoint: 'localhost',
     title: '',

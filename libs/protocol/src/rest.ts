@@ -39,8 +39,14 @@ export type CategoryDto = z.infer<typeof CategoryDto>;
 
 export const ChannelTitle = z.string().trim().max(140, 'must be at most 140 characters');
 
+/** IVS low-latency channel types: they set what the encoder may send (BASIC: up to 480p at 1.5 Mbps). */
+export const ChannelType = z.enum(['BASIC', 'STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']);
+export type ChannelType = z.infer<typeof ChannelType>;
+
 export const MyChannel = z.object({
   name: z.string(),
+  /** The IVS channel type it was created with: the studio picks its broadcast preset from it. */
+  type: ChannelType,
   arn: z.string(),
   playbackUrl: z.string(),
   ingestEndpoint: z.string(),

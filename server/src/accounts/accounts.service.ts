@@ -51,6 +51,7 @@ export class AccountsService {
           userId: user.id,
           name: username,
           arn: channel.arn,
+          type: channel.type,
           ingestEndpoint: channel.ingestEndpoint,
           playbackUrl: channel.playbackUrl,
           streamKeyArn: channel.streamKey.arn,

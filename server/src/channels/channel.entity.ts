@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { ChannelType } from '@streamcat/protocol';
 import { User } from '../users/user.entity';
 import { Category } from './category.entity';
 
@@ -23,6 +24,10 @@ export class Channel {
 
   @Column({ type: 'text' })
   arn: string;
+
+  /** IVS channel type (BASIC, STANDARD, ADVANCED_SD, ADVANCED_HD), as created. */
+  @Column({ type: 'text', default: 'STANDARD' })
+  type: ChannelType;
 
   @Column({ name: 'ingest_endpoint', type: 'text' })
   ingestEndpoint: string;

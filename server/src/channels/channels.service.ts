@@ -159,6 +159,7 @@ function toMyChannel(c: Channel): MyChannel {
   return {
     name: c.name,
     arn: c.arn,
+    type: c.type,
     playbackUrl: c.playbackUrl,
     ingestEndpoint: c.ingestEndpoint,
     title: c.title,

@@ -18,6 +18,7 @@ import { ChatModeration1763800200000 } from './migrations/1763800200000-chat-mod
 import { StudioCommandScope1763800560000 } from './migrations/1763800560000-studio-command-scope';
 import { StagesOnDemand1763800700000 } from './migrations/1763800700000-stages-on-demand';
 import { StageDisconnects1763800710000 } from './migrations/1763800710000-stage-disconnects';
+import { ChannelType1763800720000 } from './migrations/1763800720000-channel-type';
 
 export const entities = [
   User,
@@ -44,6 +45,7 @@ export const migrations = [
   StudioCommandScope1763800560000,
   StagesOnDemand1763800700000,
   StageDisconnects1763800710000,
+  ChannelType1763800720000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

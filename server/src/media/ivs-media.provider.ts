@@ -19,6 +19,7 @@ import {
   GetStageCommand,
   ListStagesCommand,
 } from '@aws-sdk/client-ivs-realtime';
+import { ChannelType as KnownChannelType } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { IvsCallQueue, IvsQueueFullError, QueuedCallOptions } from './ivs-call-queue';
 import { defaultIvsRates, IvsOperation, IvsRates } from './ivs-call-queue.policy';
@@ -101,6 +102,8 @@ export class IvsMediaProvider extends MediaProvider {
     return {
       arn: c.arn,
       name: c.name ?? input.name,
+      // What IVS made, not what we asked for: the studio's broadcast preset follows it.
+      type: KnownChannelType.safeParse(c.type).data ?? this.cfg.channelType,
       ingestEndpoint: c.ingestEndpoint,
       playbackUrl: c.playbackUrl,
       streamKey: { arn: k.arn, value: k.value },

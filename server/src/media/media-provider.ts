@@ -1,3 +1,4 @@
+import type { ChannelType } from '@streamcat/protocol';
 import type { IvsCallQueue, QueuedCallOptions } from './ivs-call-queue';
 
 /**
@@ -7,6 +8,7 @@ import type { IvsCallQueue, QueuedCallOptions } from './ivs-call-queue';
 export interface ProvisionedChannel {
   arn: string;
   name: string;
+  type: ChannelType;
   ingestEndpoint: string;
   playbackUrl: string;
   streamKey: StreamKey;
