@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { LAYOUT_NAMES, MAX_ON_AIR } from '@streamcat/layouts';
 import { ChatMessage, ChatSanction } from './chat';
 import { CategoryDto, ResourceName } from './rest';
 import { command } from './socket';
+import { Background, Banner } from './studio';
 
 export const StreamHealthDto = z.enum(['HEALTHY', 'STARVING', 'UNKNOWN']);
 export type StreamHealthDto = z.infer<typeof StreamHealthDto>;
@@ -35,6 +37,45 @@ export const WatchState = z.object({
 });
 export type WatchState = z.infer<typeof WatchState>;
 
+const MemberId = z.string().max(64);
+
+/** One person on air, as the audience sees them. */
+export const ShowMember = z.object({
+  /** The member id: the `userId` of their participant on the stage. */
+  id: MemberId,
+  displayName: z.string().max(40),
+  /** Not heard in the programme (the host muted them there). */
+  muted: z.boolean(),
+});
+export type ShowMember = z.infer<typeof ShowMember>;
+
+/**
+ * The public face of a studio: what the programme shows, and nothing of backstage (no backstage
+ * member, invite, link, green room, nor a banner the host has not shown yet). Real-time pages
+ * draw the show stage with it, so they look like the broadcast.
+ */
+export const ShowLayout = z.object({
+  layout: z.enum(LAYOUT_NAMES),
+  /** On-air members in programme order (a stage carries at most MAX_ON_AIR publishers). */
+  members: z.array(ShowMember).max(MAX_ON_AIR),
+  /** Member ids of `members`, or null. */
+  featuredId: MemberId.nullable(),
+  screenShareId: MemberId.nullable(),
+  nameTags: z.boolean(),
+  banner: Banner,
+  background: Background,
+});
+export type ShowLayout = z.infer<typeof ShowLayout>;
+
+/** The show of a channel as of `version` (the studio document's): a page keeps the highest it has seen. */
+export const ShowSnapshot = z.object({
+  channel: z.string(),
+  version: z.number().int().nonnegative(),
+  /** Null while the show is not public (no broadcast and real-time viewing closed) or there is no studio yet. */
+  show: ShowLayout.nullable(),
+});
+export type ShowSnapshot = z.infer<typeof ShowSnapshot>;
+
 export const WatchCommands = {
   /**
    * `as: 'studio'` is for people seated in the channel owner's studio following the viewers'
@@ -42,6 +83,12 @@ export const WatchCommands = {
    */
   join: command<WatchState>()('watch:join', z.strictObject({ channel: ResourceName, as: z.enum(['viewer', 'studio']).optional() })),
   leave: command<{ left: boolean }>()('watch:leave', z.strictObject({ channel: ResourceName })),
+  /**
+   * Follow a channel's show layout (real-time pages): the snapshot now, `watch:show` on every
+   * change of it until `watch:leave`. Separate from `watch:join` so the many broadcast viewers,
+   * who see the composed picture, get none of these pushes.
+   */
+  show: command<ShowSnapshot>()('watch:show', z.strictObject({ channel: ResourceName })),
 };
 
 export interface WatchServerEvents {
@@ -49,4 +96,5 @@ export interface WatchServerEvents {
   'watch:info': { channel: string; title: string; category: CategoryDto | null };
   'watch:health': { channel: string; health: StreamHealthDto };
   'watch:viewers': { channel: string; viewerCount: number };
+  'watch:show': ShowSnapshot;
 }

@@ -45,6 +45,7 @@ export const AUTHORIZATION: Readonly<Record<CommandName, readonly ActorRole[]>> 
   // 'guest' and, like anonymous, may only watch. Site-wide sanctions are moderation rows.
   'watch:join': ANYONE,
   'watch:leave': ANYONE,
+  'watch:show': ANYONE,
   'chat:send': ['viewer', 'cohost', 'host', 'moderator', 'admin'],
   'chat:delete': ['host', 'moderator', 'admin'],
   'chat:timeout': ['host', 'moderator', 'admin'],

@@ -8,6 +8,7 @@ import { AppError } from '../http/app-error';
 import { CommandRunner } from '../realtime/command-runner';
 import { SocketActor } from '../realtime/socket-actor';
 import { ViewerSessions } from '../viewer-sessions/viewer-sessions.service';
+import { ShowLayouts } from './show-layout.service';
 import { WatchService } from './watch.service';
 
 /** Joining and leaving a channel's watch room (anyone, logged in or not). */
@@ -18,6 +19,7 @@ export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly watch: WatchService,
     private readonly chat: ChatService,
     private readonly viewers: ViewerSessions,
+    private readonly shows: ShowLayouts,
   ) {}
 
   /** Anonymous browsers get their viewer-session cookie with the socket handshake, so a reload counts once. */
@@ -37,7 +39,17 @@ export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
   leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.commands.run(WatchCommands.leave, socket, body, async (input, actor) => {
       await this.authorize(WatchCommands.leave.name, input.channel, actor);
-      return this.watch.leave(socket, input.channel);
+      const unfollowed = await this.shows.unfollow(socket, input.channel);
+      const { left } = await this.watch.leave(socket, input.channel);
+      return { left: left || unfollowed };
+    });
+  }
+
+  @SubscribeMessage(WatchCommands.show.name)
+  show(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.commands.run(WatchCommands.show, socket, body, async (input, actor) => {
+      await this.authorize(WatchCommands.show.name, input.channel, actor);
+      return this.shows.follow(socket, input.channel);
     });
   }
 

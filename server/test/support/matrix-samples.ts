@@ -191,6 +191,7 @@ async function moderationState(c: MatrixCell): Promise<unknown> {
 registerSamples(
   { command: 'watch:join', payload: (c) => ({ channel: c.channel }), state: async () => null },
   { command: 'watch:leave', payload: (c) => ({ channel: c.channel }), state: async () => null },
+  { command: 'watch:show', payload: (c) => ({ channel: c.channel }), state: async () => null },
   chatSample('chat:send', (c) => ({ channel: c.channel, text: `hello from ${c.role}` })),
   chatSample('chat:delete', async (c) => ({ channel: c.channel, messageId: await ownerMessage(c), reason: 'matrix' })),
   chatSample('chat:timeout', (c) => ({ channel: c.channel, username: c.target.username, seconds: 60, reason: 'matrix' })),
