@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { computeSlots } from '@streamcat/layouts';
 import type { ShowLayout } from '@streamcat/protocol';
 import { planProgramme } from '../media/compositor.plan';
