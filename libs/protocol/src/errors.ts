@@ -57,6 +57,11 @@ export const ERRORS = {
   'studio/removed': { status: 403, message: 'You were removed from this show.' },
   'studio/invalid-transition': { status: 409, message: 'The studio cannot do that from its current state.' },
   'studio/cannot-remove-owner': { status: 403, message: 'The owner of a studio cannot be removed or demoted.' },
+  'studio/full': {
+    status: 409,
+    message:
+      'This studio is full: 12 people are already on camera, the most one stage carries. Someone must leave before another can join.',
+  },
   'studio/command-id-reused': {
     status: 409,
     message: 'That command id was already used for a different change in this studio. Send the change with a new id.',
