@@ -88,14 +88,14 @@ describe('POST /api/stages/:name/viewer-token: one token per viewer session', ()
   const t = useTestApp({ TRUST_PROXY: 'loopback', RATE_LIMITS: `${testLimits.RATE_LIMITS},viewer-token-per-address=5/1m` });
   const { pg } = t;
 
-  /** A host whose stage is open to real-time viewers (through the studio, as the app does it). */
+  /** A host whose show stage is open to real-time viewers (through the studio, as the app does it); `arn` is the show stage's. */
   async function openStage(): Promise<{ name: string; id: string; arn: string }> {
     const host = await register(t.url);
     const s = await t.open({ token: host.accessToken });
     await join(s, host.user.username);
     expectOk(await studio(s, 'studio:realtime', { stage: host.user.username, open: true }));
     const row = (
-      await pg.query(`SELECT s.id, i.arn FROM stages s JOIN ivs_stages i ON i.stage_id = s.id AND i.kind = 'studio' WHERE s.name = $1`, [
+      await pg.query(`SELECT s.id, i.arn FROM stages s JOIN ivs_stages i ON i.stage_id = s.id AND i.kind = 'show' WHERE s.name = $1`, [
         host.user.username,
       ])
     ).rows[0];

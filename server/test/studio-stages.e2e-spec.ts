@@ -146,18 +146,25 @@ describe('studio stages made on first need and given back when idle', () => {
     expect(await sweep(new Date())).toContain(token.body.stageArn);
   });
 
-  it('opening real-time viewing makes the stage of a studio that holds none', async () => {
+  it('opening real-time viewing makes the show stage (viewers go there), not the studio stage', async () => {
     const host = await register(t.url);
     const s = await t.open({ token: host.accessToken });
     await join(s, host.user.username);
-    expect(await sweep()).toHaveLength(1);
+    const made = (await studioRow(host.user.username)).arn;
+    expect(await sweep()).toContain(made);
     expect((await studioRow(host.user.username)).arn).toBeNull();
     expectOk(await studio(s, 'studio:realtime', { stage: host.user.username, open: true }));
-    const { arn } = await studioRow(host.user.username);
-    expect(arn).toMatch(/:stage\//);
+    expect((await studioRow(host.user.username)).arn).toBeNull();
+    const show = (
+      await pg.query(`SELECT i.arn FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE s.name = $1 AND i.kind = 'show'`, [
+        host.user.username,
+      ])
+    ).rows[0]?.arn as string | undefined;
+    expect(show).toMatch(/:stage\//);
+    expect(await stagesNamed(`${host.user.username}-show`)).toHaveLength(1);
     const viewer = await call(t.url, 'POST', `/api/stages/${host.user.username}/viewer-token`);
     expect(viewer.status).toBe(200);
-    expect(viewer.body.stageArn).toBe(arn);
+    expect(viewer.body.stageArn).toBe(show);
   });
 
   it('a member seated while the studio holds no stage gets a token on the stage made by their first request', async () => {

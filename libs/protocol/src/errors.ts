@@ -19,6 +19,11 @@ export const ERRORS = {
   'category/not-found': { status: 404, message: 'There is no such category.' },
   'stage/not-found': { status: 404, message: 'There is no stage with that name.' },
   'stage/not-live': { status: 403, message: 'This stage is not open to viewers right now.' },
+  'stage/not-on-air': { status: 403, message: 'Only members who are on air publish to the show; a host puts you on air first.' },
+  'stage/show-not-needed': {
+    status: 409,
+    message: 'Nobody is watching the show stage right now (real-time viewing is closed), so there is nothing to publish to.',
+  },
   'media/provider-unavailable': { status: 503, message: 'The media service is not reachable right now. Please try again shortly.' },
   'media/provider-rejected': { status: 502, message: 'The media service refused the request.' },
   'media/quota-exceeded': { status: 503, message: 'The media service quota is used up. Please try again later.' },

@@ -187,6 +187,15 @@ export const StageTokenResponse = z.object({
 });
 export type StageTokenResponse = z.infer<typeof StageTokenResponse>;
 
+/**
+ * `POST /api/stages/:name/show-token`: a PUBLISH-only token on the studio's public show stage,
+ * for a member who is on air while the show stage is needed (real-time viewing open). Same
+ * shape as the studio-stage token; the participant's userId is the member id, its attributes
+ * `{username, role}`, as on the studio stage.
+ */
+export const ShowStageTokenResponse = StageTokenResponse;
+export type ShowStageTokenResponse = StageTokenResponse;
+
 export const HealthResponse = z.object({
   status: z.enum(['ok', 'degraded']),
   db: z.enum(['up', 'down']),

@@ -1,4 +1,4 @@
-import { initialStudioDocument, StudioDocument } from './studio';
+import { initialStudioDocument, publishesToShowStage, showStageNeeded, StudioDocument } from './studio';
 
 describe('initialStudioDocument', () => {
   const now = new Date('2026-11-20T18:00:00Z');
@@ -15,5 +15,24 @@ describe('initialStudioDocument', () => {
       broadcast: { state: 'offline', since: now.toISOString() },
       realtime: { state: 'closed', since: now.toISOString() },
     });
+  });
+});
+
+describe('showStageNeeded / publishesToShowStage', () => {
+  const now = new Date('2026-12-01T12:00:00Z');
+  const doc = (realtime: 'open' | 'closed', ownerStatus: 'on-air' | 'backstage'): StudioDocument => {
+    const d = initialStudioDocument({ stageId: 'st', stageName: 'alice', ownerId: 'u', ownerName: 'alice', now });
+    d.members[0].status = ownerStatus;
+    d.live.realtime = { state: realtime, since: now.toISOString() };
+    return d;
+  };
+
+  it('publishes to the show stage only while on air and someone watches it', () => {
+    expect(showStageNeeded(doc('open', 'backstage'))).toBe(true);
+    expect(showStageNeeded(doc('closed', 'on-air'))).toBe(false);
+    expect(publishesToShowStage(doc('open', 'on-air'), 'u')).toBe(true);
+    expect(publishesToShowStage(doc('open', 'backstage'), 'u')).toBe(false);
+    expect(publishesToShowStage(doc('closed', 'on-air'), 'u')).toBe(false);
+    expect(publishesToShowStage(doc('open', 'on-air'), 'someone-else')).toBe(false);
   });
 });

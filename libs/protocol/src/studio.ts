@@ -138,6 +138,21 @@ export const StudioDocument = z.object({
 export type StudioDocument = z.infer<typeof StudioDocument>;
 
 /**
+ * Whether anyone subscribes to the studio's public show stage now: real-time viewers while
+ * real-time viewing is open (a cloud composition will be a second reason). While nobody needs
+ * it, on-air members do not publish there, so their uplink is not doubled for nothing, and the
+ * server mints no show-stage publishing token.
+ */
+export function showStageNeeded(doc: Pick<StudioDocument, 'live'>): boolean {
+  return doc.live.realtime.state === 'open';
+}
+
+/** Whether this member publishes to the show stage now: on air, while the show stage is needed. */
+export function publishesToShowStage(doc: Pick<StudioDocument, 'live' | 'members'>, memberId: string): boolean {
+  return showStageNeeded(doc) && doc.members.some((m) => m.id === memberId && m.status === 'on-air');
+}
+
+/**
  * A stage's studio before anything happened: the owner seated as host (backstage), an empty
  * grid, broadcast off and real-time viewing closed since `now`. The server stores it on first
  * use; clients and specs build the same document from here.
@@ -353,7 +368,8 @@ export interface StudioServerEvents {
 export interface StageDisconnectProgress {
   stageId: string;
   batchId: string;
-  reason: 'realtime-closed' | 'member-removed';
+  /** `member-off-air`: a member left the air, so their show-stage participant was disconnected. */
+  reason: 'realtime-closed' | 'member-removed' | 'member-off-air';
   done: number;
   failed: number;
   total: number;

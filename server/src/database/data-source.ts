@@ -19,6 +19,7 @@ import { StudioCommandScope1763800560000 } from './migrations/1763800560000-stud
 import { StagesOnDemand1763800700000 } from './migrations/1763800700000-stages-on-demand';
 import { StageDisconnects1763800710000 } from './migrations/1763800710000-stage-disconnects';
 import { ChannelType1763800720000 } from './migrations/1763800720000-channel-type';
+import { ShowStage1763800730000 } from './migrations/1763800730000-show-stage';
 
 export const entities = [
   User,
@@ -46,6 +47,7 @@ export const migrations = [
   StagesOnDemand1763800700000,
   StageDisconnects1763800710000,
   ChannelType1763800720000,
+  ShowStage1763800730000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

@@ -6,7 +6,7 @@ import { idleStageVerdict, idleSweepIntervalMs } from './idle-stages.policy';
 import { StudioStages } from './studio-stages.service';
 
 /**
- * Gives back the IVS stage of every studio idle for STAGE_IDLE_MINUTES (AWS counts stages
+ * Gives back the IVS stages (studio and show) of every studio idle for STAGE_IDLE_MINUTES (AWS counts stages
  * against a per-region quota); the next need makes a new one. Runs on every node; the
  * per-studio lock and the re-check under it make concurrent sweeps harmless.
  */
@@ -67,13 +67,14 @@ export class IdleStagesSweeper implements OnApplicationShutdown {
           row.stageId,
           row.arn,
           (fresh) => idleStageVerdict({ ...fresh, activeSession: false }, now, this.idleMs) === 'give-back',
+          row.kind,
         );
         if (done) givenBack.push(row.arn);
       } catch (e) {
         this.log.warn(`giving back ${row.arn}: ${(e as Error).message}`);
       }
     }
-    if (givenBack.length) this.log.log(`gave back ${givenBack.length} idle studio stage(s)`);
+    if (givenBack.length) this.log.log(`gave back ${givenBack.length} idle stage(s)`);
     return givenBack;
   }
 

@@ -1,8 +1,12 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Stage } from './stage.entity';
 
-/** Which of a studio's IVS stages: the private studio stage (a public "show" stage comes next). */
-export type IvsStageKind = 'studio';
+/**
+ * Which of a studio's IVS stages: the private studio stage (every member publishes, members
+ * and the host's compositor subscribe) or the public show stage (on-air members publish,
+ * real-time viewers subscribe).
+ */
+export type IvsStageKind = 'studio' | 'show';
 
 /**
  * The IVS stage a studio holds right now: created on first need, deleted when the studio has

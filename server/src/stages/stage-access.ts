@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@streamcat/protocol';
+import type { EntityManager } from 'typeorm';
 import type { User } from '../users/user.entity';
 import type { Stage } from './stage.entity';
 
@@ -18,4 +19,11 @@ export interface StageSeat {
  */
 export abstract class StageAccess {
   abstract seatOf(stage: Stage, principal: StagePrincipal): Promise<StageSeat | { refused: ErrorCode }>;
+
+  /**
+   * Inside a transaction: the caller's seat if they may publish to the show stage now (on air,
+   * show stage needed), holding the studio document (FOR SHARE) until the transaction ends, so
+   * a change taking them off air waits for the token to be stored, then deletes it.
+   */
+  abstract showSeatOf(m: EntityManager, stage: Stage, principal: StagePrincipal): Promise<StageSeat | { refused: ErrorCode }>;
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { StageDisconnectProgress } from '@streamcat/protocol';
 import { RETRY_BUDGETS } from '../media/ivs-call-queue.policy';
+import { IvsCallError } from '../media/ivs-errors';
 import { MediaProvider } from '../media/media-provider';
 import { Broadcaster } from '../realtime/broadcaster';
 import { rooms } from '../realtime/socket-actor';
@@ -16,7 +17,13 @@ export type DisconnectReason = StageDisconnectProgress['reason'];
 const REASON_TEXT: Record<DisconnectReason, string> = {
   'realtime-closed': 'The host closed real-time viewing.',
   'member-removed': 'Removed from the studio.',
+  'member-off-air': 'Taken off air by a host.',
 };
+
+/** How long a change waits for its before-ack disconnects when IVS keeps failing them (the rows stay for the worker). */
+export const BEFORE_ACK_WAIT_MS = 5_000;
+/** How often a change looks whether rows another drain had claimed are done. */
+const BEFORE_ACK_POLL_MS = 25;
 
 interface ClaimedRow {
   id: string;
@@ -54,14 +61,64 @@ export class StageDisconnects implements OnApplicationBootstrap, BeforeApplicati
     private readonly broadcaster: Broadcaster,
   ) {}
 
-  /** Inside the transaction of the change: the participants to disconnect once it commits (then call `kick`). */
-  async enqueue(m: EntityManager, stageId: string, participants: HeldParticipant[], reason: DisconnectReason): Promise<void> {
-    if (!participants.length) return;
+  /**
+   * Inside the transaction of the change: the participants to disconnect once it commits (then
+   * call `kick`, or `finish` to wait for them). Returns the batch id, null when nobody was held.
+   */
+  async enqueue(m: EntityManager, stageId: string, participants: HeldParticipant[], reason: DisconnectReason): Promise<string | null> {
+    if (!participants.length) return null;
+    const batchId = randomUUID();
     await m.query(
       `INSERT INTO stage_disconnects (batch_id, stage_id, stage_arn, participant_id, reason)
        SELECT $1, $2, t.arn, t.pid, $3 FROM unnest($4::text[], $5::text[]) AS t(arn, pid)`,
-      [randomUUID(), stageId, reason, participants.map((p) => p.stageArn), participants.map((p) => p.participantId)],
+      [batchId, stageId, reason, participants.map((p) => p.stageArn), participants.map((p) => p.participantId)],
     );
+    return batchId;
+  }
+
+  /**
+   * After commit: disconnects these batches now, through the same call queue, and resolves when
+   * every row is done (or after `waitMs` if IVS keeps failing; the rows stay for the worker).
+   * Rows another drain had claimed first are waited for. Returns whether all were done.
+   */
+  async finish(batchIds: string[], waitMs = BEFORE_ACK_WAIT_MS): Promise<boolean> {
+    if (!batchIds.length) return true;
+    const deadline = Date.now() + waitMs;
+    const [rows] = (await this.db.query(
+      `UPDATE stage_disconnects SET claimed_until = now() + ($2::int * interval '1 millisecond'), attempts = attempts + 1
+        WHERE id IN (SELECT id FROM stage_disconnects
+                      WHERE batch_id = ANY($1::uuid[]) AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+                      FOR UPDATE SKIP LOCKED)
+        RETURNING id, batch_id, stage_id, stage_arn, participant_id, reason, attempts`,
+      [batchIds, CLAIM_LEASE_MS],
+    )) as [ClaimedRow[], number];
+    for (const r of rows) this.inFlight.add(String(r.id));
+    await Promise.all(rows.map((r) => this.disconnectOne(r)));
+    let kicked = false;
+    for (;;) {
+      const [left] = (await this.db.query(
+        `SELECT count(*)::int AS n FROM stage_disconnects WHERE batch_id = ANY($1::uuid[]) AND done_at IS NULL`,
+        [batchIds],
+      )) as { n: number }[];
+      if (!left.n) return true;
+      // A failed row waits for its retry time: the worker comes back to it then (and to rows a dead node claimed).
+      if (!kicked) this.kick();
+      kicked = true;
+      if (Date.now() >= deadline || this.stopping) {
+        this.log.warn(`${left.n} disconnect(s) not done before the ack; the worker keeps trying`);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, BEFORE_ACK_POLL_MS));
+    }
+  }
+
+  /** Before-ack batches of a stage still pending (a retried command finishes what its first run may not have). */
+  async pendingBatches(stageId: string, reasons: DisconnectReason[]): Promise<string[]> {
+    const rows: { batch_id: string }[] = await this.db.query(
+      `SELECT DISTINCT batch_id FROM stage_disconnects WHERE stage_id = $1 AND done_at IS NULL AND reason = ANY($2::text[])`,
+      [stageId, reasons],
+    );
+    return rows.map((r) => r.batch_id);
   }
 
   /** Works off what is pending now (call after the enqueuing transaction committed). */
@@ -146,14 +203,16 @@ export class StageDisconnects implements OnApplicationBootstrap, BeforeApplicati
       await this.db.query(`UPDATE stage_disconnects SET done_at = now(), claimed_until = NULL WHERE id = $1`, [r.id]);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const next = afterFailedDisconnect(r.attempts, new Date());
-      if (next.giveUp) this.log.warn(`gave up disconnecting ${r.participant_id} from ${r.stage_arn}: ${message}`);
+      // The stage (and everyone on it) is gone, or the participant never was there: nothing left to disconnect.
+      const gone = e instanceof IvsCallError && e.awsName === 'ResourceNotFoundException';
+      const next = gone ? ({ giveUp: true } as const) : afterFailedDisconnect(r.attempts, new Date());
+      if (next.giveUp && !gone) this.log.warn(`gave up disconnecting ${r.participant_id} from ${r.stage_arn}: ${message}`);
       await this.db
         .query(
           next.giveUp
-            ? `UPDATE stage_disconnects SET done_at = now(), failed = true, claimed_until = NULL, last_error = $2 WHERE id = $1`
+            ? `UPDATE stage_disconnects SET done_at = now(), failed = $3, claimed_until = NULL, last_error = $2 WHERE id = $1`
             : `UPDATE stage_disconnects SET not_before = $3, claimed_until = NULL, last_error = $2 WHERE id = $1`,
-          next.giveUp ? [r.id, message] : [r.id, message, next.notBefore],
+          next.giveUp ? [r.id, message, !gone] : [r.id, message, next.notBefore],
         )
         .catch(() => undefined);
     } finally {

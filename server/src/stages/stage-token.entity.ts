@@ -20,7 +20,10 @@ export class StageToken {
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId: string | null;
 
-  /** Who a non-owner token is for: `member:<memberId>` or `viewer:<id>`; NULL for the owner's. */
+  /**
+   * Who the token is for: `member:<memberId>` (studio stage), `show:<memberId>` (show stage,
+   * owner included) or `viewer:<id>`; NULL for the owner's studio-stage token.
+   */
   @Column({ type: 'text', nullable: true })
   holder: string | null;
 

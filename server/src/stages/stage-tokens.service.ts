@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, FindOperator, IsNull, Like, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, FindOperator, In, IsNull, Like, MoreThan } from 'typeorm';
 import { StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { IvsQueueFullError } from '../media/ivs-call-queue';
@@ -93,14 +93,68 @@ export class StageTokensService {
     });
   }
 
-  /** Deletes a member's tokens; returns their participants (to disconnect after commit). */
+  /** Deletes a member's tokens on both stages; returns their participants (to disconnect after commit). */
   async deleteMemberTokens(m: EntityManager, stageId: string, memberId: string): Promise<HeldParticipant[]> {
-    return this.deleteHeld(m, stageId, `member:${memberId}`);
+    return this.deleteHeld(m, stageId, In([`member:${memberId}`, showHolder(memberId)]));
+  }
+
+  /** Deletes the show-stage tokens of one member (left the air), or of every member (nobody watches any more). */
+  async deleteShowTokens(m: EntityManager, stageId: string, memberId?: string): Promise<HeldParticipant[]> {
+    return this.deleteHeld(m, stageId, memberId ? showHolder(memberId) : Like('show:%'));
   }
 
   /**
-   * `POST /api/stages/:name/viewer-token`: SUBSCRIBE only, and only while real-time viewing
-   * is open. One token per viewer session (the user, the link guest, or the anonymous
+   * `POST /api/stages/:name/show-token`: a PUBLISH-only token on the show stage, for a member
+   * who is on air while the show stage is needed (the studio decides, holding its document
+   * FOR SHARE until the token is stored: a change taking them off air waits, then deletes it
+   * and disconnects its participant). The participant's userId is the member id and its
+   * attributes `{username, role}`, as on the studio stage, so viewers map it to a layout tile.
+   */
+  async showTokenFor(principal: StagePrincipal, stageName: string): Promise<StageTokenResponse> {
+    const stage = await this.findStage(stageName);
+    const access = this.access;
+    if (!access) throw new AppError('auth/forbidden');
+    // Refused before anything is made: a refusal (not on air, nobody watching) creates no stage.
+    const early = await this.db.transaction((m) => access.showSeatOf(m, stage, principal));
+    if ('refused' in early) throw new AppError(early.refused);
+    return this.stages.withStage(
+      stage,
+      (arn) =>
+        this.db.transaction(async (m) => {
+          const seat = await access.showSeatOf(m, stage, principal);
+          if ('refused' in seat) throw new AppError(seat.refused);
+          if ((await this.stages.lockCurrent(m, stage.id, 'show')) !== arn)
+            throw new AppError('media/conflict', 'The show stage was just given back; please try again.');
+          const holder = showHolder(seat.memberId);
+          await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
+          const current = await this.validToken(m, stage.id, arn, holder);
+          if (current) return toResponse(current);
+          const minted = await this.media.createParticipantToken({
+            stageArn: arn,
+            userId: seat.memberId,
+            capabilities: ['PUBLISH'],
+            durationMinutes: TOKEN_DURATION_MINUTES,
+            attributes: { username: seat.displayName, role: seat.role },
+          });
+          const row = await m.getRepository(StageToken).save({
+            stageId: stage.id,
+            stageArn: arn,
+            userId: seat.userId,
+            holder,
+            participantId: minted.participantId,
+            token: minted.token,
+            capabilities: minted.capabilities,
+            expiresAt: minted.expiresAt,
+          });
+          return toResponse(row);
+        }),
+      'show',
+    );
+  }
+
+  /**
+   * `POST /api/stages/:name/viewer-token`: SUBSCRIBE only, on the show stage (where only
+   * on-air members publish), and only while real-time viewing is open. One token per viewer session (the user, the link guest, or the anonymous
    * viewer's cookie session), reused while it has ≥ 60 s left. New anonymous mints are
    * limited per client address, since a client that drops its cookie starts a new session.
    *
@@ -115,8 +169,8 @@ export class StageTokensService {
     const holder = `viewer:${viewer.kind === 'anonymous' ? `anon-${viewer.session}` : viewer.kind === 'user' ? viewer.user.id : viewer.guestId}`;
     return this.flights.run(`${stageName.toLowerCase()}|${holder}`, async () => {
       const stage = await this.findStage(stageName);
-      // Opening real-time viewing made the studio stage, and the sweeper keeps it while open.
-      const arn = stage.isLive ? await this.stages.current(stage.id) : null;
+      // Opening real-time viewing made the show stage, and the sweeper keeps it while open.
+      const arn = stage.isLive ? await this.stages.current(stage.id, this.db.manager, 'show') : null;
       if (!arn) throw new AppError('stage/not-live');
       const current = await this.validToken(this.db.manager, stage.id, arn, holder);
       if (current) return toResponse(current);
@@ -142,7 +196,7 @@ export class StageTokensService {
       return this.db.transaction(async (m) => {
         const locked = await m.getRepository(Stage).findOne({ where: { id: stage.id }, lock: { mode: 'pessimistic_read' } });
         // Closed while we minted: the new token was never handed out, so dropping it is enough.
-        if (!locked?.isLive || (await this.stages.lockCurrent(m, stage.id)) !== arn) throw new AppError('stage/not-live');
+        if (!locked?.isLive || (await this.stages.lockCurrent(m, stage.id, 'show')) !== arn) throw new AppError('stage/not-live');
         await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
         const raced = await this.validToken(m, stage.id, arn, holder);
         if (raced) return toResponse(raced);
@@ -254,6 +308,11 @@ export class StageTokensService {
       }),
     );
   }
+}
+
+/** Who a member's show-stage token is for (their studio-stage token is `member:<id>`). */
+function showHolder(memberId: string): string {
+  return `show:${memberId}`;
 }
 
 /** A participant a deleted token was minted for, on the stage it was minted for. */

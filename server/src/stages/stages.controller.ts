@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ResourceName, StageTokenResponse } from '@streamcat/protocol';
+import { ResourceName, ShowStageTokenResponse, StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { ClientAddresses } from '../http/client-address.service';
 import { ApiErrors, ApiJsonResponse, ApiParamOf } from '../http/openapi';
@@ -40,7 +40,27 @@ export class StagesController {
   }
 
   /**
-   * A SUBSCRIBE-only token for any viewer (login optional) while real-time viewing is open;
+   * A PUBLISH-only token on the studio's public show stage, for a member who is on air while
+   * real-time viewing is open: 403 `stage/not-on-air` for a member backstage, 409
+   * `stage/show-not-needed` while nobody watches. Reused while it has ≥ 60 s left; taking the
+   * member off air deletes it and disconnects its participant before the host's change is acked.
+   */
+  @Post(':name/show-token')
+  @ApiParamOf('name', ResourceName)
+  @HttpCode(200)
+  @UseGuards(StagePrincipalGuard)
+  @ApiJsonResponse(200, ShowStageTokenResponse)
+  @ApiErrors(401, 403, 404, 409, 503)
+  showToken(
+    @CurrentPrincipal() principal: StagePrincipal | null,
+    @Param('name', new ZodPipe(ResourceName)) name: string,
+  ): Promise<ShowStageTokenResponse> {
+    if (!principal) throw new AppError('auth/unauthenticated');
+    return this.tokens.showTokenFor(principal, name);
+  }
+
+  /**
+   * A SUBSCRIBE-only token on the show stage for any viewer (login optional) while real-time viewing is open;
    * 403 `stage/not-live` otherwise. One token per viewer session, reused until near expiry:
    * an anonymous caller without a viewer-session cookie is given one (Set-Cookie). New
    * anonymous tokens are limited per client address: 429 with Retry-After beyond it.

@@ -5,14 +5,16 @@ import type { BroadcastState } from '@streamcat/protocol';
 import { IvsCallError } from '../media/ivs-errors';
 import { MediaProvider } from '../media/media-provider';
 import { OrphanedMediaResource } from '../media/orphaned-resource.entity';
+import type { IvsStageKind } from './ivs-stage.entity';
 import type { Stage } from './stage.entity';
 
-/** Serialises creating and giving back one studio's IVS stage, across requests and replicas. */
-const lockKey = (stageId: string) => `ivs-stage:${stageId}:studio`;
+/** Serialises creating and giving back one of a studio's IVS stages, across requests and replicas. */
+const lockKey = (stageId: string, kind: IvsStageKind) => `ivs-stage:${stageId}:${kind}`;
 
-/** A studio's IVS stage with what the idle sweeper needs to judge it. */
+/** One of a studio's IVS stages with what the idle sweeper needs to judge it. */
 export interface StudioStageRow {
   stageId: string;
+  kind: IvsStageKind;
   arn: string;
   lastUsedAt: Date;
   realtimeOpen: boolean;
@@ -20,10 +22,11 @@ export interface StudioStageRow {
 }
 
 /**
- * The IVS stage behind each studio: created on first need (a member's token, a studio join,
- * opening real-time viewing) under an advisory lock, so concurrent first uses make one stage;
- * given back by the idle sweeper. A stage IVS no longer has (deleted outside StreamCat) is
- * forgotten and made again.
+ * The IVS stages behind each studio: the private studio stage (made on a member's token or
+ * studio join) and the public show stage (made when real-time viewing opens). Each is created
+ * on first need under an advisory lock, so concurrent first uses make one stage, and given
+ * back by the idle sweeper. A stage IVS no longer has (deleted outside StreamCat) is
+ * forgotten and made again. `kind` defaults to the studio stage.
  */
 @Injectable()
 export class StudioStages {
@@ -34,25 +37,26 @@ export class StudioStages {
     private readonly media: MediaProvider,
   ) {}
 
-  /** The studio stage's ARN, creating the IVS stage if the studio has none; counts as a use. */
-  async ensure(stage: Stage): Promise<string> {
-    const [rows] = (await this.db.query(
-      `UPDATE ivs_stages SET last_used_at = now() WHERE stage_id = $1 AND kind = 'studio' RETURNING arn`,
-      [stage.id],
-    )) as [{ arn: string }[], number];
-    return rows[0]?.arn ?? this.create(stage);
+  /** The stage's ARN, creating the IVS stage if the studio has none of that kind; counts as a use. */
+  async ensure(stage: Stage, kind: IvsStageKind = 'studio'): Promise<string> {
+    const [rows] = (await this.db.query(`UPDATE ivs_stages SET last_used_at = now() WHERE stage_id = $1 AND kind = $2 RETURNING arn`, [
+      stage.id,
+      kind,
+    ])) as [{ arn: string }[], number];
+    return rows[0]?.arn ?? this.create(stage, kind);
   }
 
-  /** The studio stage's ARN if it has one now (never creates one). */
-  async current(stageId: string, m: EntityManager = this.db.manager): Promise<string | null> {
-    const rows: { arn: string }[] = await m.query(`SELECT arn FROM ivs_stages WHERE stage_id = $1 AND kind = 'studio'`, [stageId]);
+  /** The stage's ARN if the studio has one of that kind now (never creates one). */
+  async current(stageId: string, m: EntityManager = this.db.manager, kind: IvsStageKind = 'studio'): Promise<string | null> {
+    const rows: { arn: string }[] = await m.query(`SELECT arn FROM ivs_stages WHERE stage_id = $1 AND kind = $2`, [stageId, kind]);
     return rows[0]?.arn ?? null;
   }
 
   /** Inside a transaction: the current ARN, held (FOR SHARE) so it cannot be given back before the transaction ends. */
-  async lockCurrent(m: EntityManager, stageId: string): Promise<string | null> {
-    const rows: { arn: string }[] = await m.query(`SELECT arn FROM ivs_stages WHERE stage_id = $1 AND kind = 'studio' FOR SHARE`, [
+  async lockCurrent(m: EntityManager, stageId: string, kind: IvsStageKind = 'studio'): Promise<string | null> {
+    const rows: { arn: string }[] = await m.query(`SELECT arn FROM ivs_stages WHERE stage_id = $1 AND kind = $2 FOR SHARE`, [
       stageId,
+      kind,
     ]);
     return rows[0]?.arn ?? null;
   }
@@ -61,15 +65,15 @@ export class StudioStages {
    * Runs `use` with the studio stage's ARN (made if needed). When IVS says the stage is gone,
    * it is forgotten and `use` runs once more on a new one.
    */
-  async withStage<T>(stage: Stage, use: (arn: string) => Promise<T>): Promise<T> {
-    const arn = await this.ensure(stage);
+  async withStage<T>(stage: Stage, use: (arn: string) => Promise<T>, kind: IvsStageKind = 'studio'): Promise<T> {
+    const arn = await this.ensure(stage, kind);
     try {
       return await use(arn);
     } catch (e) {
       if (!(e instanceof IvsCallError && e.awsName === 'ResourceNotFoundException')) throw e;
       this.log.warn(`IVS no longer has stage ${arn} of studio ${stage.name}; making a new one`);
       await this.forget(stage.id, arn);
-      return use(await this.ensure(stage));
+      return use(await this.ensure(stage, kind));
     }
   }
 
@@ -77,16 +81,16 @@ export class StudioStages {
   async forget(stageId: string, arn: string): Promise<void> {
     await this.db.transaction(async (m) => {
       await m.query(`DELETE FROM stage_tokens WHERE stage_id = $1 AND stage_arn = $2`, [stageId, arn]);
-      await m.query(`DELETE FROM ivs_stages WHERE stage_id = $1 AND kind = 'studio' AND arn = $2`, [stageId, arn]);
+      await m.query(`DELETE FROM ivs_stages WHERE stage_id = $1 AND arn = $2`, [stageId, arn]);
     });
   }
 
-  /** Studio stages nobody asked for since `before`, oldest first, with their studio's live switches. */
+  /** Stages (of either kind) nobody asked for since `before`, oldest first, with their studio's live switches. */
   async unusedSince(before: Date, limit = 50): Promise<StudioStageRow[]> {
     const rows = await this.db.query(
-      `SELECT i.stage_id, i.arn, i.last_used_at, s.is_live, d.document->'live'->'broadcast'->>'state' AS broadcast
+      `SELECT i.stage_id, i.kind, i.arn, i.last_used_at, s.is_live, d.document->'live'->'broadcast'->>'state' AS broadcast
          FROM ivs_stages i JOIN stages s ON s.id = i.stage_id LEFT JOIN studio_documents d ON d.stage_id = i.stage_id
-        WHERE i.kind = 'studio' AND i.last_used_at < $1
+        WHERE i.last_used_at < $1
         ORDER BY i.last_used_at LIMIT $2`,
       [before, limit],
     );
@@ -95,22 +99,27 @@ export class StudioStages {
 
   /** IVS says someone is on the stage: that counts as a use. */
   async touch(stageId: string, arn: string): Promise<void> {
-    await this.db.query(`UPDATE ivs_stages SET last_used_at = now() WHERE stage_id = $1 AND kind = 'studio' AND arn = $2`, [stageId, arn]);
+    await this.db.query(`UPDATE ivs_stages SET last_used_at = now() WHERE stage_id = $1 AND arn = $2`, [stageId, arn]);
   }
 
   /**
-   * Deletes the IVS stage of a studio and forgets it with its tokens, if `stillIdle` agrees
+   * Deletes one IVS stage of a studio and forgets it with its tokens, if `stillIdle` agrees
    * once the row is locked (a member may have come back since it was judged). Returns whether
    * it was given back. A failed DeleteStage leaves everything as it was, for the next sweep.
    */
-  async giveBack(stageId: string, arn: string, stillIdle: (row: StudioStageRow) => boolean): Promise<boolean> {
+  async giveBack(
+    stageId: string,
+    arn: string,
+    stillIdle: (row: StudioStageRow) => boolean,
+    kind: IvsStageKind = 'studio',
+  ): Promise<boolean> {
     return this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(stageId)]);
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(stageId, kind)]);
       const rows = await m.query(
-        `SELECT i.stage_id, i.arn, i.last_used_at, s.is_live, d.document->'live'->'broadcast'->>'state' AS broadcast
+        `SELECT i.stage_id, i.kind, i.arn, i.last_used_at, s.is_live, d.document->'live'->'broadcast'->>'state' AS broadcast
            FROM ivs_stages i JOIN stages s ON s.id = i.stage_id LEFT JOIN studio_documents d ON d.stage_id = i.stage_id
-          WHERE i.stage_id = $1 AND i.kind = 'studio' FOR UPDATE OF i`,
-        [stageId],
+          WHERE i.stage_id = $1 AND i.kind = $2 FOR UPDATE OF i`,
+        [stageId, kind],
       );
       const row = rows[0] ? toRow(rows[0]) : null;
       if (!row || row.arn !== arn || !stillIdle(row)) return false;
@@ -118,7 +127,7 @@ export class StudioStages {
       // Deleting the stage disconnected everyone on it: nothing left to disconnect there.
       await m.query(`UPDATE stage_disconnects SET done_at = now(), claimed_until = NULL WHERE stage_arn = $1 AND done_at IS NULL`, [arn]);
       await m.query(`DELETE FROM stage_tokens WHERE stage_id = $1 AND stage_arn = $2`, [stageId, arn]);
-      await m.query(`DELETE FROM ivs_stages WHERE stage_id = $1 AND kind = 'studio'`, [stageId]);
+      await m.query(`DELETE FROM ivs_stages WHERE stage_id = $1 AND kind = $2`, [stageId, kind]);
       return true;
     });
   }
@@ -128,18 +137,21 @@ export class StudioStages {
    * row). A quota refusal leaves nothing behind; a row that cannot be stored after CreateStage
    * deletes the new stage again (or queues it for the orphan sweeper).
    */
-  private async create(stage: Stage): Promise<string> {
+  private async create(stage: Stage, kind: IvsStageKind): Promise<string> {
     let made: string | null = null;
     try {
       return await this.db.transaction(async (m) => {
-        await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(stage.id)]);
-        const existing = await this.current(stage.id, m);
+        await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(stage.id, kind)]);
+        const existing = await this.current(stage.id, m, kind);
         if (existing) {
-          await m.query(`UPDATE ivs_stages SET last_used_at = now() WHERE stage_id = $1 AND kind = 'studio'`, [stage.id]);
+          await m.query(`UPDATE ivs_stages SET last_used_at = now() WHERE stage_id = $1 AND kind = $2`, [stage.id, kind]);
           return existing;
         }
-        made = (await this.media.createStage({ name: stage.name, tags: { app: 'streamcat', 'streamcat:studio': stage.id } })).arn;
-        await m.query(`INSERT INTO ivs_stages (stage_id, kind, arn) VALUES ($1, 'studio', $2)`, [stage.id, made]);
+        // IVS stage names: the studio's name, with "-show" for the public one (≤ 128 characters, [A-Za-z0-9-_]).
+        const name = kind === 'show' ? `${stage.name}-show` : stage.name;
+        made = (await this.media.createStage({ name, tags: { app: 'streamcat', 'streamcat:studio': stage.id, 'streamcat:kind': kind } }))
+          .arn;
+        await m.query(`INSERT INTO ivs_stages (stage_id, kind, arn) VALUES ($1, $2, $3)`, [stage.id, kind, made]);
         return made;
       });
     } catch (e) {
@@ -167,10 +179,18 @@ export class StudioStages {
 
 function toRow(r: {
   stage_id: string;
+  kind: IvsStageKind;
   arn: string;
   last_used_at: Date;
   is_live: boolean;
   broadcast: BroadcastState | null;
 }): StudioStageRow {
-  return { stageId: r.stage_id, arn: r.arn, lastUsedAt: r.last_used_at, realtimeOpen: r.is_live, broadcast: r.broadcast ?? null };
+  return {
+    stageId: r.stage_id,
+    kind: r.kind,
+    arn: r.arn,
+    lastUsedAt: r.last_used_at,
+    realtimeOpen: r.is_live,
+    broadcast: r.broadcast ?? null,
+  };
 }

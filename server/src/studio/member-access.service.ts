@@ -6,6 +6,8 @@ import { StageAccess, StagePrincipal, StageSeat } from '../stages/stage-access';
 import { StageDisconnects } from '../stages/stage-disconnects.service';
 import { StageTokensService } from '../stages/stage-tokens.service';
 import { StudioStages } from '../stages/studio-stages.service';
+import type { ErrorCode } from '@streamcat/protocol';
+import { showSeat } from './show-stage.rules';
 import { StudioDocumentRow } from './studio.entity';
 import type { StudioEffect } from './studio.reducer';
 
@@ -29,13 +31,35 @@ export class StudioStageAccess extends StageAccess {
     if (doc.removed.some((r) => r.id === id)) return { refused: 'studio/removed' };
     return { refused: 'auth/forbidden' };
   }
+
+  async showSeatOf(m: EntityManager, stage: Stage, principal: StagePrincipal): Promise<StageSeat | { refused: ErrorCode }> {
+    const row = await m.getRepository(StudioDocumentRow).findOne({ where: { stageId: stage.id }, lock: { mode: 'pessimistic_read' } });
+    if (!row) return { refused: 'auth/forbidden' };
+    const decided = showSeat(
+      row.document,
+      principal.kind === 'user'
+        ? { kind: 'user', userId: principal.user.id }
+        : { kind: 'guest', guestId: principal.guestId, stageId: principal.stageId },
+    );
+    if ('refused' in decided) return decided;
+    const seat = decided.seat;
+    return { memberId: seat.id, userId: seat.userId, displayName: seat.displayName, role: seat.role };
+  }
+}
+
+/** What a change left to disconnect: batches to finish before the ack, and whether others wait for the background worker. */
+export interface QueuedDisconnects {
+  beforeAck: string[];
+  background: boolean;
 }
 
 /**
  * What a studio change means for stage tokens: a new seat gets its token in the same
- * transaction (while the studio holds a stage); a removal or a closed real-time gate deletes
- * tokens there and records their participants for disconnecting, which runs after commit at
- * the rate IVS allows (StageDisconnects).
+ * transaction (while the studio holds a stage); a removal, someone leaving the air or a closed
+ * real-time gate deletes tokens there and records their participants for disconnecting at the
+ * rate IVS allows (StageDisconnects). Leaving the air and removals are disconnected before
+ * the change is acknowledged (the show stage's invariant); a closed gate's viewers, possibly
+ * thousands, in the background with progress pushed to the host.
  */
 @Injectable()
 export class MemberTokens {
@@ -45,9 +69,9 @@ export class MemberTokens {
     private readonly disconnects: StageDisconnects,
   ) {}
 
-  /** Runs inside the studio transaction; returns whether participants wait to be disconnected (call `afterCommit`). */
-  async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<boolean> {
-    let queued = false;
+  /** Runs inside the studio transaction; returns the participants waiting to be disconnected (call `afterCommit`). */
+  async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<QueuedDisconnects> {
+    const queued: QueuedDisconnects = { beforeAck: [], background: false };
     for (const e of effects) {
       if (e.kind === 'mint-token') {
         // Minted ahead only while the studio holds a stage; otherwise the member's first token request makes one.
@@ -60,23 +84,40 @@ export class MemberTokens {
           arn,
         );
       } else if (e.kind === 'member-removed') {
+        // Both stages: their studio-stage and show-stage participants.
         const held = await this.tokens.deleteMemberTokens(m, stage.id, e.member.id);
-        await this.disconnects.enqueue(m, stage.id, held, 'member-removed');
-        queued ||= held.length > 0;
+        const batch = await this.disconnects.enqueue(m, stage.id, held, 'member-removed');
+        if (batch) queued.beforeAck.push(batch);
+      } else if (e.kind === 'left-air') {
+        const held = await this.tokens.deleteShowTokens(m, stage.id, e.member.id);
+        const batch = await this.disconnects.enqueue(m, stage.id, held, 'member-off-air');
+        if (batch) queued.beforeAck.push(batch);
       } else if (e.kind === 'realtime') {
         // Row lock on the stage: a viewer-token mint in flight (FOR SHARE) finishes first, then is revoked below.
         await m.query(`UPDATE stages SET is_live = $2 WHERE id = $1`, [stage.id, e.open]);
         if (e.open) continue;
-        const held = await this.tokens.deleteViewerTokens(m, stage.id);
-        await this.disconnects.enqueue(m, stage.id, held, 'realtime-closed');
-        queued ||= held.length > 0;
+        // Nobody watches the show stage any more: its viewers go, and on-air members stop publishing there.
+        const held = [...(await this.tokens.deleteViewerTokens(m, stage.id)), ...(await this.tokens.deleteShowTokens(m, stage.id))];
+        queued.background ||= (await this.disconnects.enqueue(m, stage.id, held, 'realtime-closed')) !== null;
       }
     }
     return queued;
   }
 
-  /** After commit: start disconnecting (a deleted token already keeps them from joining again). */
-  afterCommit(queued: boolean): void {
-    if (queued) this.disconnects.kick();
+  /**
+   * After commit: disconnects what must be gone before the ack, then lets the background worker
+   * take the rest (a deleted token already keeps them from joining again). Resolves once the
+   * before-ack batches are done, or after a bounded wait when IVS fails them (the durable rows
+   * keep being retried; the change itself is committed).
+   */
+  async afterCommit(queued: QueuedDisconnects): Promise<void> {
+    if (queued.background) this.disconnects.kick();
+    if (queued.beforeAck.length) await this.disconnects.finish(queued.beforeAck);
+  }
+
+  /** Before a retried command is answered: any before-ack disconnects of this studio still pending are done first. */
+  async finishPending(stageId: string): Promise<void> {
+    const batches = await this.disconnects.pendingBatches(stageId, ['member-off-air', 'member-removed']);
+    if (batches.length) await this.disconnects.finish(batches);
   }
 }

@@ -49,9 +49,9 @@ export class StudioHandlers {
       realtime: (i, a) =>
         writer.run({
           ...change('realtime', i, a),
-          // Viewers join the studio stage: opening makes it if the studio has none (after the role check; a refusal changes nothing).
+          // Viewers join the show stage: opening makes it if the studio has none (after the role check; a refusal changes nothing).
           build: async ({ stage }) => {
-            if (i.open) await stages.ensure(stage);
+            if (i.open) await stages.ensure(stage, 'show');
             return { type: 'realtime', open: i.open };
           },
         }),

@@ -91,6 +91,20 @@ describe('applyStudioCommand', () => {
     expect(applyStudioCommand(d, { type: 'expire' }, host, later(11))).toMatchObject({ ok: false, code: 'auth/forbidden' });
   });
 
+  it('says who left the air, whatever the command: taken off, dropped from the layout, or removed', () => {
+    const d = ok(studioWith('b', 'c'), { type: 'layout', patch: { order: ['b', 'c'] } }).doc;
+    const leftAir = (r: ReturnType<typeof ok>) => r.effects.flatMap((e) => (e.kind === 'left-air' ? [e.member.id] : []));
+    expect(leftAir(ok(d, { type: 'set-status', memberId: 'b', status: 'backstage' }))).toEqual(['b']);
+    expect(leftAir(ok(d, { type: 'layout', patch: { order: ['c'] } }))).toEqual(['b']);
+    expect(leftAir(ok(d, { type: 'remove', memberId: 'c', reason: '' }))).toEqual(['c']);
+    // Going on air, reordering or a banner takes nobody off.
+    expect(leftAir(ok(d, { type: 'layout', patch: { order: ['c', 'b'] } }))).toEqual([]);
+    expect(leftAir(ok(d, { type: 'set-status', memberId: 'owner', status: 'on-air' }))).toEqual([]);
+    // Removing someone backstage is a removal, not a departure from the air.
+    const backstage = ok(studioWith('b', 'c'), { type: 'remove', memberId: 'b', reason: '' });
+    expect(leftAir(backstage)).toEqual([]);
+  });
+
   it('validates layouts with libs/layouts and mirrors the order into on-air status', () => {
     const d = studioWith('b', 'c');
     expect(applyStudioCommand(d, { type: 'layout', patch: { name: 'solo', order: ['b'] } }, host, now)).toMatchObject({

@@ -12,6 +12,7 @@ import type {
   StudioMember,
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
+import { leftTheAir } from './show-stage.rules';
 
 /**
  * The studio's decisions, as pure functions: a document and an action in, the next
@@ -71,6 +72,8 @@ export type StudioEffect =
   | { kind: 'invite-closed'; invite: StudioInvite; reason: 'expired' | 'revoked' | 'accepted' | 'declined' }
   | { kind: 'mint-token'; member: StudioMember }
   | { kind: 'member-removed'; member: StudioMember; reason: string; linkId: string | null }
+  /** Was on air before this change and is not after it (their show-stage participant must go before the ack). */
+  | { kind: 'left-air'; member: StudioMember }
   | { kind: 'admission'; guestId: string; admitted: boolean }
   | { kind: 'link-revoked'; linkId: string }
   | { kind: 'realtime'; open: boolean };
@@ -154,7 +157,8 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
     ok: true,
     doc: d,
     change: { type: action.type, by: actor.label, at, ...(subject !== undefined ? { subject } : {}) },
-    effects,
+    // Whatever the command, leaving the air is one effect: a layout that drops someone counts too.
+    effects: [...effects, ...leftTheAir(doc, d).map((member) => ({ kind: 'left-air' as const, member }))],
   });
   const member = (id: string) => d.members.find((m) => m.id === id);
   const isLive = (iso: string) => Date.parse(iso) > now.getTime();

@@ -6,7 +6,7 @@ import { isAllowed } from '../auth/authorization';
 import { AppError } from '../http/app-error';
 import type { SocketActor } from '../realtime/socket-actor';
 import type { Stage } from '../stages/stage.entity';
-import { MemberTokens } from './member-access.service';
+import { MemberTokens, QueuedDisconnects } from './member-access.service';
 import { StudioClock } from './studio.clock';
 import { StageRef, StudioDocuments } from './studio.documents';
 import { StudioCommandRecord, StudioDocumentRow } from './studio.entity';
@@ -80,7 +80,7 @@ export class StudioWriter {
   async run<A extends StudioAction, E extends object = object>(input: RunInput<A, E>): Promise<Acked<E>> {
     const stage = await this.documents.findStage(input.stage);
     const actorKey = keyOf(input.actor);
-    let after: (() => void) | undefined;
+    let after: (() => Promise<void>) | undefined;
     const data = await this.db.transaction(async (m): Promise<Acked<E>> => {
       const row = await this.documents.ensure(m, stage, true);
       const ctx = actorContext(input.actor, row.document);
@@ -94,7 +94,9 @@ export class StudioWriter {
         if (done) {
           if (checked && !mayReplay(input.command, ctx, row.document)) throw new AppError('auth/forbidden');
           if (done.command !== input.command) throw new AppError('studio/command-id-reused');
-          // The record holds what this same command acked the first time.
+          // The record holds what this same command acked the first time. Its first run may have
+          // stopped between commit and ack: what had to be disconnected before the ack is, now.
+          after = () => this.memberTokens.finishPending(stage.id);
           const kept = done.result as Record<string, unknown>;
           return input.stored ? input.stored.load(kept) : (kept as Acked<E>);
         }
@@ -125,18 +127,19 @@ export class StudioWriter {
           result: input.stored ? input.stored.save(acked) : acked,
         });
       const snapshot = this.documents.view(stage.id, version, result.doc);
-      after = () => {
+      after = async () => {
+        // Someone who left the air (or the studio) is off the show stage before anyone hears of the change.
+        await this.memberTokens.afterCommit(disconnectsQueued);
         this.pushes.toClients(stage, snapshot, result.change, result.effects);
-        this.memberTokens.afterCommit(disconnectsQueued);
         this.pushes.announce(stage.id, version);
       };
       return acked;
     });
-    after?.();
+    await after?.();
     return data;
   }
 
-  private async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[], now: Date): Promise<boolean> {
+  private async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[], now: Date): Promise<QueuedDisconnects> {
     for (const e of effects)
       if (e.kind === 'link-revoked')
         await m.query(`UPDATE studio_invite_links SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [e.linkId, now]);
