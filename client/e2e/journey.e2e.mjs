@@ -420,11 +420,32 @@ try {
     await a.getByTestId('realtime-state').filter({ hasText: /open/i }).waitFor();
     check(true, 'the studio shows real-time OPEN');
     await r.goto(`/${names.a}/live`);
-    const tile = r.getByTestId('stage-tile').first();
-    await tile.waitFor({ timeout: 30_000 });
+    // The page draws the show as the programme does (client/e2e/realtime-layout.e2e.mjs checks the layout itself).
+    const canvas = r.getByTestId('show-canvas');
+    await canvas.waitFor({ timeout: 30_000 });
     check(true, 'the real-time page shows the stage');
-    const v = await videoMoves(tile.locator('video').first(), { by: 1, timeout: 30_000 });
-    check(v.moving, 'a member’s video plays on the real-time page', JSON.stringify(v));
+    const label = await waitUntil(
+      () => canvas.getAttribute('aria-label'),
+      (l) => !!l?.includes(names.a),
+    );
+    check(!!label?.includes(names.a), 'the real-time page shows A, who is on air', String(label));
+    const moving = await waitUntil(
+      () =>
+        canvas.evaluate(async (c) => {
+          const ctx = c.getContext('2d');
+          const sum = () => ctx.getImageData(0, 0, c.width, c.height).data.reduce((a, b, i) => (a + b * ((i % 97) + 1)) % 1e9, 0);
+          const first = sum();
+          // Until the picture changes, for at most 3 s of animation frames.
+          for (const until = performance.now() + 3000; performance.now() < until;) {
+            await new Promise((frame) => requestAnimationFrame(frame));
+            if (sum() !== first) return true;
+          }
+          return false;
+        }),
+      Boolean,
+      { timeout: 30_000 },
+    );
+    check(moving, 'the members’ video plays on the real-time page');
   });
 
   await step(
