@@ -168,7 +168,9 @@ export function useStageSession(options: {
     scaled?.track.stop();
     scaled = null;
   });
-  return { state, error, streams, join, leave, setLocalMedia, setMuted };
+  /** What I publish on this stage now (the show stage publishes the same tracks). */
+  const published = () => publish;
+  return { state, error, streams, join, leave, setLocalMedia, setMuted, published };
 }
 
 /** The studio document's layout, as far as picture sizes go. */

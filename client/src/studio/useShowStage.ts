@@ -1,0 +1,101 @@
+import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
+import type { StageTokenResponse } from '@streamcat/protocol';
+import { createStage } from '@/media/media-mode';
+import { SubscribeType, type LocalStageStream, type StageAdapter, type StageStrategy } from '@/media/stage-adapter';
+import { showStageRetryDelayMs } from './show-stage.plan';
+
+export type ShowStageState = 'idle' | 'joining' | 'publishing' | 'retrying' | 'refused';
+
+/**
+ * This member on the studio's public show stage: while `wanted` (on air, and someone watches
+ * the show stage), a second stage connection that only publishes the same tracks as the
+ * studio stage (PUBLISH-only token, never subscribes); left as soon as it is not wanted. The
+ * server disconnects it itself when the member leaves the air, so a client that lags behind
+ * (or misbehaves) still never reaches the audience off air.
+ */
+export function useShowStage(options: {
+  /** publishesToShowStage(document, me): recomputed by the caller from the studio document. */
+  wanted: Ref<boolean>;
+  fetchToken: () => Promise<StageTokenResponse>;
+  /** What the studio stage publishes now (camera or screen at programme size, microphone). */
+  streams: () => LocalStageStream[];
+}) {
+  const state = ref<ShowStageState>('idle');
+  const error = ref<string | null>(null);
+  let stage: StageAdapter | null = null;
+  /** Bumped on every start/stop: a join that finishes after the member left the air is dropped. */
+  let generation = 0;
+  let failures = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const strategy: StageStrategy = {
+    stageStreamsToPublish: () => options.streams(),
+    shouldPublishParticipant: () => true,
+    // The show stage is the audience's: a member sees the others on the studio stage.
+    shouldSubscribeToParticipant: () => SubscribeType.NONE,
+  };
+
+  async function start(): Promise<void> {
+    const mine = ++generation;
+    clearTimeout(retry);
+    state.value = 'joining';
+    try {
+      const { token } = await options.fetchToken();
+      if (mine !== generation) return;
+      const next = await createStage(token, strategy);
+      if (mine !== generation) return;
+      stage = next;
+      next.on('stageLeft', (reason) => {
+        if (stage !== next) return;
+        stage = null;
+        // Disconnected while still wanted (e.g. real-time closed and opened again at once): join again.
+        if (reason !== 'user-initiated' && options.wanted.value) again(mine);
+        else state.value = 'idle';
+      });
+      await next.join();
+      if (mine !== generation) return next.leave();
+      failures = 0;
+      error.value = null;
+      state.value = 'publishing';
+    } catch (e) {
+      if (mine !== generation) return;
+      stage = null;
+      const code = (e as { code?: string }).code;
+      // The server says no (not on air any more, nobody watching): our document is behind; the next push decides.
+      if (code === 'stage/not-on-air' || code === 'stage/show-not-needed' || code === 'auth/forbidden' || code === 'studio/removed') {
+        state.value = 'refused';
+        return;
+      }
+      error.value = (e as Error).message ?? 'Could not reach the show stage.';
+      again(mine);
+    }
+  }
+
+  function again(mine: number): void {
+    if (mine !== generation) return;
+    const delay = showStageRetryDelayMs(failures++);
+    state.value = 'retrying';
+    retry = setTimeout(() => {
+      if (mine === generation && options.wanted.value) void start();
+    }, delay);
+  }
+
+  function stop(): void {
+    generation++;
+    clearTimeout(retry);
+    const s = stage;
+    stage = null;
+    s?.leave();
+    failures = 0;
+    state.value = 'idle';
+  }
+
+  /** The studio stage's tracks changed (camera, screen share): publish the same here. */
+  function refresh(): void {
+    stage?.refreshStrategy();
+  }
+
+  watch(options.wanted, (on) => (on ? void start() : stop()), { immediate: true });
+  onBeforeUnmount(stop);
+  return { state, error, refresh };
+}
