@@ -44,10 +44,13 @@ async function connect(accessToken) {
   return socket;
 }
 let seq = 0;
-/** A studio command with a fresh commandId (join and snapshot carry none); the ack's data, or an error naming the refusal. */
-async function command(socket, event, payload) {
+/** A studio command with a fresh commandId (join and snapshot carry none): the ack; `command` wants it ok and gives its data. */
+function answer(socket, event, payload) {
   const withId = ['studio:join', 'studio:snapshot'].includes(event) ? payload : { commandId: `twelve_${suffix}_${++seq}`, ...payload };
-  const ack = await socket.timeout(10_000).emitWithAck(event, withId);
+  return socket.timeout(10_000).emitWithAck(event, withId);
+}
+async function command(socket, event, payload) {
+  const ack = await answer(socket, event, payload);
   if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
   return ack.data;
 }
@@ -239,17 +242,22 @@ try {
   );
   show.close();
 
-  section('A thirteenth publisher is refused by the stage and nobody is dropped');
+  section('A thirteenth member is refused and nobody is dropped');
   const C = await register(BASE_URL, `twelve_13_${suffix}`.slice(0, 32), password);
   const cSocket = await connect(C.accessToken);
-  const invite = await command(host, 'studio:invite', { stage, username: C.user.username, role: 'guest' });
-  const seated = await cSocket
-    .timeout(10_000)
-    .emitWithAck('studio:invite-respond', { commandId: `twelve_${suffix}_${++seq}`, stage, inviteId: invite.inviteId, accept: true });
+  const invited = await answer(host, 'studio:invite', { stage, username: C.user.username, role: 'guest' });
+  const seated = invited.ok
+    ? await answer(cSocket, 'studio:invite-respond', { stage, inviteId: invited.data.inviteId, accept: true })
+    : invited;
   if (!seated.ok) {
-    // The studio's own cap: refused with a sentence before any media is tried.
-    check(seated.error.code === 'studio/full', 'the studio tells the thirteenth member it is full', JSON.stringify(seated.error));
+    // The studio's own cap (server/src/studio-capacity): a sentence at the invite or the answer, before any media is tried.
+    check(
+      seated.error.code === 'studio/full' && /^This studio is full/.test(seated.error.message),
+      'the studio tells the host or the thirteenth member that it is full',
+      JSON.stringify(seated.error),
+    );
   } else {
+    // Without that cap, the stage itself is the last line: the 13th publish is refused.
     const { token } = await rest(BASE_URL, `/api/stages/${stage}/token`, { method: 'POST', token: C.accessToken });
     const refused = await startHeadlessPublisher(token, { label: C.user.username, timeout: 15_000 }).then(
       async (p) => (await p.stop(), 'published'),
