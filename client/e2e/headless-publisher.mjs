@@ -42,14 +42,15 @@ async function rtpInlet(onRtp) {
  * ffmpeg's test pattern, tinted by `hue` so each publisher's picture is its own, and a sine
  * tone, encoded in real time (VP8 with a keyframe every second, since ffmpeg cannot answer
  * the SFU's keyframe requests; Opus in 60 ms packets, a third of the usual packet rate for
- * every hop to carry) and sent as RTP to `videoPort` / `audioPort`.
+ * every hop to carry) and sent as RTP to `videoPort` / `audioPort`. The sources end after
+ * `seconds`, so an encoder outliving a killed test stops by itself.
  */
-function encoder({ videoPort, audioPort, hue, tone, width, height, fps }) {
+function encoder({ videoPort, audioPort, hue, tone, width, height, fps, seconds }) {
   const rtp = (port) => `rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${port}`;
   const args = [
     ['-hide_banner', '-loglevel', 'error', '-nostdin'],
-    ['-re', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps},hue=h=${hue}`],
-    audioPort ? ['-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`] : [],
+    ['-re', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps}:duration=${seconds},hue=h=${hue}`],
+    audioPort ? ['-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000:duration=${seconds}`] : [],
     ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '150k'],
     ['-g', String(fps), '-auto-alt-ref', '0', '-lag-in-frames', '0', '-threads', '1'],
     ['-payload_type', '96', '-f', 'rtp', rtp(videoPort)],
@@ -160,7 +161,7 @@ async function stageLeg(token, { audio, timeout, label }) {
  */
 export async function startHeadlessPublisher(
   token,
-  { hue = 0, tone = 440, width = 320, height = 180, fps = 10, audio = true, timeout = 20_000, label = 'publisher' } = {},
+  { hue = 0, tone = 440, width = 320, height = 180, fps = 10, audio = true, timeout = 20_000, label = 'publisher', seconds = 600 } = {},
 ) {
   const legs = [await stageLeg(token, { audio, timeout, label })];
   const inlets = [];
@@ -178,7 +179,7 @@ export async function startHeadlessPublisher(
     inlets.push(v);
     const a = audio ? await rtpInlet((p) => (sent.audio++, legs.forEach((l) => l.sound.writeRtp(p)))) : null;
     if (a) inlets.push(a);
-    ffmpeg = encoder({ videoPort: v.port, audioPort: a?.port, hue, tone, width, height, fps });
+    ffmpeg = encoder({ videoPort: v.port, audioPort: a?.port, hue, tone, width, height, fps, seconds });
     ffmpeg.stderr.on('data', (d) => (ffmpegErrors = (ffmpegErrors + d).slice(-2000)));
   } catch (e) {
     await stop();
