@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@streamcat/protocol';
+import type { StageCapability } from '../studio-capacity/studio-capacity.rules';
 import type { EntityManager } from 'typeorm';
 import type { User } from '../users/user.entity';
 import type { Stage } from './stage.entity';
@@ -11,6 +12,8 @@ export interface StageSeat {
   userId: string | null;
   displayName: string;
   role: string;
+  /** What their studio-stage token may do (SUBSCRIBE only for a member seated without a camera); both when absent. */
+  capabilities?: StageCapability[];
 }
 
 /**

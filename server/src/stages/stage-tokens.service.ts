@@ -73,11 +73,13 @@ export class StageTokensService {
       where: { stageId: stage.id, stageArn: arn, holder, expiresAt: MoreThan(new Date(Date.now() + MIN_TOKEN_LIFETIME_MS)) },
       order: { expiresAt: 'DESC' },
     });
-    if (current) return current;
+    const capabilities = seat.capabilities ?? ['PUBLISH', 'SUBSCRIBE'];
+    // A camera-less member given a freed publisher seat needs a new token that may publish.
+    if (current && sameCapabilities(current.capabilities, capabilities)) return current;
     const minted = await this.media.createParticipantToken({
       stageArn: arn,
       userId: seat.memberId,
-      capabilities: ['PUBLISH', 'SUBSCRIBE'],
+      capabilities,
       durationMinutes: TOKEN_DURATION_MINUTES,
       attributes: { username: seat.displayName, role: seat.role },
     });
@@ -342,4 +344,8 @@ class SingleFlight {
     this.runs.set(key, run);
     return run;
   }
+}
+
+function sameCapabilities(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c) => b.includes(c));
 }

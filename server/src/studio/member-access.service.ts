@@ -8,6 +8,7 @@ import { StageTokensService } from '../stages/stage-tokens.service';
 import { StudioStages } from '../stages/studio-stages.service';
 import type { ErrorCode } from '@streamcat/protocol';
 import { showSeat } from './show-stage.rules';
+import { stageCapabilities } from '../studio-capacity/studio-capacity.rules';
 import { StudioDocumentRow } from './studio.entity';
 import type { StudioEffect } from './studio.reducer';
 
@@ -27,7 +28,14 @@ export class StudioStageAccess extends StageAccess {
     if (!row || !id) return { refused: 'auth/forbidden' };
     const doc = row.document;
     const seat = doc.members.find((m) => m.id === id && m.kind === principal.kind);
-    if (seat) return { memberId: seat.id, userId: seat.userId, displayName: seat.displayName, role: seat.role };
+    if (seat)
+      return {
+        memberId: seat.id,
+        userId: seat.userId,
+        displayName: seat.displayName,
+        role: seat.role,
+        capabilities: stageCapabilities(doc, seat.id),
+      };
     if (doc.removed.some((r) => r.id === id)) return { refused: 'studio/removed' };
     return { refused: 'auth/forbidden' };
   }
@@ -80,7 +88,13 @@ export class MemberTokens {
         await this.tokens.memberToken(
           m,
           stage,
-          { memberId: e.member.id, userId: e.member.userId, displayName: e.member.displayName, role: e.member.role },
+          {
+            memberId: e.member.id,
+            userId: e.member.userId,
+            displayName: e.member.displayName,
+            role: e.member.role,
+            capabilities: e.capabilities,
+          },
           arn,
         );
       } else if (e.kind === 'member-removed') {

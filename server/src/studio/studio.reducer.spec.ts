@@ -130,7 +130,9 @@ describe('applyStudioCommand', () => {
 
   it('refuses more than 12 on air', () => {
     const ids = Array.from({ length: 13 }, (_, i) => `m${i}`);
-    const d = studioWith(...ids);
+    const d = studioWith(...ids.slice(0, 11));
+    // Seated past the capacity by hand: the reducer itself refuses a 13th guest (studio/full).
+    d.members.push(...ids.slice(11).map((id) => ({ ...d.members[1], id, userId: id, displayName: id })));
     expect(applyStudioCommand(d, { type: 'layout', patch: { order: ids } }, host, now)).toMatchObject({
       ok: false,
       code: 'layout/too-many',

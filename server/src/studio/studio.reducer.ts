@@ -13,6 +13,7 @@ import type {
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
 import { leftTheAir } from './show-stage.rules';
+import { decideSeat, mayGoOnAir, stageCapabilities, type StageCapability } from '../studio-capacity/studio-capacity.rules';
 
 /**
  * The studio's decisions, as pure functions: a document and an action in, the next
@@ -70,7 +71,7 @@ export interface ActorContext {
 export type StudioEffect =
   | { kind: 'invite-sent'; invite: StudioInvite }
   | { kind: 'invite-closed'; invite: StudioInvite; reason: 'expired' | 'revoked' | 'accepted' | 'declined' }
-  | { kind: 'mint-token'; member: StudioMember }
+  | { kind: 'mint-token'; member: StudioMember; capabilities: StageCapability[] }
   | { kind: 'member-removed'; member: StudioMember; reason: string; linkId: string | null }
   /** Was on air before this change and is not after it (their show-stage participant must go before the ack). */
   | { kind: 'left-air'; member: StudioMember }
@@ -171,6 +172,9 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       // Inviting someone again is a deliberate reversal of their removal: the owner's call alone.
       if (isRemoved(d, 'user', inv.userId) && !isOwner(d, actor))
         return fail('auth/forbidden', 'Only the host can invite back someone who was removed from this show.');
+      // The host hears at once that a guest could not get a camera; a co-host may still come without one.
+      const room = decideSeat(d, inv.role);
+      if (!room.ok) return fail(room.code, room.message);
       d.removed = d.removed.filter((r) => !(r.kind === 'user' && r.id === inv.userId));
       d.invites = d.invites.filter((i) => i.userId !== inv.userId);
       d.invites.push(inv);
@@ -188,6 +192,9 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       const inv = d.invites.find((i) => i.id === action.inviteId && i.userId === actor.userId);
       if (!inv) return fail('invite/not-found');
       if (!isLive(inv.expiresAt)) return fail('invite/expired');
+      // Full since the invite was sent: refused before any media is tried, and the invite stays open.
+      const room = action.accept ? decideSeat(d, inv.role) : null;
+      if (room && !room.ok) return fail(room.code, room.message);
       d.invites = d.invites.filter((i) => i !== inv);
       if (!action.accept) {
         effects.push({ kind: 'invite-closed', invite: inv, reason: 'declined' });
@@ -206,7 +213,10 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
         joinedAt: at,
       };
       d.members.push(seat);
-      effects.push({ kind: 'invite-closed', invite: inv, reason: 'accepted' }, { kind: 'mint-token', member: seat });
+      effects.push(
+        { kind: 'invite-closed', invite: inv, reason: 'accepted' },
+        { kind: 'mint-token', member: seat, capabilities: stageCapabilities(d, seat.id) },
+      );
       return done(seat.id);
     }
     case 'add-link': {
@@ -241,6 +251,9 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
         if (!isOwner(d, actor)) return fail('auth/forbidden', 'Only the host can let back in someone who was removed from this show.');
         d.removed = d.removed.filter((r) => !(r.kind === 'guest' && r.id === entry.guestId));
       }
+      // A full studio keeps the guest waiting in the green room until someone leaves.
+      const room = action.admit ? decideSeat(d, 'guest') : null;
+      if (room && !room.ok) return fail(room.code, room.message);
       d.greenRoom = d.greenRoom.filter((g) => g !== entry);
       effects.push({ kind: 'admission', guestId: entry.guestId, admitted: action.admit });
       if (action.admit) {
@@ -257,7 +270,7 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
           joinedAt: at,
         };
         d.members.push(seat);
-        effects.push({ kind: 'mint-token', member: seat });
+        effects.push({ kind: 'mint-token', member: seat, capabilities: stageCapabilities(d, seat.id) });
       }
       return done(entry.guestId);
     }
@@ -412,6 +425,11 @@ function setLayout(d: StudioDocument, next: StudioLayout, done: (subject?: strin
     stageMembers: d.members.map((m) => m.id),
   });
   if (!check.ok) return { ok: false, code: check.code, message: check.message };
+  // On air needs a camera on the stage: someone seated without one stays off the programme.
+  for (const id of next.order) {
+    const camera = mayGoOnAir(d, id);
+    if (!camera.ok) return { ok: false, code: camera.code, message: camera.message };
+  }
   d.layout = next;
   const onAir = new Set(next.order);
   for (const m of d.members) m.status = onAir.has(m.id) ? 'on-air' : 'backstage';
