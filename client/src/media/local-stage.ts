@@ -96,6 +96,34 @@ async function completeOffer(pc: RTCPeerConnection): Promise<string> {
 }
 
 /**
+ * A publishing peer connection made ahead of the stage's signalling: its tracks added and its
+ * offer gathered while the token is fetched and the socket joins, so publishing does not wait
+ * for ICE gathering after `joined`. Nothing is sent before the SFU answers (and the SFU answers
+ * only a participant whose token may publish); an unused one is closed.
+ */
+export interface PreparedPublish {
+  readonly pc: RTCPeerConnection;
+  readonly streams: LocalStageStream[];
+  readonly offer: Promise<string>;
+  close(): void;
+}
+
+export function preparePublish(streams: LocalStageStream[]): PreparedPublish {
+  // One transport for audio and video: half the candidates to gather and check.
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  for (const s of streams) {
+    const cap = s.maxBitrateKbps;
+    pc.addTransceiver(s.mediaStreamTrack, { direction: 'sendonly', ...(cap ? { sendEncodings: [{ maxBitrate: cap * 1000 }] } : {}) });
+  }
+  const offer = completeOffer(pc);
+  // A closed connection's offer is never read; its rejection is not an error.
+  offer.catch(() => undefined);
+  return { pc, streams: [...streams], offer, close: () => pc.close() };
+}
+
+const sameStreams = (a: LocalStageStream[], b: LocalStageStream[]) => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/**
  * StageAdapter against the emulator's SFU (one websocket for signalling and events, one
  * peer connection to publish, one per subscribed participant). Emits the SDK's events in
  * the SDK's order: connection state, joins, publish/subscribe states, streams, mutes, left.
@@ -109,6 +137,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   private publishFailures = 0;
   private publishRetry?: ReturnType<typeof setTimeout>;
   private pendingJoin?: { resolve: () => void; reject: (e: StageError) => void };
+  private prepared?: PreparedPublish;
 
   constructor(
     private readonly token: string,
@@ -127,9 +156,24 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     this.strategy = strategy;
   }
 
+  /**
+   * Publishing will use this connection if, once joined, the strategy publishes the same
+   * streams (otherwise it is closed). Without one, join() prepares its own as it connects.
+   */
+  adoptPrepared(prepared: PreparedPublish): void {
+    this.prepared?.close();
+    this.prepared = prepared;
+  }
+
   join(): Promise<void> {
     if (this.ws) return Promise.reject(stageError('JOIN_ERROR', 'ALREADY_JOINED', 'join() was already called'));
     this.setState(StageConnectionState.CONNECTING);
+    // Gathering runs while the socket connects and the token is checked (publishers only: the
+    // strategy cannot know our capabilities yet, but a viewer's strategy publishes nothing).
+    if (!this.prepared) {
+      const streams = this.strategy.stageStreamsToPublish();
+      if (streams.length > 0) this.prepared = preparePublish(streams);
+    }
     return new Promise<void>((resolve, reject) => {
       this.pendingJoin = { resolve, reject };
       const ws = new WebSocket(this.eventsUrl);
@@ -145,7 +189,11 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   }
 
   leave(): void {
-    if (!this.ws) return;
+    if (!this.ws) {
+      this.prepared?.close();
+      this.prepared = undefined;
+      return;
+    }
     this.send({ t: 'leave' });
     this.teardown('user-initiated');
   }
@@ -154,8 +202,11 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     if (this.state !== StageConnectionState.CONNECTED || !this.self) return;
     const wantPublish = this.self.capabilities.has('publish') && this.strategy.shouldPublishParticipant(this.self);
     const streams = wantPublish ? this.strategy.stageStreamsToPublish() : [];
-    const same =
-      this.publishing && streams.length === this.publishing.streams.length && streams.every((s, i) => s === this.publishing!.streams[i]);
+    const same = this.publishing && sameStreams(streams, this.publishing.streams);
+    if (streams.length === 0) {
+      this.prepared?.close();
+      this.prepared = undefined;
+    }
     if (streams.length === 0 && this.publishing) this.stopPublishing(true);
     else if (streams.length > 0 && !same) void this.publish(streams);
     for (const remote of this.remotes.values()) this.applySubscription(remote);
@@ -278,18 +329,19 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   private async publish(streams: LocalStageStream[]): Promise<void> {
     if (!this.self) return;
     this.stopPublishing(false);
-    const pc = new RTCPeerConnection();
+    const prepared = this.takePrepared(streams) ?? preparePublish(streams);
+    const pc = prepared.pc;
     const unlisten = streams.map((s) => s.onMuteChanged(() => this.sendMute()));
     this.publishing = { pc, streams, unlisten };
     this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ATTEMPTING_PUBLISH);
-    for (const s of streams) {
+    pc.getTransceivers().forEach((t, i) => {
+      const s = streams[i];
+      if (s?.streamType !== 'video') return;
+      unlisten.push(s.onMaxBitrateChanged(() => void capBitrate(t.sender, s.maxBitrateKbps)));
+      // The cap may have moved since the connection was prepared.
       const cap = s.maxBitrateKbps;
-      const { sender } = pc.addTransceiver(s.mediaStreamTrack, {
-        direction: 'sendonly',
-        ...(cap ? { sendEncodings: [{ maxBitrate: cap * 1000 }] } : {}),
-      });
-      if (s.streamType === 'video') unlisten.push(s.onMaxBitrateChanged(() => void capBitrate(sender, s.maxBitrateKbps)));
-    }
+      if ((t.sender.getParameters().encodings?.[0]?.maxBitrate ?? null) !== (cap ? cap * 1000 : null)) void capBitrate(t.sender, cap);
+    });
     const failed = () => {
       if (this.publishing?.pc !== pc) return;
       this.stopPublishing(true);
@@ -301,11 +353,21 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       if (pc.connectionState === 'connected' || pc.connectionState === 'closed') clearTimeout(timer);
       if (pc.connectionState === 'failed') failed();
     });
-    const sdp = await completeOffer(pc);
+    const sdp = await prepared.offer.catch(() => null);
     if (this.publishing?.pc !== pc) return;
+    if (sdp === null) return failed();
     const audio = streams.find((s) => s.streamType === 'audio');
     const video = streams.find((s) => s.streamType === 'video');
     this.send({ t: 'publish', sdp, audioMuted: audio?.isMuted ?? false, videoStopped: video?.isMuted ?? false });
+  }
+
+  /** The prepared connection, if it carries exactly these streams; closed otherwise. */
+  private takePrepared(streams: LocalStageStream[]): PreparedPublish | undefined {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && sameStreams(prepared.streams, streams) && prepared.pc.signalingState === 'have-local-offer') return prepared;
+    prepared?.close();
+    return undefined;
   }
 
   /** Publishes again after a broken connection, if the strategy still wants it. */
@@ -442,6 +504,8 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       ws.close();
     }
     clearTimeout(this.publishRetry);
+    this.prepared?.close();
+    this.prepared = undefined;
     this.stopPublishing(false);
     for (const remote of this.remotes.values()) {
       clearTimeout(remote.retry);

@@ -1,6 +1,7 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
 import type { StageTokenResponse } from '@streamcat/protocol';
-import { createStage } from '@/media/media-mode';
+import { createStage, stageMode, type MediaMode } from '@/media/media-mode';
+import type { PreparedPublish } from '@/media/local-stage';
 import { SubscribeType, type LocalStageStream, type StageAdapter, type StageStrategy } from '@/media/stage-adapter';
 import { showStageRetryDelayMs } from './show-stage.plan';
 
@@ -27,6 +28,8 @@ export function useShowStage(options: {
   let generation = 0;
   let failures = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  /** The last show token's media mode: local (the emulator's SFU) unless a token said IVS. */
+  let mode: MediaMode = 'local';
 
   const strategy: StageStrategy = {
     stageStreamsToPublish: () => options.streams(),
@@ -39,11 +42,27 @@ export function useShowStage(options: {
     const mine = ++generation;
     clearTimeout(retry);
     state.value = 'joining';
+    // Against the local SFU the publishing connection gathers while the token is minted; it
+    // sends nothing until the SFU answers a participant holding that PUBLISH token.
+    let prepared: Promise<PreparedPublish | null> = Promise.resolve(null);
+    const streams = options.streams();
+    if (mode === 'local' && streams.length > 0) prepared = import('@/media/local-stage').then((m) => m.preparePublish(streams));
+    const discard = () => void prepared.then((p) => p?.close());
     try {
       const { token } = await options.fetchToken();
-      if (mine !== generation) return;
-      const next = await createStage(token, strategy);
-      if (mine !== generation) return;
+      if (mine !== generation) return discard();
+      mode = stageMode(token);
+      let next: StageAdapter;
+      if (mode === 'local') {
+        const [{ LocalStage }, ready] = await Promise.all([import('@/media/local-stage'), prepared]);
+        const local = new LocalStage(token, strategy);
+        if (ready) local.adoptPrepared(ready);
+        next = local;
+      } else {
+        discard();
+        next = await createStage(token, strategy);
+      }
+      if (mine !== generation) return next.leave();
       stage = next;
       next.on('stageLeft', (reason) => {
         if (stage !== next) return;
@@ -58,6 +77,7 @@ export function useShowStage(options: {
       error.value = null;
       state.value = 'publishing';
     } catch (e) {
+      discard();
       if (mine !== generation) return;
       stage = null;
       const code = (e as { code?: string }).code;
