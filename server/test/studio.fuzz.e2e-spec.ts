@@ -77,6 +77,7 @@ describe('studio commands under malformed, oversized and unknown payloads (fuzz)
       'studio:set-status': { ...base, memberId, status: 'on-air' },
       'studio:layout': { ...base, patch: { name: 'grid' } },
       'studio:hand': { ...base, raised: true },
+      'studio:screen-share': { ...base, sharing: true },
       'studio:mute': { ...base, memberId, muted: true },
       'studio:broadcast': { ...base, action: 'start' },
       'studio:realtime': { ...base, open: true },

@@ -166,3 +166,27 @@ describe('frame pacing', () => {
     expect(afterStall.length).toBeLessThanOrEqual(31);
   });
 });
+
+describe('programme plan: screen share beside the camera', () => {
+  const share = spec(ids(3), { layout: 'screen-share', screenShareId: 'm2' });
+
+  test('draws the sharer’s screen large and keeps their camera (with their name) in the strip', () => {
+    const plan = planProgramme({ ...share, screens: ['m2'] }, DEFAULT_CANVAS);
+    expect(plan.draw.map((d) => d.memberId)).toEqual(['screen:m2', 'm1', 'm2', 'm3']);
+    const screen = rectOf(plan, 'screen:m2')!;
+    const camera = rectOf(plan, 'm2')!;
+    expect(screen.w * screen.h).toBeGreaterThan(4 * camera.w * camera.h);
+    expect(camera.x).toBeGreaterThanOrEqual(screen.x + screen.w);
+    expect(plan.draw.find((d) => d.memberId === 'm2')?.nameTag).toBe('Name m2');
+    expect(plan.draw.find((d) => d.memberId === 'screen:m2')?.nameTag).toBeNull();
+    // The screen has no sound of its own: who is heard does not change.
+    expect([...plan.audible].sort()).toEqual(ids(3));
+  });
+
+  test('without the screen source the sharer’s one picture is large; other layouts never draw a screen', () => {
+    expect(planProgramme(share, DEFAULT_CANVAS).draw.map((d) => d.memberId)).toEqual(ids(3));
+    expect(planProgramme({ ...share, screens: ['m1'] }, DEFAULT_CANVAS).draw.map((d) => d.memberId)).toEqual(ids(3));
+    const grid = planProgramme({ ...share, layout: 'grid', screens: ['m2'] }, DEFAULT_CANVAS);
+    expect(grid.draw.map((d) => d.memberId)).toEqual(ids(3));
+  });
+});

@@ -7,6 +7,11 @@ export interface ProgrammeSpec {
   order: readonly string[];
   featuredId: string | null;
   screenShareId: string | null;
+  /**
+   * Members whose screen is published as a source of its own (attached as `screenTileId(id)`):
+   * in `screen-share` the screen is drawn large and the sharer's camera stays in the strip.
+   */
+  screens?: readonly string[];
   nameTags: boolean;
   banner: { text: string; visible: boolean };
   background: { kind: 'colour'; colour: string } | { kind: 'image'; url: string };
@@ -43,10 +48,12 @@ export function planProgramme(spec: ProgrammeSpec, canvas: Canvas): ProgrammePla
     members: onAir,
     featuredId: spec.featuredId,
     screenShareId: spec.screenShareId,
+    screenShown: !!spec.screenShareId && (spec.screens ?? []).includes(spec.screenShareId),
     canvas,
   });
   const draw = slots
     .filter((s) => s.visible)
+    // A screen tile (`screen:<id>`) is no member: the sharer's name is on their camera tile.
     .map((slot) => ({ memberId: slot.id, slot, nameTag: spec.nameTags ? (known.get(slot.id)?.displayName ?? null) : null }))
     .sort((a, b) => a.slot.z - b.slot.z);
   const audible = new Set(onAir.filter((id) => !known.get(id)?.mutedInProgramme));

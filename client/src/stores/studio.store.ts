@@ -230,6 +230,7 @@ export const useStudioStore = defineStore('studio', () => {
   const sendBackstage = (memberId: string) => change(StudioCommands.setStatus, { memberId, status: 'backstage' });
   const changeLayout = (patch: LayoutPatch) => change(StudioCommands.layout, { patch });
   const raiseHand = (raised: boolean) => change(StudioCommands.raiseHand, { raised });
+  const setScreenShare = (sharing: boolean) => change(StudioCommands.screenShare, { sharing });
   const muteInProgramme = (memberId: string, muted: boolean) => change(StudioCommands.mute, { memberId, muted });
   const startBroadcast = () => change(StudioCommands.broadcast, { action: 'start' });
   const stopBroadcast = () => change(StudioCommands.broadcast, { action: 'stop' });
@@ -266,6 +267,7 @@ export const useStudioStore = defineStore('studio', () => {
     sendBackstage,
     changeLayout,
     raiseHand,
+    setScreenShare,
     muteInProgramme,
     startBroadcast,
     stopBroadcast,

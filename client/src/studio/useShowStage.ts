@@ -8,6 +8,10 @@ import { showStageRetryDelayMs } from './show-stage.plan';
 export type ShowStageState = 'idle' | 'joining' | 'publishing' | 'retrying' | 'refused';
 
 /**
+ * A second, publish-only participant of this browser: used for the show stage (below) and, with
+ * other `wanted`/`fetchToken`/`streams`, for a screen share beside the camera (IVS carries one
+ * video per participant), on the studio stage and on the show stage.
+ *
  * This member on the studio's public show stage: while `wanted` (on air, and someone watches
  * the show stage), a second stage connection that only publishes the same tracks as the
  * studio stage (PUBLISH-only token, never subscribes); left as soon as it is not wanted. The

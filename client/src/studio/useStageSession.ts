@@ -1,5 +1,6 @@
 import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue';
-import type { StageTokenResponse } from '@streamcat/protocol';
+import { screenTileId } from '@streamcat/layouts';
+import { isScreenShareParticipant, type StageTokenResponse } from '@streamcat/protocol';
 import { createStage } from '@/media/media-mode';
 import { publishConstraints, publishQuality, type PublishLayout } from '@/media/publish-quality';
 import {
@@ -31,7 +32,8 @@ export function stageErrorSentence(e: StageError | { code?: string; message?: st
 }
 
 /**
- * This browser on the media stage: publishes the camera (or the screen) and microphone,
+ * This browser on the media stage: publishes the camera and microphone (a screen share is a
+ * participant of its own: a remote one is kept under `screenTileId(member)`),
  * subscribes to everyone with audio and video (the seed's strategy), and keeps one
  * MediaStream per member id — the stage participant's `userId` is the studio member id.
  *
@@ -73,24 +75,29 @@ export function useStageSession(options: {
 
   function onStreams(p: StageParticipantInfo, added: StageStream[] | null, removed: StageStream[] | null): void {
     if (p.isLocal) return;
-    const tracks = remoteTracks.get(p.userId) ?? new Map<string, MediaStreamTrack>();
+    const key = sourceKey(p);
+    const tracks = remoteTracks.get(key) ?? new Map<string, MediaStreamTrack>();
     for (const s of added ?? []) tracks.set(s.id, s.mediaStreamTrack);
     for (const s of removed ?? []) tracks.delete(s.id);
-    remoteTracks.set(p.userId, tracks);
+    remoteTracks.set(key, tracks);
     // A new MediaStream object per change, so video elements and the mix re-attach cleanly.
-    setStream(p.userId, tracks.size ? new MediaStream([...tracks.values()]) : null);
+    setStream(key, tracks.size ? new MediaStream([...tracks.values()]) : null);
   }
 
-  /** What I publish: camera (or screen, while sharing) at the programme's size + microphone. */
+  /**
+   * What I publish here: camera at the programme's size + microphone. A screen share is a
+   * participant of its own (published by StudioRoom's screen stage), shown locally under its
+   * screen tile id, so the camera tile stays.
+   */
   function setLocalMedia(camera: MediaStream | null, screenShare: MediaStream | null): void {
-    const screen = screenShare?.getVideoTracks()[0];
-    const video = scaledVideo(screen ?? camera?.getVideoTracks()[0], screen ? 'screen' : 'camera');
+    const me = options.myMemberId.value;
+    if (me) setStream(screenTileId(me), screenShare?.getVideoTracks().length ? screenShare : null);
+    const video = scaledVideo(camera?.getVideoTracks()[0], 'camera');
     const audio = camera?.getAudioTracks()[0];
     const keep = (track: MediaStreamTrack | undefined) =>
       track ? (publish.find((s) => s.mediaStreamTrack === track) ?? new LocalStageStream(track)) : null;
     publish = [keep(video), keep(audio)].filter((s): s is LocalStageStream => s !== null);
     void fitPublishedVideo();
-    const me = options.myMemberId.value;
     if (me) setStream(me, publish.length ? new MediaStream(publish.map((s) => s.mediaStreamTrack)) : null);
     stage?.refreshStrategy();
   }
@@ -130,8 +137,8 @@ export function useStageSession(options: {
       next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
       next.on('stageParticipantLeft', (p) => {
         if (p.isLocal) return;
-        remoteTracks.delete(p.userId);
-        setStream(p.userId, null);
+        remoteTracks.delete(sourceKey(p));
+        setStream(sourceKey(p), null);
       });
       next.on('stageLeft', (reason) => {
         if (stage !== next) return;
@@ -158,7 +165,8 @@ export function useStageSession(options: {
     s?.leave();
     remoteTracks.clear();
     const me = options.myMemberId.value;
-    streams.value = me && streams.value.get(me) ? new Map([[me, streams.value.get(me)!]]) : new Map();
+    const mine = me ? [me, screenTileId(me)] : [];
+    streams.value = new Map(mine.filter((id) => streams.value.get(id)).map((id) => [id, streams.value.get(id)!]));
     if (state.value !== 'failed') state.value = 'left';
   }
 
@@ -171,6 +179,11 @@ export function useStageSession(options: {
   /** What I publish on this stage now (the show stage publishes the same tracks). */
   const published = () => publish;
   return { state, error, streams, join, leave, setLocalMedia, setMuted, published };
+}
+
+/** Whose source a participant is: their member id (camera, mic), or their screen tile id (`screen-share` participant). */
+function sourceKey(p: Pick<StageParticipantInfo, 'userId' | 'attributes'>): string {
+  return isScreenShareParticipant(p.attributes) ? screenTileId(p.userId) : p.userId;
 }
 
 /** The studio document's layout, as far as picture sizes go. */

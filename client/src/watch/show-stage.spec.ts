@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { computeSlots } from '@streamcat/layouts';
 import type { ShowLayout } from '@streamcat/protocol';
 import { planProgramme } from '../media/compositor.plan';
-import { describeShow, isOnAir, programmeOf, replaces, sourcesOf } from './show-stage';
+import { describeShow, isOnAir, programmeOf, replaces, screensOf, sourcesOf, type SeenParticipant } from './show-stage';
 
 /** Bob then Alice on air in side-by-side, Alice muted in programme, a banner up. */
 const show: ShowLayout = {
@@ -82,5 +82,32 @@ describe('describeShow', () => {
   it('names who is on air in order and the banner, for people who cannot see the canvas', () => {
     expect(describeShow(show)).toBe('On air: Bob, Alice. Banner: Live from Lyon');
     expect(describeShow({ ...show, members: [], banner: { text: '', visible: false } })).toBe('Nobody is on air.');
+  });
+});
+
+describe('screen share on the real-time page', () => {
+  const sharing: ShowLayout = { ...show, layout: 'screen-share', screenShareId: 'bob' };
+  const participants: SeenParticipant[] = [
+    { id: 'p1', userId: 'bob', attributes: { username: 'bob', role: 'guest' } },
+    { id: 'p2', userId: 'bob', attributes: { username: 'bob', role: 'guest', 'screen-share': 'true' } },
+    { id: 'p3', userId: 'alice', attributes: {} },
+    { id: 'p4', userId: 'carol-backstage', attributes: { 'screen-share': 'true' } },
+  ];
+
+  it('feeds the screen tile from the participant with the screen-share attribute, the camera tile from the other', () => {
+    const sources = sourcesOf(sharing, participants);
+    expect(sources).toEqual(
+      new Map([
+        ['bob', 'p1'],
+        ['screen:bob', 'p2'],
+        ['alice', 'p3'],
+      ]),
+    );
+    expect(screensOf(sharing, sources.keys())).toEqual(['bob']);
+  });
+
+  it('draws what the studio draws: the screen large, the sharer’s camera beside it', () => {
+    const plan = planProgramme(programmeOf(sharing, screensOf(sharing, ['bob', 'screen:bob', 'alice'])), { width: 1280, height: 720 });
+    expect(plan.draw.map((d) => d.memberId)).toEqual(['screen:bob', 'bob', 'alice']);
   });
 });

@@ -1,4 +1,5 @@
-import type { ShowLayout, ShowSnapshot } from '@streamcat/protocol';
+import { screenTileId } from '@streamcat/layouts';
+import { isScreenShareParticipant, type ShowLayout, type ShowSnapshot } from '@streamcat/protocol';
 import type { ProgrammeSpec } from '../media/compositor.plan';
 
 /**
@@ -6,13 +7,17 @@ import type { ProgrammeSpec } from '../media/compositor.plan';
  * public show layout, and which stage participant feeds which on-air member's tile.
  */
 
-/** The compositor's input for a show, so the page draws exactly what the host's programme draws. */
-export function programmeOf(show: ShowLayout): ProgrammeSpec {
+/**
+ * The compositor's input for a show, so the page draws exactly what the host's programme draws.
+ * `screens`: on-air members whose screen-share participant the page receives (see `sourcesOf`).
+ */
+export function programmeOf(show: ShowLayout, screens: readonly string[] = []): ProgrammeSpec {
   return {
     layout: show.layout,
     order: show.members.map((m) => m.id),
     featuredId: show.featuredId,
     screenShareId: show.screenShareId,
+    screens,
     nameTags: show.nameTags,
     banner: show.banner,
     background: show.background,
@@ -24,6 +29,8 @@ export function programmeOf(show: ShowLayout): ProgrammeSpec {
 export interface SeenParticipant {
   id: string;
   userId: string;
+  /** `screen-share` = "true" marks the member's screen participant (beside their camera one). */
+  attributes?: Readonly<Record<string, string>>;
 }
 
 /** Whether the page takes this participant's media at all: members on air only, never viewers or backstage. */
@@ -32,13 +39,20 @@ export function isOnAir(show: ShowLayout | null, userId: string): boolean {
 }
 
 /**
- * Member id → the participant whose media fills their tile. Participants not on air get no tile.
- * A member seen twice (they rejoined before their old participant left) is fed by the later one.
+ * Tile id → the participant whose media fills it: a member's camera under their member id, their
+ * screen share under `screenTileId(member)`. Participants not on air get no tile. A source seen
+ * twice (they rejoined before their old participant left) is fed by the later one.
  */
 export function sourcesOf(show: ShowLayout | null, participants: Iterable<SeenParticipant>): Map<string, string> {
   const sources = new Map<string, string>();
-  for (const p of participants) if (isOnAir(show, p.userId)) sources.set(p.userId, p.id);
+  for (const p of participants)
+    if (isOnAir(show, p.userId)) sources.set(isScreenShareParticipant(p.attributes) ? screenTileId(p.userId) : p.userId, p.id);
   return sources;
+}
+
+/** On-air members whose screen the page receives, from the sources `sourcesOf` made. */
+export function screensOf(show: ShowLayout | null, sources: Iterable<string>): string[] {
+  return (show?.members ?? []).map((m) => m.id).filter((id) => [...sources].includes(screenTileId(id)));
 }
 
 /** Whether a snapshot (a reply or a push) replaces the one the page holds: another channel, or a newer version. */

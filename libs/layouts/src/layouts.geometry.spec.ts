@@ -1,4 +1,14 @@
-import { Canvas, computeSlots, DEFAULT_CANVAS, LAYOUT_NAMES, LayoutInput, LayoutName, MAX_ON_AIR, Slot } from './layouts.geometry';
+import {
+  screenTileId,
+  Canvas,
+  computeSlots,
+  DEFAULT_CANVAS,
+  LAYOUT_NAMES,
+  LayoutInput,
+  LayoutName,
+  MAX_ON_AIR,
+  Slot,
+} from './layouts.geometry';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
 const area = (s: Slot) => s.w * s.h;
@@ -253,5 +263,33 @@ describe('screen-share', () => {
       expect(area(s)).toBeLessThan(area(screen) / 4);
       expect(s.x).toBeGreaterThanOrEqual(screen.x + screen.w);
     }
+  });
+});
+
+describe('screen-share with the screen as a source of its own', () => {
+  const input = { layout: 'screen-share' as const, members: ['host', 'b', 'c'], screenShareId: 'b', featuredId: 'host' };
+
+  it('shows the screen large and every camera, the sharer’s included, in the strip beside it', () => {
+    const slots = computeSlots({ ...input, screenShown: true });
+    expect(slots.map((s) => s.id)).toEqual([screenTileId('b'), 'host', 'b', 'c']);
+    const screen = byId(slots, screenTileId('b'));
+    for (const id of input.members) {
+      const s = byId(slots, id);
+      expect(s.visible).toBe(true);
+      expect(area(s)).toBeLessThan(area(screen) / 4);
+      expect(s.x).toBeGreaterThanOrEqual(screen.x + screen.w);
+    }
+  });
+
+  it('draws the sharer’s one picture large, as before, while their screen is not a source of its own', () => {
+    const slots = computeSlots(input);
+    expect(slots.map((s) => s.id)).toEqual(['host', 'b', 'c']);
+    expect(area(byId(slots, 'b'))).toBeGreaterThan(area(byId(slots, 'host')) * 4);
+  });
+
+  it('never draws a screen in the other layouts, nor for a sharer who is not on air', () => {
+    for (const layout of ['grid', 'spotlight', 'solo', 'pip', 'side-by-side'] as const)
+      expect(computeSlots({ ...input, layout, screenShown: true }).map((s) => s.id)).toEqual(input.members);
+    expect(computeSlots({ ...input, screenShareId: 'gone', screenShown: true }).map((s) => s.id)).toEqual(input.members);
   });
 });

@@ -36,6 +36,11 @@ export interface Slot {
   visible: boolean;
 }
 
+/** The tile id of a member's screen share (their camera's tile id is the member id itself). */
+export function screenTileId(memberId: string): string {
+  return `screen:${memberId}`;
+}
+
 export interface LayoutInput {
   layout: LayoutName;
   /** On-air member ids in programme order. */
@@ -44,6 +49,13 @@ export interface LayoutInput {
   featuredId?: string | null;
   /** The member publishing the screen share, shown large in `screen-share`. */
   screenShareId?: string | null;
+  /**
+   * Whether that member's screen is published as a source of its own (tile id
+   * `screenTileId(screenShareId)`), alongside their camera. Then `screen-share` shows the
+   * screen large and every on-air camera, the sharer's included, in the strip; without it the
+   * sharer's one picture is the large tile. Other layouts never draw a screen tile.
+   */
+  screenShown?: boolean;
   canvas?: Canvas;
   /** Pixels between tiles. */
   gap?: number;
@@ -165,7 +177,9 @@ function uniqueInOrder(ids: readonly string[]): string[] {
  *   bottom strip (programme order, not the featured member, decides the pair: it is what
  *   the host arranges by dragging).
  * - pip: featured fills the frame; the others are small insets stacked in the bottom-right corner.
- * - screen-share: the screen-share member large on the left, everyone else in a strip on the right.
+ * - screen-share: the screen-share member large on the left, everyone else in a strip on the right;
+ *   with `screenShown`, their screen large (one more slot, id `screenTileId(member)`) and every
+ *   on-air camera, theirs included, in the strip.
  */
 export function computeSlots(input: LayoutInput): Slot[] {
   const canvas = input.canvas ?? DEFAULT_CANVAS;
@@ -201,8 +215,9 @@ export function computeSlots(input: LayoutInput): Slot[] {
     }
     case 'spotlight':
     case 'screen-share': {
+      const screen = input.layout === 'screen-share' && onAir(input.screenShareId) && input.screenShown;
       const main = input.layout === 'spotlight' ? featured : onAir(input.screenShareId) ? input.screenShareId : featured;
-      const rest = others(main);
+      const rest = screen ? [...members] : others(main);
       const { main: mainArea, strip } = mainWithStrip(
         content,
         rest.length,
@@ -210,7 +225,7 @@ export function computeSlots(input: LayoutInput): Slot[] {
         input.layout === 'spotlight' ? SPOTLIGHT_STRIP : SCREEN_SHARE_STRIP,
       );
       const tile = fit16x9(mainArea.w, mainArea.h);
-      put([main], [centreIn(mainArea, tile.w, tile.h)], 0);
+      put([screen ? screenTileId(main) : main], [centreIn(mainArea, tile.w, tile.h)], 0);
       if (strip) put(rest, tilesIn(strip, rest.length, gap), 0);
       break;
     }
@@ -238,7 +253,9 @@ export function computeSlots(input: LayoutInput): Slot[] {
     }
   }
 
-  return members.map((id) => ({ id, ...(placed.get(id) as Omit<Slot, 'id'>) }));
+  // A shown screen is one more tile, first (it is no member: nobody's camera is replaced by it).
+  const screen = onAir(input.screenShareId) && placed.has(screenTileId(input.screenShareId)) ? [screenTileId(input.screenShareId)] : [];
+  return [...screen, ...members].map((id) => ({ id, ...(placed.get(id) as Omit<Slot, 'id'>) }));
 }
 
 /**

@@ -20,6 +20,10 @@ export const ERRORS = {
   'stage/not-found': { status: 404, message: 'There is no stage with that name.' },
   'stage/not-live': { status: 403, message: 'This stage is not open to viewers right now.' },
   'stage/not-on-air': { status: 403, message: 'Only members who are on air publish to the show; a host puts you on air first.' },
+  'stage/not-sharing': {
+    status: 403,
+    message: 'Your screen share is not declared in the studio (or it was stopped); start sharing again.',
+  },
   'stage/show-not-needed': {
     status: 409,
     message: 'Nobody is watching the show stage right now (real-time viewing is closed), so there is nothing to publish to.',

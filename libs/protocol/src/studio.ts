@@ -52,6 +52,13 @@ export const StudioMember = z.object({
   handRaised: z.boolean(),
   mutedInProgramme: z.boolean(),
   joinedAt: z.string(),
+  /**
+   * Publishing a screen alongside the camera: a second, PUBLISH-only stage participant from the
+   * same browser (its own token, userId = this member id, attribute `screen-share` = "true"),
+   * which holds a publisher seat of its own. Set by the member (`studio:screen-share`); the
+   * server mints screen tokens only while it is true. Absent (older documents) means false.
+   */
+  screenShare: z.boolean().optional(),
 });
 export type StudioMember = z.infer<typeof StudioMember>;
 
@@ -150,6 +157,23 @@ export function showStageNeeded(doc: Pick<StudioDocument, 'live'>): boolean {
 /** Whether this member publishes to the show stage now: on air, while the show stage is needed. */
 export function publishesToShowStage(doc: Pick<StudioDocument, 'live' | 'members'>, memberId: string): boolean {
   return showStageNeeded(doc) && doc.members.some((m) => m.id === memberId && m.status === 'on-air');
+}
+
+/**
+ * The participant attribute that marks a member's screen-share participant (value "true"). It
+ * is the key Amazon IVS server-side composition's screen-share guide names as the grid's
+ * `featuredParticipantAttribute`, so a cloud composition can feature the screen as it is.
+ */
+export const SCREEN_SHARE_ATTRIBUTE = 'screen-share';
+
+/** Whether a stage participant is a member's screen share rather than their camera. */
+export function isScreenShareParticipant(attributes: Readonly<Record<string, string>> | undefined): boolean {
+  return attributes?.[SCREEN_SHARE_ATTRIBUTE] === 'true';
+}
+
+/** Whether this member publishes their screen to the show stage now: on air, sharing, show stage needed. */
+export function publishesScreenToShowStage(doc: Pick<StudioDocument, 'live' | 'members'>, memberId: string): boolean {
+  return publishesToShowStage(doc, memberId) && doc.members.some((m) => m.id === memberId && m.screenShare === true);
 }
 
 /**
@@ -288,6 +312,8 @@ export const StudioCommands = {
   ),
   layout: command<{ version: number }>()('studio:layout', z.strictObject({ ...base, patch: LayoutPatch }), 8 * 1024),
   raiseHand: command<{ version: number }>()('studio:hand', z.strictObject({ ...base, raised: z.boolean() })),
+  /** The caller starts or stops sharing their screen (refused with `studio/full` when no publisher seat is free for it). */
+  screenShare: command<{ version: number }>()('studio:screen-share', z.strictObject({ ...base, sharing: z.boolean() })),
   mute: command<{ version: number }>()('studio:mute', z.strictObject({ ...base, memberId: Id, muted: z.boolean() })),
   /** Broadcast intent; `live` / `offline` are confirmed by the IVS Stream Start / End events. */
   broadcast: command<{ version: number }>()('studio:broadcast', z.strictObject({ ...base, action: z.enum(['start', 'stop']) })),

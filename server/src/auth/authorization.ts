@@ -34,6 +34,7 @@ export const AUTHORIZATION: Readonly<Record<CommandName, readonly ActorRole[]>> 
   'studio:set-status': ['cohost', 'host'],
   'studio:layout': ['cohost', 'host'],
   'studio:hand': ['guest', 'cohost', 'host'],
+  'studio:screen-share': ['guest', 'cohost', 'host'],
   'studio:mute': ['cohost', 'host'],
   'studio:broadcast': ['cohost', 'host'],
   'studio:realtime': ['cohost', 'host'],

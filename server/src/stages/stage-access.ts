@@ -29,4 +29,16 @@ export abstract class StageAccess {
    * a change taking them off air waits for the token to be stored, then deletes it.
    */
   abstract showSeatOf(m: EntityManager, stage: Stage, principal: StagePrincipal): Promise<StageSeat | { refused: ErrorCode }>;
+
+  /**
+   * Inside a transaction: the caller's seat if they may publish their screen share on `where`
+   * now (share declared in the document; on the show stage also on air with the show stage
+   * needed), holding the document FOR SHARE until the transaction ends.
+   */
+  abstract screenSeatOf(
+    m: EntityManager,
+    stage: Stage,
+    principal: StagePrincipal,
+    where: 'studio' | 'show',
+  ): Promise<StageSeat | { refused: ErrorCode }>;
 }

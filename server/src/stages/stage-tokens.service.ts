@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, FindOperator, In, IsNull, Like, MoreThan } from 'typeorm';
-import { StageTokenResponse } from '@streamcat/protocol';
+import { SCREEN_SHARE_ATTRIBUTE, StageTokenResponse } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { IvsQueueFullError } from '../media/ivs-call-queue';
 import { MediaProvider } from '../media/media-provider';
@@ -97,12 +97,73 @@ export class StageTokensService {
 
   /** Deletes a member's tokens on both stages; returns their participants (to disconnect after commit). */
   async deleteMemberTokens(m: EntityManager, stageId: string, memberId: string): Promise<HeldParticipant[]> {
-    return this.deleteHeld(m, stageId, In([`member:${memberId}`, showHolder(memberId)]));
+    return this.deleteHeld(
+      m,
+      stageId,
+      In([`member:${memberId}`, showHolder(memberId), screenHolder(memberId, 'studio'), screenHolder(memberId, 'show')]),
+    );
   }
 
   /** Deletes the show-stage tokens of one member (left the air), or of every member (nobody watches any more). */
   async deleteShowTokens(m: EntityManager, stageId: string, memberId?: string): Promise<HeldParticipant[]> {
-    return this.deleteHeld(m, stageId, memberId ? showHolder(memberId) : Like('show:%'));
+    // `show:%` holds the show-stage screens (`show:screen:<id>`) too.
+    return this.deleteHeld(m, stageId, memberId ? In([showHolder(memberId), screenHolder(memberId, 'show')]) : Like('show:%'));
+  }
+
+  /** Deletes a member's screen-share tokens on both stages (they stopped sharing). */
+  async deleteScreenTokens(m: EntityManager, stageId: string, memberId: string): Promise<HeldParticipant[]> {
+    return this.deleteHeld(m, stageId, In([screenHolder(memberId, 'studio'), screenHolder(memberId, 'show')]));
+  }
+
+  /**
+   * `POST /api/stages/:name/screen-token` (studio stage) and `…/show-screen-token` (show stage):
+   * a PUBLISH-only token for the member's screen share, a participant of its own beside their
+   * camera (IVS carries one video per participant). userId = the member id, attributes
+   * `{username, role, screen-share: "true"}` (the attribute IVS server-side composition features
+   * the screen by). Only while the member's share is declared in the document (and, on the show
+   * stage, while they publish there: on air, show stage needed), decided by the studio holding
+   * its document FOR SHARE until the token is stored; stopping the share deletes it.
+   */
+  async screenTokenFor(principal: StagePrincipal, stageName: string, where: 'studio' | 'show'): Promise<StageTokenResponse> {
+    const stage = await this.findStage(stageName);
+    const access = this.access;
+    if (!access) throw new AppError('auth/forbidden');
+    // Refused before anything is made: a refusal creates no stage.
+    const early = await this.db.transaction((m) => access.screenSeatOf(m, stage, principal, where));
+    if ('refused' in early) throw new AppError(early.refused);
+    return this.stages.withStage(
+      stage,
+      (arn) =>
+        this.db.transaction(async (m) => {
+          const seat = await access.screenSeatOf(m, stage, principal, where);
+          if ('refused' in seat) throw new AppError(seat.refused);
+          if ((await this.stages.lockCurrent(m, stage.id, where)) !== arn)
+            throw new AppError('media/conflict', 'The stage was just given back; please try again.');
+          const holder = screenHolder(seat.memberId, where);
+          await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
+          const current = await this.validToken(m, stage.id, arn, holder);
+          if (current) return toResponse(current);
+          const minted = await this.media.createParticipantToken({
+            stageArn: arn,
+            userId: seat.memberId,
+            capabilities: ['PUBLISH'],
+            durationMinutes: TOKEN_DURATION_MINUTES,
+            attributes: { username: seat.displayName, role: seat.role, [SCREEN_SHARE_ATTRIBUTE]: 'true' },
+          });
+          const row = await m.getRepository(StageToken).save({
+            stageId: stage.id,
+            stageArn: arn,
+            userId: seat.userId,
+            holder,
+            participantId: minted.participantId,
+            token: minted.token,
+            capabilities: minted.capabilities,
+            expiresAt: minted.expiresAt,
+          });
+          return toResponse(row);
+        }),
+      where,
+    );
   }
 
   /**
@@ -315,6 +376,11 @@ export class StageTokensService {
 /** Who a member's show-stage token is for (their studio-stage token is `member:<id>`). */
 function showHolder(memberId: string): string {
   return `show:${memberId}`;
+}
+
+/** Who a member's screen-share token is for: `screen:<id>` on the studio stage, `show:screen:<id>` on the show stage. */
+function screenHolder(memberId: string, where: 'studio' | 'show'): string {
+  return where === 'studio' ? `screen:${memberId}` : `show:screen:${memberId}`;
 }
 
 /** A participant a deleted token was minted for, on the stage it was minted for. */

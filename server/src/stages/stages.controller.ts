@@ -60,6 +60,41 @@ export class StagesController {
   }
 
   /**
+   * A PUBLISH-only token for the caller's screen share on the studio stage: a participant of its
+   * own beside their camera (userId = member id, attribute `screen-share` = "true"), only while
+   * their share is declared in the studio document (`studio:screen-share`): 403
+   * `stage/not-sharing` otherwise, `studio/full` for a member seated without a camera.
+   */
+  @Post(':name/screen-token')
+  @ApiParamOf('name', ResourceName)
+  @HttpCode(200)
+  @UseGuards(StagePrincipalGuard)
+  @ApiJsonResponse(200, StageTokenResponse)
+  @ApiErrors(401, 403, 404, 503)
+  screenToken(
+    @CurrentPrincipal() principal: StagePrincipal | null,
+    @Param('name', new ZodPipe(ResourceName)) name: string,
+  ): Promise<StageTokenResponse> {
+    if (!principal) throw new AppError('auth/unauthenticated');
+    return this.tokens.screenTokenFor(principal, name, 'studio');
+  }
+
+  /** The same on the show stage, under the show-token rules too (on air, show stage needed). */
+  @Post(':name/show-screen-token')
+  @ApiParamOf('name', ResourceName)
+  @HttpCode(200)
+  @UseGuards(StagePrincipalGuard)
+  @ApiJsonResponse(200, StageTokenResponse)
+  @ApiErrors(401, 403, 404, 409, 503)
+  showScreenToken(
+    @CurrentPrincipal() principal: StagePrincipal | null,
+    @Param('name', new ZodPipe(ResourceName)) name: string,
+  ): Promise<StageTokenResponse> {
+    if (!principal) throw new AppError('auth/unauthenticated');
+    return this.tokens.screenTokenFor(principal, name, 'show');
+  }
+
+  /**
    * A SUBSCRIBE-only token on the show stage for any viewer (login optional) while real-time viewing is open;
    * 403 `stage/not-live` otherwise. One token per viewer session, reused until near expiry:
    * an anonymous caller without a viewer-session cookie is given one (Set-Cookie). New

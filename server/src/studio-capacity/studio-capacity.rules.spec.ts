@@ -3,7 +3,9 @@ import { ERRORS, initialStudioDocument, type StudioDocument, type StudioMember }
 import {
   decideSeat,
   mayGoOnAir,
+  mayShareScreen,
   publisherIds,
+  screenShareCount,
   STAGE_PUBLISHER_CAPACITY,
   stageCapabilities,
   SUBSCRIBE_ONLY_SEATS,
@@ -96,5 +98,44 @@ describe('studio capacity: who may take a seat and publish', () => {
       message: expect.stringContaining('2 people'),
     });
     expect(publisherIds(studioWith(3), 2)).toEqual(new Set(['owner', 'm1']));
+  });
+});
+
+describe('studio capacity: a screen shared alongside the camera takes a publisher seat', () => {
+  const sharing = (d: StudioDocument, ...ids: string[]) => {
+    for (const m of d.members) if (ids.includes(m.id)) m.screenShare = true;
+    return d;
+  };
+
+  it('lets a member with a camera seat share while a seat is free, and counts the screen', () => {
+    const d = studioWith(10); // 11 publishers, 1 seat free
+    expect(mayShareScreen(d, 'm3')).toEqual({ ok: true, publishes: true });
+    sharing(d, 'm3');
+    expect(screenShareCount(d)).toBe(1);
+    // The screen took the twelfth seat: nobody else may share, and a new guest is told the studio is full.
+    expect(mayShareScreen(d, 'm4')).toMatchObject({ ok: false, code: 'studio/full' });
+    expect(decideSeat(d, 'guest')).toMatchObject({ ok: false, code: 'studio/full' });
+    // Sharing again changes nothing.
+    expect(mayShareScreen(d, 'm3')).toEqual({ ok: true, publishes: true });
+  });
+
+  it('refuses a share when the cameras already hold all twelve seats, and to a member without a camera seat', () => {
+    const full = studioWith(11);
+    expect(mayShareScreen(full, 'owner')).toMatchObject({ ok: false, code: 'studio/full' });
+    full.members.push({ ...seat('late', 'cohost') });
+    expect(stageCapabilities(full, 'late')).toEqual(['SUBSCRIBE']);
+    expect(mayShareScreen(full, 'late').ok).toBe(false);
+    expect(mayShareScreen(full, 'nobody').ok).toBe(false);
+  });
+
+  it('a co-host seated while a screen holds the twelfth seat stays camera-less, and gets the seat when the share stops', () => {
+    const d = sharing(studioWith(10), 'm1');
+    expect(decideSeat(d, 'cohost')).toEqual({ ok: true, publishes: false });
+    d.members.push(seat('co', 'cohost'));
+    expect(publisherIds(d).size + screenShareCount(d)).toBe(STAGE_PUBLISHER_CAPACITY);
+    expect(stageCapabilities(d, 'co')).toEqual(['SUBSCRIBE']);
+    expect(stageCapabilities(d, 'm1')).toEqual(['PUBLISH', 'SUBSCRIBE']);
+    d.members.find((m) => m.id === 'm1')!.screenShare = false;
+    expect(stageCapabilities(d, 'co')).toEqual(['PUBLISH', 'SUBSCRIBE']);
   });
 });

@@ -17,8 +17,12 @@ import type { MemberRole, StudioDocument } from '@streamcat/protocol';
  *   camera: a SUBSCRIBE-only token, and not allowed on air. When a publisher leaves, the
  *   longest-seated camera-less member takes the freed seat;
  * - camera-less seats are bounded too: the whole document is pushed on every change.
- * On-air members are a subset of the publishers, so the show stage (on-air members only)
- * never holds more than the capacity either.
+ * - a screen shared alongside the camera is a participant of its own (IVS: one video per
+ *   participant), so it takes a publisher seat too: a member with a camera seat may share only
+ *   while a seat is free, and a sharing member's screen counts against the 13th guest. Its
+ *   seat is given back when the share stops.
+ * On-air members (and their screens) are a subset of the publishers, so the show stage
+ * (on-air members only) never holds more than the capacity either.
  */
 
 /** Publishers one stage carries (IVS's quota); the compositor's MAX_ON_AIR never exceeds it. */
@@ -32,16 +36,21 @@ export type StageCapability = 'PUBLISH' | 'SUBSCRIBE';
 
 export type SeatDecision = { ok: true; publishes: boolean } | { ok: false; code: 'studio/full'; message: string };
 
-/** Ids of the members who hold a publisher seat: the owner, then the others in seat order. */
+/** Screens shared alongside cameras: each is one more publisher on the stage. */
+export function screenShareCount(doc: Roster): number {
+  return doc.members.filter((m) => m.screenShare === true).length;
+}
+
+/** Ids of the members who hold a publisher seat: the owner, then the others in seat order (screens hold seats too). */
 export function publisherIds(doc: Roster, capacity = STAGE_PUBLISHER_CAPACITY): Set<string> {
   const owner = doc.members.filter((m) => m.id === doc.ownerId);
   const others = doc.members.filter((m) => m.id !== doc.ownerId);
-  return new Set([...owner, ...others].slice(0, capacity).map((m) => m.id));
+  return new Set([...owner, ...others].slice(0, Math.max(0, capacity - screenShareCount(doc))).map((m) => m.id));
 }
 
 /** Whether one more person with `role` may be seated now, and whether they would publish. */
 export function decideSeat(doc: Roster, role: Exclude<MemberRole, 'host'>, capacity = STAGE_PUBLISHER_CAPACITY): SeatDecision {
-  if (doc.members.length < capacity) return { ok: true, publishes: true };
+  if (doc.members.length + screenShareCount(doc) < capacity) return { ok: true, publishes: true };
   if (role === 'cohost' && doc.members.length < capacity + SUBSCRIBE_ONLY_SEATS) return { ok: true, publishes: false };
   return { ok: false, code: 'studio/full', message: fullMessage(capacity, role) };
 }
@@ -59,6 +68,25 @@ export function mayGoOnAir(doc: Roster, memberId: string, capacity = STAGE_PUBLI
     ok: false,
     code: 'studio/full',
     message: `${name} joined when the studio was full, so they have no camera on the stage. Someone must leave before they can go on air.`,
+  };
+}
+
+/**
+ * Whether this member may start sharing their screen (a second publisher of theirs): only with
+ * a camera seat, and only while the stage has a publisher seat free for the screen. Already
+ * sharing: yes (a repeated start changes nothing).
+ */
+export function mayShareScreen(doc: Roster, memberId: string, capacity = STAGE_PUBLISHER_CAPACITY): SeatDecision {
+  const me = doc.members.find((m) => m.id === memberId);
+  if (me?.screenShare) return { ok: true, publishes: true };
+  const publishers = publisherIds(doc, capacity);
+  if (!publishers.has(memberId))
+    return { ok: false, code: 'studio/full', message: 'You joined when the studio was full, so you cannot publish a camera or a screen.' };
+  if (publishers.size + screenShareCount(doc) < capacity) return { ok: true, publishes: true };
+  return {
+    ok: false,
+    code: 'studio/full',
+    message: `A shared screen takes a publisher seat of its own, and all ${capacity} are taken. Someone must leave (or stop sharing) first.`,
   };
 }
 

@@ -7,6 +7,7 @@ import { StageDisconnects } from '../stages/stage-disconnects.service';
 import { StageTokensService } from '../stages/stage-tokens.service';
 import { StudioStages } from '../stages/studio-stages.service';
 import type { ErrorCode } from '@streamcat/protocol';
+import { screenSeat } from './screen-share.rules';
 import { showSeat } from './show-stage.rules';
 import { stageCapabilities } from '../studio-capacity/studio-capacity.rules';
 import { StudioDocumentRow } from './studio.entity';
@@ -52,6 +53,27 @@ export class StudioStageAccess extends StageAccess {
     if ('refused' in decided) return decided;
     const seat = decided.seat;
     return { memberId: seat.id, userId: seat.userId, displayName: seat.displayName, role: seat.role };
+  }
+
+  async screenSeatOf(
+    m: EntityManager,
+    stage: Stage,
+    principal: StagePrincipal,
+    where: 'studio' | 'show',
+  ): Promise<StageSeat | { refused: ErrorCode }> {
+    // FOR SHARE: a stop (or leaving the air) waits for the token to be stored, then deletes it.
+    const row = await m.getRepository(StudioDocumentRow).findOne({ where: { stageId: stage.id }, lock: { mode: 'pessimistic_read' } });
+    if (!row) return { refused: 'auth/forbidden' };
+    const decided = screenSeat(
+      row.document,
+      principal.kind === 'user'
+        ? { kind: 'user', userId: principal.user.id }
+        : { kind: 'guest', guestId: principal.guestId, stageId: principal.stageId },
+      where,
+    );
+    if ('refused' in decided) return decided;
+    const seat = decided.seat;
+    return { memberId: seat.id, userId: seat.userId, displayName: seat.displayName, role: seat.role, capabilities: ['PUBLISH'] };
   }
 }
 
@@ -106,6 +128,10 @@ export class MemberTokens {
         const held = await this.tokens.deleteShowTokens(m, stage.id, e.member.id);
         const batch = await this.disconnects.enqueue(m, stage.id, held, 'member-off-air');
         if (batch) queued.beforeAck.push(batch);
+      } else if (e.kind === 'screen-stopped') {
+        // No new screen participant for them. The browser leaves its screen participants itself
+        // (a voluntary stop, nothing private); a removal or leaving the air disconnects them (above).
+        await this.tokens.deleteScreenTokens(m, stage.id, e.member.id);
       } else if (e.kind === 'realtime') {
         // Row lock on the stage: a viewer-token mint in flight (FOR SHARE) finishes first, then is revoked below.
         await m.query(`UPDATE stages SET is_live = $2 WHERE id = $1`, [stage.id, e.open]);

@@ -106,6 +106,11 @@ export class StudioGateway implements OnGatewayConnection {
     return this.change('raiseHand', s, b);
   }
 
+  @SubscribeMessage(StudioCommands.screenShare.name)
+  screenShare(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('screenShare', s, b);
+  }
+
   @SubscribeMessage(StudioCommands.mute.name)
   mute(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.change('mute', s, b);

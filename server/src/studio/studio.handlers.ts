@@ -44,6 +44,7 @@ export class StudioHandlers {
         writer.run({ ...change('setStatus', i, a), build: () => ({ type: 'set-status', memberId: i.memberId, status: i.status }) }),
       layout: (i, a) => writer.run({ ...change('layout', i, a), build: () => ({ type: 'layout', patch: i.patch }) }),
       raiseHand: (i, a) => writer.run({ ...change('raiseHand', i, a), build: () => ({ type: 'hand', raised: i.raised }) }),
+      screenShare: (i, a) => writer.run({ ...change('screenShare', i, a), build: () => ({ type: 'screen-share', sharing: i.sharing }) }),
       mute: (i, a) => writer.run({ ...change('mute', i, a), build: () => ({ type: 'mute', memberId: i.memberId, muted: i.muted }) }),
       broadcast: (i, a) => writer.run({ ...change('broadcast', i, a), build: () => ({ type: 'broadcast', action: i.action }) }),
       realtime: (i, a) =>

@@ -372,3 +372,28 @@ describe('resolveStudioRole', () => {
     expect(resolveStudioRole({ kind: 'guest', guestId: 'x', stageId: 'other' }, doc)).toBe('anonymous');
   });
 });
+
+describe('screen share alongside the camera', () => {
+  const bob: ActorContext = { role: 'guest', memberId: 'bob', userId: 'bob', label: 'bob' };
+
+  it('the member declares their own share; stopping it says which screen participants must go', () => {
+    const d0 = studioWith('bob');
+    const on = ok(d0, { type: 'screen-share', sharing: true }, bob);
+    expect(on.doc.members.find((m) => m.id === 'bob')?.screenShare).toBe(true);
+    expect(on.effects).toEqual([]);
+    const off = ok(on.doc, { type: 'screen-share', sharing: false }, bob);
+    expect(off.doc.members.find((m) => m.id === 'bob')?.screenShare).toBeUndefined();
+    expect(off.effects).toEqual([{ kind: 'screen-stopped', member: expect.objectContaining({ id: 'bob' }) }]);
+    // Stopping what was never started is harmless and disconnects nothing.
+    expect(ok(d0, { type: 'screen-share', sharing: false }, bob).effects).toEqual([]);
+  });
+
+  it('refuses someone without a seat, and a share when the stage has no publisher seat left', () => {
+    const d0 = studioWith('bob');
+    const stranger: ActorContext = { role: 'viewer', memberId: null, userId: 'eve', label: 'user:eve' };
+    expect(applyStudioCommand(d0, { type: 'screen-share', sharing: true }, stranger, now)).toMatchObject({ ok: false });
+    const full = studioWith(...Array.from({ length: 11 }, (_, i) => `g${i}`));
+    const g0: ActorContext = { role: 'guest', memberId: 'g0', userId: 'g0', label: 'g0' };
+    expect(applyStudioCommand(full, { type: 'screen-share', sharing: true }, g0, now)).toMatchObject({ ok: false, code: 'studio/full' });
+  });
+});

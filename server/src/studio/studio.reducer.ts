@@ -13,7 +13,7 @@ import type {
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
 import { leftTheAir } from './show-stage.rules';
-import { decideSeat, mayGoOnAir, stageCapabilities, type StageCapability } from '../studio-capacity/studio-capacity.rules';
+import { decideSeat, mayGoOnAir, mayShareScreen, stageCapabilities, type StageCapability } from '../studio-capacity/studio-capacity.rules';
 
 /**
  * The studio's decisions, as pure functions: a document and an action in, the next
@@ -39,6 +39,8 @@ export type StudioAction =
   | { type: 'set-status'; memberId: string; status: 'backstage' | 'on-air' }
   | { type: 'layout'; patch: LayoutPatch }
   | { type: 'hand'; raised: boolean }
+  /** The acting member starts or stops publishing their screen alongside their camera. */
+  | { type: 'screen-share'; sharing: boolean }
   | { type: 'mute'; memberId: string; muted: boolean }
   | { type: 'broadcast'; action: 'start' | 'stop' }
   /** From the IVS events pipeline: Stream Start / Stream End. */
@@ -75,6 +77,8 @@ export type StudioEffect =
   | { kind: 'member-removed'; member: StudioMember; reason: string; linkId: string | null }
   /** Was on air before this change and is not after it (their show-stage participant must go before the ack). */
   | { kind: 'left-air'; member: StudioMember }
+  /** Stopped sharing their screen: their screen participants (both stages) go. */
+  | { kind: 'screen-stopped'; member: StudioMember }
   | { kind: 'admission'; guestId: string; admitted: boolean }
   | { kind: 'link-revoked'; linkId: string }
   | { kind: 'realtime'; open: boolean };
@@ -324,6 +328,19 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       const me = actor.memberId ? member(actor.memberId) : undefined;
       if (!me) return fail('studio/not-member');
       me.handRaised = action.raised;
+      return done(me.id);
+    }
+    case 'screen-share': {
+      const me = actor.memberId ? member(actor.memberId) : undefined;
+      if (!me) return fail('studio/not-member');
+      if (action.sharing) {
+        const seat = mayShareScreen(d, me.id);
+        if (!seat.ok) return fail(seat.code, seat.message);
+        me.screenShare = true;
+      } else {
+        if (me.screenShare) effects.push({ kind: 'screen-stopped', member: me });
+        delete me.screenShare;
+      }
       return done(me.id);
     }
     case 'mute': {

@@ -118,6 +118,7 @@ registerSamples(
     patch: { nameTags: false, banner: { text: `by ${c.role}`, visible: true } },
   })),
   studioSample('studio:hand', (c) => ({ stage: c.stage, commandId: commandId(), raised: true })),
+  studioSample('studio:screen-share', (c) => ({ stage: c.stage, commandId: commandId(), sharing: false })),
   studioSample('studio:mute', (c) => ({ stage: c.stage, commandId: commandId(), memberId: c.target.userId, muted: true })),
   studioSample('studio:broadcast', (c) => ({ stage: c.stage, commandId: commandId(), action: 'start' })),
   studioSample('studio:realtime', (c) => ({ stage: c.stage, commandId: commandId(), open: true })),
