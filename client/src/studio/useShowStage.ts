@@ -86,7 +86,9 @@ export function useShowStage(options: {
       stage = null;
       const code = (e as { code?: string }).code;
       // The server says no (not on air any more, nobody watching): our document is behind; the next push decides.
-      if (code === 'stage/not-on-air' || code === 'stage/show-not-needed' || code === 'auth/forbidden' || code === 'studio/removed') {
+      // A screen share: stopped meanwhile (not-sharing), or no publisher seat for it (full).
+      const refused = ['stage/not-on-air', 'stage/show-not-needed', 'stage/not-sharing', 'studio/full', 'auth/forbidden', 'studio/removed'];
+      if (code && refused.includes(code)) {
         state.value = 'refused';
         return;
       }
