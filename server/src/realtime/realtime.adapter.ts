@@ -46,6 +46,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         ['sub', this.sub],
       ] as const) {
         c.on('error', (e) => this.log.warn(`redis ${name}: ${e.message}`));
+        handleFireAndForget(c, name, this.log);
       }
       server.adapter(createAdapter(this.pub, this.sub, { key: 'streamcat' }));
       this.startHeartbeat();
@@ -115,5 +116,23 @@ export class RealtimeIoAdapter extends IoAdapter {
     this.pub?.disconnect();
     this.sub?.disconnect();
     this.pub = this.sub = undefined;
+  }
+}
+
+/**
+ * The Socket.IO Redis adapter publishes (and unsubscribes on close) without awaiting the
+ * promise. A broadcast made while Redis is away, or in the moment a node shuts down (its
+ * clients closed, a domain event still pushing), then rejects with nobody listening: an
+ * unhandled rejection that ends the process. The adapter's delivery is best effort by design
+ * (clients resync on reconnect), so such a failure is logged, never thrown at the process.
+ */
+function handleFireAndForget(client: Redis, name: string, log: Logger): void {
+  for (const method of ['publish', 'unsubscribe', 'punsubscribe', 'sunsubscribe'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const pending = original(...args);
+      pending.catch((e: unknown) => log.debug(`redis ${name} ${method}: ${e instanceof Error ? e.message : String(e)}`));
+      return pending;
+    };
   }
 }
