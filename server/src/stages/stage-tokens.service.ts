@@ -10,6 +10,7 @@ import { RateLimits } from '../rate-limits/rate-limits.service';
 import { User } from '../users/user.entity';
 import { Stage } from './stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from './stage-access';
+import type { StageCapability } from '../studio-capacity/studio-capacity.rules';
 import { StageToken } from './stage-token.entity';
 import { StudioStages } from './studio-stages.service';
 
@@ -76,18 +77,30 @@ export class StageTokensService {
     const capabilities = seat.capabilities ?? ['PUBLISH', 'SUBSCRIBE'];
     // A camera-less member given a freed publisher seat needs a new token that may publish.
     if (current && sameCapabilities(current.capabilities, capabilities)) return current;
+    return this.mintSeatToken(m, { stage, arn, seat, holder, capabilities });
+  }
+
+  /**
+   * Mints a token for a seated member's participant (`holder`: their camera, show-stage or
+   * screen participant) and stores it in the caller's transaction. userId is the member id and
+   * the attributes `{username, role, …extra}` on every stage, so pages map participants to tiles.
+   */
+  private async mintSeatToken(
+    m: EntityManager,
+    t: { stage: Stage; arn: string; seat: StageSeat; holder: string; capabilities: StageCapability[]; extra?: Record<string, string> },
+  ): Promise<StageToken> {
     const minted = await this.media.createParticipantToken({
-      stageArn: arn,
-      userId: seat.memberId,
-      capabilities,
+      stageArn: t.arn,
+      userId: t.seat.memberId,
+      capabilities: t.capabilities,
       durationMinutes: TOKEN_DURATION_MINUTES,
-      attributes: { username: seat.displayName, role: seat.role },
+      attributes: { username: t.seat.displayName, role: t.seat.role, ...t.extra },
     });
     return m.getRepository(StageToken).save({
-      stageId: stage.id,
-      stageArn: arn,
-      userId: seat.userId,
-      holder,
+      stageId: t.stage.id,
+      stageArn: t.arn,
+      userId: t.seat.userId,
+      holder: t.holder,
       participantId: minted.participantId,
       token: minted.token,
       capabilities: minted.capabilities,
@@ -143,24 +156,8 @@ export class StageTokensService {
           await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
           const current = await this.validToken(m, stage.id, arn, holder);
           if (current) return toResponse(current);
-          const minted = await this.media.createParticipantToken({
-            stageArn: arn,
-            userId: seat.memberId,
-            capabilities: ['PUBLISH'],
-            durationMinutes: TOKEN_DURATION_MINUTES,
-            attributes: { username: seat.displayName, role: seat.role, [SCREEN_SHARE_ATTRIBUTE]: 'true' },
-          });
-          const row = await m.getRepository(StageToken).save({
-            stageId: stage.id,
-            stageArn: arn,
-            userId: seat.userId,
-            holder,
-            participantId: minted.participantId,
-            token: minted.token,
-            capabilities: minted.capabilities,
-            expiresAt: minted.expiresAt,
-          });
-          return toResponse(row);
+          const extra = { [SCREEN_SHARE_ATTRIBUTE]: 'true' };
+          return toResponse(await this.mintSeatToken(m, { stage, arn, seat, holder, capabilities: ['PUBLISH'], extra }));
         }),
       where,
     );
@@ -192,24 +189,7 @@ export class StageTokensService {
           await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
           const current = await this.validToken(m, stage.id, arn, holder);
           if (current) return toResponse(current);
-          const minted = await this.media.createParticipantToken({
-            stageArn: arn,
-            userId: seat.memberId,
-            capabilities: ['PUBLISH'],
-            durationMinutes: TOKEN_DURATION_MINUTES,
-            attributes: { username: seat.displayName, role: seat.role },
-          });
-          const row = await m.getRepository(StageToken).save({
-            stageId: stage.id,
-            stageArn: arn,
-            userId: seat.userId,
-            holder,
-            participantId: minted.participantId,
-            token: minted.token,
-            capabilities: minted.capabilities,
-            expiresAt: minted.expiresAt,
-          });
-          return toResponse(row);
+          return toResponse(await this.mintSeatToken(m, { stage, arn, seat, holder, capabilities: ['PUBLISH'] }));
         }),
       'show',
     );
