@@ -6,8 +6,9 @@
 // page names B only and B fills the frame. The host's changes are sent over A's own socket.
 // Usage: BASE_URL=http://localhost:3000 node client/e2e/realtime-layout.e2e.mjs
 // Exits 1 listing every failed check; with SCREENSHOTS_DIR set, saves realtime-layout.png there.
-import { io } from 'socket.io-client';
 import {
+  command as sharedCommand,
+  socketOf as sharedSocketOf,
   createReport,
   cspViolations,
   docScreenshot,
@@ -29,18 +30,8 @@ const BACKGROUND = [0x20, 0x40, 0x60];
 const browser = await launchBrowser();
 const person = (who, auth) => openPage(browser, { baseURL: BASE_URL, who, auth, viewport: { width: 1400, height: 1000 }, timeout: 20_000 });
 
-/** A's (or B's) own socket, as the app connects, for commands the journey does not click through. */
-async function socketOf(account) {
-  const s = io(BASE_URL, { transports: ['websocket'], auth: { token: account.accessToken }, reconnection: false, forceNew: true });
-  await new Promise((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
-  return s;
-}
-let seq = 0;
-async function command(socket, event, payload) {
-  const ack = await socket.timeout(10_000).emitWithAck(event, { commandId: `rt_${suffix}_${++seq}`, ...payload });
-  if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
-  return ack.data;
-}
+const socketOf = (account) => sharedSocketOf(BASE_URL, account);
+const command = sharedCommand;
 
 /**
  * Samples the show canvas: the pixel at each point, whether the 60×60 area around it changes

@@ -8,8 +8,9 @@
 // compositor's slots. B stops sharing: B's camera is large again and the strip slot is empty.
 // Usage: BASE_URL=http://localhost:3000 node client/e2e/screen-share.e2e.mjs
 // Exits 1 listing every failed check; with SCREENSHOTS_DIR set, saves screen-share.png there.
-import { io } from 'socket.io-client';
 import {
+  command as sharedCommand,
+  socketOf as sharedSocketOf,
   createReport,
   cspViolations,
   docScreenshot,
@@ -49,17 +50,8 @@ const NOT_SHARING = [
 const browser = await launchBrowser();
 const person = (who, auth) => openPage(browser, { baseURL: BASE_URL, who, auth, viewport: { width: 1400, height: 1000 }, timeout: 20_000 });
 
-async function socketOf(account) {
-  const s = io(BASE_URL, { transports: ['websocket'], auth: { token: account.accessToken }, reconnection: false, forceNew: true });
-  await new Promise((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
-  return s;
-}
-let seq = 0;
-async function command(socket, event, payload) {
-  const ack = await socket.timeout(10_000).emitWithAck(event, { commandId: `ss_${suffix}_${++seq}`, ...payload });
-  if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
-  return ack.data;
-}
+const socketOf = (account) => sharedSocketOf(BASE_URL, account);
+const command = sharedCommand;
 
 /** Samples a canvas: per point, the pixel and whether the 60×60 area around it changes within 3 s (moving video). */
 async function sample(locator, points) {

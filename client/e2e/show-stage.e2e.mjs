@@ -8,8 +8,9 @@
 // stage when put on air, p50 over 10 tries (printed). B and C are browsers with the fake
 // camera; the host's commands go over A's own socket (what A's studio page sends).
 // Usage: BASE_URL=http://localhost:3000 node client/e2e/show-stage.e2e.mjs
-import { io } from 'socket.io-client';
 import {
+  command as sharedCommand,
+  socketOf as sharedSocketOf,
   createReport,
   cspViolations,
   failureScreenshot,
@@ -30,17 +31,8 @@ const TRIES = Number(process.env.SHOW_STAGE_TRIES ?? 10);
 const browser = await launchBrowser();
 const person = (who, auth) => openPage(browser, { baseURL: BASE_URL, who, auth, viewport: { width: 1280, height: 860 }, timeout: 20_000 });
 
-async function socketOf(account) {
-  const s = io(BASE_URL, { transports: ['websocket'], auth: { token: account.accessToken }, reconnection: false, forceNew: true });
-  await new Promise((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
-  return s;
-}
-let seq = 0;
-async function command(socket, event, payload) {
-  const ack = await socket.timeout(15_000).emitWithAck(event, { commandId: `ss_${suffix}_${++seq}`, ...payload });
-  if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
-  return ack.data;
-}
+const socketOf = (account) => sharedSocketOf(BASE_URL, account);
+const command = (socket, event, payload) => sharedCommand(socket, event, payload, 15_000);
 
 /**
  * The raw subscriber, inside a page: joins the show stage with a viewer token over the stage's

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { io } from 'socket.io-client';
 import { startProduct } from '../../test/e2e/product.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -270,4 +271,20 @@ export async function startOwnProduct(prefix) {
       await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
+}
+
+/** A signed-in socket of `account` (as the app connects), for commands a script does not click through. */
+export async function socketOf(baseUrl, account) {
+  const s = io(baseUrl, { transports: ['websocket'], auth: { token: account.accessToken }, reconnection: false, forceNew: true });
+  await new Promise((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
+  return s;
+}
+
+let commandSeq = 0;
+const commandRun = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
+/** Sends a studio command with a fresh commandId and returns its data; a refusal throws with the error. */
+export async function command(socket, event, payload, timeoutMs = 10_000) {
+  const ack = await socket.timeout(timeoutMs).emitWithAck(event, { commandId: `e2e_${commandRun}_${++commandSeq}`, ...payload });
+  if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
+  return ack.data;
 }
