@@ -123,7 +123,8 @@ async function stageLeg(token, { audio, timeout, label }) {
         else if (m.t === 'published') {
           clearTimeout(timer);
           resolve();
-        } else if (m.t === 'error' && (m.fatal || m.category !== 'SUBSCRIBE_ERROR')) fail(new Error(`${label}: ${m.code} ${m.message}`));
+        } else if (m.t === 'error' && (m.fatal || m.category !== 'SUBSCRIBE_ERROR'))
+          fail(Object.assign(new Error(`${label}: ${m.code} ${m.message}`), { refused: true }));
       } catch (e) {
         fail(e);
       }
@@ -131,6 +132,10 @@ async function stageLeg(token, { audio, timeout, label }) {
     ws.once('close', (code) => fail(new Error(`${label}: stage socket closed (${code}) before publishing`)));
     ws.once('error', fail);
     ws.once('open', () => ws.send(JSON.stringify({ t: 'join', token })));
+    // A connection that failed will not come back by itself: say so now, not at the timeout.
+    pc.connectionStateChange.subscribe(
+      (s) => s === 'failed' && fail(new Error(`${label}: peer connection failed (heard ${heard.join(',')})`)),
+    );
   });
 
   try {
@@ -155,6 +160,20 @@ async function stageLeg(token, { audio, timeout, label }) {
 }
 
 /**
+ * stageLeg, tried again once when the connection itself failed (as a member's page publishes
+ * again after a broken connection); a refusal by the stage (capacity, capability) is final.
+ */
+async function stageLegWithRetry(token, options) {
+  try {
+    return await stageLeg(token, options);
+  } catch (e) {
+    if (e.refused) throw e;
+    console.log(`  ${options.label}: ${e.message}; trying once more`);
+    return stageLeg(token, options);
+  }
+}
+
+/**
  * A member publishing a test pattern: joins the stage of `token` and publishes (rejecting
  * with the SFU's error when it refuses), then encodes. `alsoPublish(showToken)` sends the
  * same pictures to a second stage (the show stage), as a member's page does while on air.
@@ -163,7 +182,7 @@ export async function startHeadlessPublisher(
   token,
   { hue = 0, tone = 440, width = 320, height = 180, fps = 10, audio = true, timeout = 20_000, label = 'publisher', seconds = 600 } = {},
 ) {
-  const legs = [await stageLeg(token, { audio, timeout, label })];
+  const legs = [await stageLegWithRetry(token, { audio, timeout, label })];
   const inlets = [];
   const sent = { video: 0, audio: 0 };
   let ffmpeg = null;
@@ -195,7 +214,7 @@ export async function startHeadlessPublisher(
     publishersSeen: () => main.others().filter((p) => p.isPublishing).length + 1,
     /** Publishes the same pictures and sound on another stage too (a show-stage token). */
     async alsoPublish(otherToken, { timeout: legTimeout = timeout } = {}) {
-      legs.push(await stageLeg(otherToken, { audio, timeout: legTimeout, label: `${label} (second stage)` }));
+      legs.push(await stageLegWithRetry(otherToken, { audio, timeout: legTimeout, label: `${label} (second stage)` }));
     },
     /** Whether every stage still has us and the encoder still runs. */
     healthy: () => legs.length > 0 && legs.every((l) => l.connected()) && ffmpeg?.exitCode === null,

@@ -260,7 +260,8 @@ try {
       const seenA = await waitUntil(
         () => programmeTiles(a),
         (seen) => seen.cameras >= 2,
-        { timeout: 10_000, interval: 500 },
+        // Two cores carry A's, B's and the viewer's pages under the live encode: B's first frames can take a while.
+        { timeout: 20_000, interval: 500 },
       );
       check(seenA.tiles === 2 && seenA.cameras === 2, 'the programme canvas shows two tiles, both cameras', JSON.stringify(seenA));
       const seenB = await programmeTiles(b).catch(() => ({ tiles: -1, cameras: -1 }));
