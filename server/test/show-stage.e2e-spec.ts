@@ -137,6 +137,39 @@ describe('show stage: who publishes and who watches', () => {
     expect(claims(viewer.body.token).capabilities).toEqual({ allow_publish: false, allow_subscribe: true });
   });
 
+  it('hands the show token to the member, and only them, just before the change that puts them on the show', async () => {
+    const s = await studioWithTwo(t);
+    // C's studio page: in the studio room, as the page is once it joined.
+    await join(s.cs, s.name);
+    const seen: string[] = [];
+    let pushed: { stageId: string; token: { participantId: string; token: string; capabilities: string[] } } | null = null;
+    s.cs.on('studio:show-token', (e) => {
+      seen.push('show-token');
+      pushed = e;
+    });
+    s.cs.on('studio:changed', () => seen.push('changed'));
+    let leaked = 0;
+    for (const other of [s.hs, s.bs]) other.on('studio:show-token', () => leaked++);
+
+    expectOk(await studio(s.hs, 'studio:set-status', { stage: s.name, memberId: s.c.user.id, status: 'on-air' }));
+    await eventually('C hears of the change', () => seen.includes('changed'));
+    expect(seen.slice(0, 2)).toEqual(['show-token', 'changed']);
+    expect(pushed!.token.capabilities).toEqual(['PUBLISH']);
+    expect(claims(pushed!.token.token)).toMatchObject({ resource: await arnOf(t, s.name, 'show'), user_id: s.c.user.id });
+    // The token route answers the very token that was pushed.
+    expect((await showToken(t, s.name, s.c)).body.participantId).toBe(pushed!.token.participantId);
+
+    // A change that does not put anyone on the show pushes no token; closing and reopening real-time does, to everyone on air.
+    expectOk(await studio(s.hs, 'studio:layout', { stage: s.name, patch: { nameTags: false } }));
+    expectOk(await studio(s.hs, 'studio:realtime', { stage: s.name, open: false }));
+    const before = seen.filter((x) => x === 'show-token').length;
+    expectOk(await studio(s.hs, 'studio:realtime', { stage: s.name, open: true }));
+    await eventually('a new show token for C', () => seen.filter((x) => x === 'show-token').length === before + 1);
+    await eventually('a new show token for B, on air all along', () => leaked === 1);
+    expect(before).toBe(1);
+    expect(leaked).toBe(1);
+  });
+
   it('the local stage holds each token to its capabilities, as IVS does', async () => {
     const s = await studioWithTwo(t);
     const b = await showToken(t, s.name, s.b);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_CANVAS, LAYOUT_NAMES, MAX_ON_AIR } from '@streamcat/layouts';
-import { coverCrop, FRAME_SLACK_MS, nextFrameDue, planProgramme, type ProgrammeSpec } from './compositor.plan';
+import { coverCrop, FRAME_SLACK_MS, nextFrameDue, planProgramme, programmeFrameRate, type ProgrammeSpec } from './compositor.plan';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
 function spec(order: string[], o: Partial<ProgrammeSpec> = {}): ProgrammeSpec {
@@ -188,5 +188,12 @@ describe('programme plan: screen share beside the camera', () => {
     expect(planProgramme({ ...share, screens: ['m1'] }, DEFAULT_CANVAS).draw.map((d) => d.memberId)).toEqual(ids(3));
     const grid = planProgramme({ ...share, layout: 'grid', screens: ['m2'] }, DEFAULT_CANVAS);
     expect(grid.draw.map((d) => d.memberId)).toEqual(ids(3));
+  });
+});
+
+describe('programmeFrameRate', () => {
+  test('paints at the broadcast rate only on the page that sends the programme', () => {
+    expect(programmeFrameRate(true)).toBe(30);
+    expect(programmeFrameRate(false)).toBe(15);
   });
 });

@@ -77,6 +77,16 @@ export function coverCrop(vw: number, vh: number, w: number, h: number): { sx: n
 /** A frame may be drawn this early: animation-frame times jitter around the display's refresh. */
 export const FRAME_SLACK_MS = 4;
 
+/** The broadcast's frame rate: what the owner's page draws while it sends the programme. */
+export const PROGRAMME_FPS = 30;
+/** A preview nobody receives but the person looking at it: half the frames, half the drawing. */
+export const PREVIEW_FPS = 15;
+
+/** How fast a studio page paints the programme: at the broadcast's rate only while it sends it. */
+export function programmeFrameRate(sending: boolean): number {
+  return sending ? PROGRAMME_FPS : PREVIEW_FPS;
+}
+
 /**
  * When the frame after one drawn at `now` is due. On a clock, not "an interval after the last
  * draw": a late frame makes the next one come sooner, so the average stays at the rate (1.5

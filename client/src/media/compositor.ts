@@ -39,7 +39,7 @@ const BANNER_BG = 'rgba(240, 86, 31, 0.92)';
  */
 export class Compositor {
   readonly canvas: HTMLCanvasElement;
-  readonly fps: number;
+  private frameRate: number;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly audioContext: AudioContext;
   private readonly ownsAudioContext: boolean;
@@ -58,7 +58,7 @@ export class Compositor {
 
   constructor(options: CompositorOptions = {}) {
     const size = options.canvas ?? DEFAULT_CANVAS;
-    this.fps = options.fps ?? 30;
+    this.frameRate = options.fps ?? 30;
     this.canvas = document.createElement('canvas');
     this.canvas.width = size.width;
     this.canvas.height = size.height;
@@ -120,31 +120,52 @@ export class Compositor {
     }
   }
 
+  /** Frames drawn per second now. */
+  get fps(): number {
+    return this.frameRate;
+  }
+
+  /**
+   * Draws at another rate from the next frame on. Painting the canvas is the page's heaviest
+   * work (each frame copies every visible video), so a page that only previews the programme
+   * draws fewer frames than the one sending it.
+   */
+  setFrameRate(fps: number): void {
+    if (fps === this.frameRate) return;
+    this.frameRate = fps;
+    if (this.running) this.startTimer();
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
     void this.audioContext.resume().catch(() => undefined);
-    const interval = 1000 / this.fps;
     let due = 0;
     const tick = (now: number) => {
       if (!this.running) return;
       this.rafId = requestAnimationFrame(tick);
       if (now < due - FRAME_SLACK_MS) return;
       this.drawFrame(now);
-      due = nextFrameDue(due, now, interval);
+      due = nextFrameDue(due, now, 1000 / this.frameRate);
     };
     this.rafId = requestAnimationFrame(tick);
-    // Animation frames stop in a hidden tab; a timer keeps the broadcast moving (browsers slow it, never stop it).
-    this.timerId = setInterval(() => {
-      const now = performance.now();
-      if (now - this.lastFrameAt > interval * 3) this.drawFrame(now);
-    }, interval);
+    this.startTimer();
   }
 
   stop(): void {
     this.running = false;
     cancelAnimationFrame(this.rafId);
     clearInterval(this.timerId);
+  }
+
+  /** Animation frames stop in a hidden tab; a timer keeps the broadcast moving (browsers slow it, never stop it). */
+  private startTimer(): void {
+    clearInterval(this.timerId);
+    const interval = 1000 / this.frameRate;
+    this.timerId = setInterval(() => {
+      const now = performance.now();
+      if (now - this.lastFrameAt > interval * 3) this.drawFrame(now);
+    }, interval);
   }
 
   /** The programme as one MediaStream: every frame the loop draws (`fps` a second) plus the mixed audio. */

@@ -224,6 +224,27 @@ describe('studio store', () => {
     expect(store.removedReason).toBe('Removed by a host.');
   });
 
+  test('a pushed show token is taken once, only for this studio and while it has time left', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'bob-id', t);
+    const now = Date.parse('2026-12-03T12:00:00Z');
+    const token = (expiresAt: string) => ({
+      participantId: 'p1',
+      token: 'jwt',
+      capabilities: ['PUBLISH' as const],
+      expiresAt,
+      stageArn: 'arn:show',
+    });
+    expect(store.takeShowToken(now)).toBeNull();
+    t.push('studio:show-token', { stageId: 'other-stage', token: token('2026-12-03T13:00:00Z') });
+    expect(store.takeShowToken(now)).toBeNull();
+    t.push('studio:show-token', { stageId: 's1', token: token('2026-12-03T13:00:00Z') });
+    expect(store.takeShowToken(now)?.participantId).toBe('p1');
+    expect(store.takeShowToken(now)).toBeNull();
+    t.push('studio:show-token', { stageId: 's1', token: token('2026-12-03T12:00:30Z') });
+    expect(store.takeShowToken(now)).toBeNull();
+  });
+
   test('a guest who is not a member yet is not a director', async () => {
     const store = useStudioStore();
     await store.enter('ann', 'guest-1', t);

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, readonly, ref, shallowRef } from 'vue';
-import type { CommandDef, CommandPayload, CommandResult, ServerEvents } from '@streamcat/protocol';
+import type { CommandDef, CommandPayload, CommandResult, ServerEvents, StageTokenResponse } from '@streamcat/protocol';
 import { StudioCommands, type LayoutPatch, type StudioSnapshot } from '@streamcat/protocol/studio';
 import { ApiError } from '../services/api';
 import { newCommandId } from '../services/realtime';
@@ -120,6 +120,21 @@ export const useStudioStore = defineStore('studio', () => {
     else if (decision === 'resync') void resync();
   }
 
+  // The show-stage token the server handed me with the change that put me on the show (it comes
+  // just before that change): used once, by the page's show-stage connection.
+  let pushedShowToken: StageTokenResponse | null = null;
+  function onShowToken(e: ServerEvents['studio:show-token']): void {
+    if (snapshot.value && e.stageId !== snapshot.value.stageId) return;
+    pushedShowToken = e.token;
+  }
+
+  /** The pushed show-stage token, once; null when none came (or it is about to expire): ask the server then. */
+  function takeShowToken(now = Date.now()): StageTokenResponse | null {
+    const t = pushedShowToken;
+    pushedShowToken = null;
+    return t && Date.parse(t.expiresAt) - now > 60_000 ? t : null;
+  }
+
   function onRemoved(e: ServerEvents['studio:removed']): void {
     if (snapshot.value && e.stageId !== snapshot.value.stageId) return;
     status.value = 'removed';
@@ -139,8 +154,10 @@ export const useStudioStore = defineStore('studio', () => {
     error.value = null;
     notice.value = null;
     removedReason.value = null;
+    pushedShowToken = null;
     unsubscribe = [
       transport.on('studio:changed', onChanged),
+      transport.on('studio:show-token', onShowToken),
       transport.on('studio:removed', onRemoved),
       transport.onReconnect(() => void resync()),
     ];
@@ -254,6 +271,7 @@ export const useStudioStore = defineStore('studio', () => {
     enter,
     leave,
     resync,
+    takeShowToken,
     dismissNotice,
     inviteUser,
     revokeInvite,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LAYOUT_NAMES } from '@streamcat/layouts';
 import { noNul } from './chat';
 import { command, CommandId } from './socket';
+import type { StageTokenResponse } from './rest';
 
 /**
  * The studio: one versioned document per stage (roster, invites, green room, layout, live
@@ -385,6 +386,11 @@ export interface StudioServerEvents {
   'studio:backstage-message': BackstageMessage;
   /** To `studio:<stageId>`: how far disconnecting participants has come (closing real-time viewing, removals). */
   'studio:disconnects': StageDisconnectProgress;
+  /**
+   * To the member's own sockets, just before the change that puts them on the show stage: their
+   * PUBLISH-only show-stage token (the same one `POST /api/stages/:name/show-token` answers).
+   */
+  'studio:show-token': { stageId: string; token: StageTokenResponse };
 }
 
 /**

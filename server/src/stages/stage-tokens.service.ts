@@ -55,7 +55,7 @@ export class StageTokensService {
       this.db.transaction(async (m) => {
         const row = await this.memberToken(m, stage, seat, arn);
         if (!row) throw new AppError('media/conflict', 'The studio stage was just given back; please try again.');
-        return toResponse(row);
+        return stageTokenResponse(row);
       }),
     );
   }
@@ -155,9 +155,9 @@ export class StageTokensService {
           const holder = screenHolder(seat.memberId, where);
           await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
           const current = await this.validToken(m, stage.id, arn, holder);
-          if (current) return toResponse(current);
+          if (current) return stageTokenResponse(current);
           const extra = { [SCREEN_SHARE_ATTRIBUTE]: 'true' };
-          return toResponse(await this.mintSeatToken(m, { stage, arn, seat, holder, capabilities: ['PUBLISH'], extra }));
+          return stageTokenResponse(await this.mintSeatToken(m, { stage, arn, seat, holder, capabilities: ['PUBLISH'], extra }));
         }),
       where,
     );
@@ -183,16 +183,27 @@ export class StageTokensService {
         this.db.transaction(async (m) => {
           const seat = await access.showSeatOf(m, stage, principal);
           if ('refused' in seat) throw new AppError(seat.refused);
-          if ((await this.stages.lockCurrent(m, stage.id, 'show')) !== arn)
-            throw new AppError('media/conflict', 'The show stage was just given back; please try again.');
-          const holder = showHolder(seat.memberId);
-          await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
-          const current = await this.validToken(m, stage.id, arn, holder);
-          if (current) return toResponse(current);
-          return toResponse(await this.mintSeatToken(m, { stage, arn, seat, holder, capabilities: ['PUBLISH'] }));
+          const row = await this.showMemberToken(m, stage, seat, arn);
+          if (!row) throw new AppError('media/conflict', 'The show stage was just given back; please try again.');
+          return stageTokenResponse(row);
         }),
       'show',
     );
+  }
+
+  /**
+   * A member's PUBLISH-only token on the show stage `arn`: the valid one, else a new one. The
+   * caller has decided they are on air while the show stage is needed (the token route above,
+   * or the studio inside the change that put them there). Null when the show stage at `arn`
+   * was given back meanwhile.
+   */
+  async showMemberToken(m: EntityManager, stage: Stage, seat: StageSeat, arn: string): Promise<StageToken | null> {
+    if ((await this.stages.lockCurrent(m, stage.id, 'show')) !== arn) return null;
+    const holder = showHolder(seat.memberId);
+    await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
+    const current = await this.validToken(m, stage.id, arn, holder);
+    if (current) return current;
+    return this.mintSeatToken(m, { stage, arn, seat, holder, capabilities: ['PUBLISH'] });
   }
 
   /**
@@ -216,7 +227,7 @@ export class StageTokensService {
       const arn = stage.isLive ? await this.stages.current(stage.id, this.db.manager, 'show') : null;
       if (!arn) throw new AppError('stage/not-live');
       const current = await this.validToken(this.db.manager, stage.id, arn, holder);
-      if (current) return toResponse(current);
+      if (current) return stageTokenResponse(current);
       // In line before the per-address count: a viewer told to come back has not spent a mint.
       this.admitViewerMint(this.media.callQueue().waitMs('CreateParticipantToken'));
       if (viewer.kind === 'anonymous') await this.limits.consume('viewer-token-per-address', viewer.address);
@@ -242,7 +253,7 @@ export class StageTokensService {
         if (!locked?.isLive || (await this.stages.lockCurrent(m, stage.id, 'show')) !== arn) throw new AppError('stage/not-live');
         await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stage-token:${stage.id}:${holder}`]);
         const raced = await this.validToken(m, stage.id, arn, holder);
-        if (raced) return toResponse(raced);
+        if (raced) return stageTokenResponse(raced);
         const row = await m.getRepository(StageToken).save({
           stageId: stage.id,
           stageArn: arn,
@@ -253,7 +264,7 @@ export class StageTokensService {
           capabilities: minted.capabilities,
           expiresAt: minted.expiresAt,
         });
-        return toResponse(row);
+        return stageTokenResponse(row);
       });
     });
   }
@@ -330,7 +341,7 @@ export class StageTokensService {
           },
           order: { expiresAt: 'DESC' },
         });
-        if (current) return toResponse(current);
+        if (current) return stageTokenResponse(current);
         const minted = await this.media.createParticipantToken({
           stageArn: arn,
           userId: user.id,
@@ -347,7 +358,7 @@ export class StageTokensService {
           capabilities: minted.capabilities,
           expiresAt: minted.expiresAt,
         });
-        return toResponse(row);
+        return stageTokenResponse(row);
       }),
     );
   }
@@ -369,7 +380,7 @@ export interface HeldParticipant {
   stageArn: string;
 }
 
-function toResponse(t: StageToken): StageTokenResponse {
+export function stageTokenResponse(t: StageToken): StageTokenResponse {
   return {
     participantId: t.participantId,
     token: t.token,

@@ -4,9 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Stage } from '../stages/stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from '../stages/stage-access';
 import { StageDisconnects } from '../stages/stage-disconnects.service';
-import { StageTokensService } from '../stages/stage-tokens.service';
+import { StageTokensService, stageTokenResponse } from '../stages/stage-tokens.service';
 import { StudioStages } from '../stages/studio-stages.service';
-import type { ErrorCode } from '@streamcat/protocol';
+import type { ErrorCode, StageTokenResponse, StudioMember } from '@streamcat/protocol';
 import { screenSeat } from './screen-share.rules';
 import { showSeat } from './show-stage.rules';
 import { stageCapabilities } from '../studio-capacity/studio-capacity.rules';
@@ -81,6 +81,8 @@ export class StudioStageAccess extends StageAccess {
 export interface QueuedDisconnects {
   beforeAck: string[];
   background: boolean;
+  /** Show tokens minted with the change, handed to their members right after commit. */
+  showTokens: { member: StudioMember; token: StageTokenResponse }[];
 }
 
 /**
@@ -101,7 +103,7 @@ export class MemberTokens {
 
   /** Runs inside the studio transaction; returns the participants waiting to be disconnected (call `afterCommit`). */
   async applyInTransaction(m: EntityManager, stage: Stage, effects: StudioEffect[]): Promise<QueuedDisconnects> {
-    const queued: QueuedDisconnects = { beforeAck: [], background: false };
+    const queued: QueuedDisconnects = { beforeAck: [], background: false, showTokens: [] };
     for (const e of effects) {
       if (e.kind === 'mint-token') {
         // Minted ahead only while the studio holds a stage; otherwise the member's first token request makes one.
@@ -124,6 +126,14 @@ export class MemberTokens {
         const held = await this.tokens.deleteMemberTokens(m, stage.id, e.member.id);
         const batch = await this.disconnects.enqueue(m, stage.id, held, 'member-removed');
         if (batch) queued.beforeAck.push(batch);
+      } else if (e.kind === 'show-seat') {
+        // Minted with the change that put them on the show: the member starts publishing there as
+        // soon as they hear of it, without asking (the token route stays for retries and reloads).
+        const arn = await this.stages.current(stage.id, m, 'show');
+        if (!arn) continue;
+        const seat = { memberId: e.member.id, userId: e.member.userId, displayName: e.member.displayName, role: e.member.role };
+        const row = await this.tokens.showMemberToken(m, stage, seat, arn);
+        if (row) queued.showTokens.push({ member: e.member, token: stageTokenResponse(row) });
       } else if (e.kind === 'left-air') {
         const held = await this.tokens.deleteShowTokens(m, stage.id, e.member.id);
         const batch = await this.disconnects.enqueue(m, stage.id, held, 'member-off-air');

@@ -1,5 +1,5 @@
 import { initialStudioDocument, type StudioDocument, type StudioMember } from '@streamcat/protocol';
-import { leftTheAir, showSeat } from './show-stage.rules';
+import { joinedTheShow, leftTheAir, showSeat } from './show-stage.rules';
 
 const now = new Date('2026-12-01T12:00:00Z');
 
@@ -62,5 +62,22 @@ describe('leftTheAir', () => {
     const removedOnAir = structuredClone(before);
     removedOnAir.members = removedOnAir.members.filter((m) => m.id !== 'g');
     expect(leftTheAir(before, removedOnAir).map((m) => m.id)).toEqual(['g']);
+  });
+});
+
+describe('joinedTheShow', () => {
+  it('lists members who publish to the show stage after a change and did not before', () => {
+    const closed = studio('closed');
+    // Real-time viewing opens: everyone on air starts publishing there.
+    expect(joinedTheShow(closed, studio('open')).map((m) => m.id)).toEqual(['b', 'g']);
+    const before = studio('open');
+    const after = structuredClone(before);
+    after.members.find((m) => m.id === 'c')!.status = 'on-air';
+    expect(joinedTheShow(before, after).map((m) => m.id)).toEqual(['c']);
+    // Nobody watches: going on air publishes nowhere, so no token either.
+    const quiet = structuredClone(closed);
+    quiet.members.find((m) => m.id === 'c')!.status = 'on-air';
+    expect(joinedTheShow(closed, quiet)).toEqual([]);
+    expect(joinedTheShow(before, before)).toEqual([]);
   });
 });

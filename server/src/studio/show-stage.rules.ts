@@ -1,4 +1,4 @@
-import { showStageNeeded, type ErrorCode, type StudioDocument, type StudioMember } from '@streamcat/protocol';
+import { publishesToShowStage, showStageNeeded, type ErrorCode, type StudioDocument, type StudioMember } from '@streamcat/protocol';
 
 /**
  * The show stage's invariant, as pure decisions: only a member who is on air, while someone
@@ -29,4 +29,13 @@ export function showSeat(doc: StudioDocument, who: ShowSeatClaim): { seat: Studi
 export function leftTheAir(before: Pick<StudioDocument, 'members'>, after: Pick<StudioDocument, 'members'>): StudioMember[] {
   const onAirAfter = new Set(after.members.filter((m) => m.status === 'on-air').map((m) => m.id));
   return before.members.filter((m) => m.status === 'on-air' && !onAirAfter.has(m.id));
+}
+
+/**
+ * Members who publish to the show stage after a change and did not before it (put on air while
+ * someone watches, or real-time viewing opened with them on air): the server mints their show
+ * token with the change and hands it to them at once, so they need not ask for it.
+ */
+export function joinedTheShow(before: StudioDocument, after: StudioDocument): StudioMember[] {
+  return after.members.filter((m) => publishesToShowStage(after, m.id) && !publishesToShowStage(before, m.id));
 }

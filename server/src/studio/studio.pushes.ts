@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { StudioChange, StudioSnapshot } from '@streamcat/protocol';
+import type { StageTokenResponse, StudioChange, StudioMember, StudioSnapshot } from '@streamcat/protocol';
 import { DomainEvents } from '../domain-events/domain-events';
 import { Broadcaster } from '../realtime/broadcaster';
 import { rooms } from '../realtime/socket-actor';
@@ -8,6 +8,9 @@ import type { StudioEffect } from './studio.reducer';
 
 /** Personal room of an invite-link guest (green-room admission, removal). */
 export const guestRoom = (guestId: string) => `guest:${guestId}`;
+
+/** The room of every socket of this member: the user's, or the link guest's. */
+const personalRoom = (member: StudioMember) => (member.kind === 'user' && member.userId ? rooms.user(member.userId) : guestRoom(member.id));
 
 /**
  * Tells everyone concerned about a committed change, on every node: the studio room gets the
@@ -51,7 +54,7 @@ export class StudioPushes {
         } else if (e.kind === 'admission') {
           this.broadcaster.toRoom(guestRoom(e.guestId), 'studio:admission', { stageId, stageName: stage.name, admitted: e.admitted });
         } else if (e.kind === 'member-removed') {
-          const personal = e.member.kind === 'user' && e.member.userId ? rooms.user(e.member.userId) : guestRoom(e.member.id);
+          const personal = personalRoom(e.member);
           this.broadcaster.toRoom(personal, 'studio:removed', { stageId, reason: e.reason });
           // A guest token is scoped to this stage: nothing else to keep the socket for.
           if (e.member.kind === 'guest') setTimeout(() => this.broadcaster.disconnectRoom(personal), 50).unref();
@@ -60,6 +63,18 @@ export class StudioPushes {
       }
     } catch (e) {
       this.log.warn(`push after commit failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Each member's new show-stage token, to their own sockets only (every tab of the user, or the link guest). */
+  showTokens(stageId: string, minted: { member: StudioMember; token: StageTokenResponse }[]): void {
+    for (const { member, token } of minted) {
+      try {
+        this.broadcaster.toRoom(personalRoom(member), 'studio:show-token', { stageId, token });
+      } catch (e) {
+        // The member asks for it themselves when it does not come.
+        this.log.warn(`show token push failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import type {
   StudioMember,
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
-import { leftTheAir } from './show-stage.rules';
+import { joinedTheShow, leftTheAir } from './show-stage.rules';
 import { decideSeat, mayGoOnAir, mayShareScreen, stageCapabilities, type StageCapability } from '../studio-capacity/studio-capacity.rules';
 
 /**
@@ -77,6 +77,8 @@ export type StudioEffect =
   | { kind: 'member-removed'; member: StudioMember; reason: string; linkId: string | null }
   /** Was on air before this change and is not after it (their show-stage participant must go before the ack). */
   | { kind: 'left-air'; member: StudioMember }
+  /** Publishes to the show stage from this change on: their show token is minted with it and pushed to them. */
+  | { kind: 'show-seat'; member: StudioMember }
   /** Stopped sharing their screen: their screen participants (both stages) go. */
   | { kind: 'screen-stopped'; member: StudioMember }
   | { kind: 'admission'; guestId: string; admitted: boolean }
@@ -163,7 +165,11 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
     doc: d,
     change: { type: action.type, by: actor.label, at, ...(subject !== undefined ? { subject } : {}) },
     // Whatever the command, leaving the air is one effect: a layout that drops someone counts too.
-    effects: [...effects, ...leftTheAir(doc, d).map((member) => ({ kind: 'left-air' as const, member }))],
+    effects: [
+      ...effects,
+      ...leftTheAir(doc, d).map((member) => ({ kind: 'left-air' as const, member })),
+      ...joinedTheShow(doc, d).map((member) => ({ kind: 'show-seat' as const, member })),
+    ],
   });
   const member = (id: string) => d.members.find((m) => m.id === id);
   const isLive = (iso: string) => Date.parse(iso) > now.getTime();

@@ -130,6 +130,8 @@ export class StudioWriter {
       after = async () => {
         // Someone who left the air (or the studio) is off the show stage before anyone hears of the change.
         await this.memberTokens.afterCommit(disconnectsQueued);
+        // Before the document: a member's page that reads "on air" holds its show token already.
+        this.pushes.showTokens(stage.id, disconnectsQueued.showTokens);
         this.pushes.toClients(stage, snapshot, result.change, result.effects);
         this.pushes.announce(stage.id, version);
       };
