@@ -64,6 +64,11 @@ export function launchBrowser() {
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
+      // No GPU on our machines: Chromium would emulate one (SwiftShader) and paint every canvas
+      // frame through it, several times the CPU of its own raster path. Each page in a script is
+      // a person on their own computer; on two shared cores, that waste delayed every page.
+      '--disable-gpu',
+      '--disable-accelerated-2d-canvas',
     ],
   });
 }

@@ -1,5 +1,6 @@
 import {
   parseStageServerMessage,
+  STAGE_MAX_JOIN_OFFER,
   type StageClientMessageInput,
   type StageServerMessage,
   type WireParticipant,
@@ -34,8 +35,15 @@ interface RemoteParticipant {
   retry?: ReturnType<typeof setTimeout>;
 }
 
-/** Reads `events_url` from the participant token (a JWT; the signature is the server's business). */
-export function eventsUrlOf(token: string): string {
+/** What a participant token says of itself (a JWT; the signature is the server's business). */
+interface TokenClaims {
+  events_url?: string;
+  user_id?: string;
+  attributes?: Record<string, string>;
+  capabilities?: { allow_publish?: boolean; allow_subscribe?: boolean };
+}
+
+function claimsOf(token: string): TokenClaims {
   const payload = token.split('.')[1] ?? '';
   const json = atob(
     payload
@@ -43,7 +51,12 @@ export function eventsUrlOf(token: string): string {
       .replace(/_/g, '/')
       .padEnd(Math.ceil(payload.length / 4) * 4, '='),
   );
-  const claims = JSON.parse(json) as { events_url?: string };
+  return JSON.parse(json) as TokenClaims;
+}
+
+/** Reads `events_url` from the participant token. */
+export function eventsUrlOf(token: string): string {
+  const claims = claimsOf(token);
   if (!claims.events_url) throw new Error('participant token has no events_url');
   return claims.events_url;
 }
@@ -123,6 +136,14 @@ export function preparePublish(streams: LocalStageStream[]): PreparedPublish {
 
 const sameStreams = (a: LocalStageStream[], b: LocalStageStream[]) => a.length === b.length && a.every((s, i) => s === b[i]);
 
+/** The publish message's mute flags for these streams. */
+function muteStateOf(streams: LocalStageStream[]): { audioMuted: boolean; videoStopped: boolean } {
+  return {
+    audioMuted: streams.find((s) => s.streamType === 'audio')?.isMuted ?? false,
+    videoStopped: streams.find((s) => s.streamType === 'video')?.isMuted ?? false,
+  };
+}
+
 /**
  * StageAdapter against the emulator's SFU (one websocket for signalling and events, one
  * peer connection to publish, one per subscribed participant). Emits the SDK's events in
@@ -138,6 +159,8 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   private publishRetry?: ReturnType<typeof setTimeout>;
   private pendingJoin?: { resolve: () => void; reject: (e: StageError) => void };
   private prepared?: PreparedPublish;
+  /** The connection whose offer went with the join: publishing starts with `joined`. */
+  private joinPublish?: PreparedPublish;
 
   constructor(
     private readonly token: string,
@@ -178,7 +201,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       this.pendingJoin = { resolve, reject };
       const ws = new WebSocket(this.eventsUrl);
       this.ws = ws;
-      ws.onopen = () => this.send({ t: 'join', token: this.token });
+      ws.onopen = () => void this.sendJoin(ws);
       ws.onmessage = (e) => {
         // Frames that are not one of the SFU's messages are dropped, never half-read.
         const m = typeof e.data === 'string' ? parseStageServerMessage(e.data) : undefined;
@@ -186,6 +209,44 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       };
       ws.onclose = () => this.onSocketClosed();
     });
+  }
+
+  /**
+   * Joins, with the publishing offer in the same message when the token may publish, the
+   * strategy publishes, and the offer is ready (a publish-only participant waits for it: it has
+   * nothing else to do; one that also subscribes never delays its join for it).
+   */
+  private async sendJoin(ws: WebSocket): Promise<void> {
+    const offer = await this.offerForJoin();
+    if (this.ws !== ws) return offer?.prepared.close();
+    if (!offer) return this.send({ t: 'join', token: this.token });
+    this.prepared = undefined;
+    this.joinPublish = offer.prepared;
+    const { audioMuted, videoStopped } = muteStateOf(offer.prepared.streams);
+    this.send({ t: 'join', token: this.token, publish: { sdp: offer.sdp, audioMuted, videoStopped } });
+  }
+
+  private async offerForJoin(): Promise<{ prepared: PreparedPublish; sdp: string } | null> {
+    const prepared = this.prepared;
+    if (!prepared) return null;
+    const claims = claimsOf(this.token);
+    if (!claims.capabilities?.allow_publish) return null;
+    // Who we will be once joined, as far as the token tells (the id comes with `joined`).
+    const self: StageParticipantInfo = {
+      id: '',
+      userId: claims.user_id ?? '',
+      attributes: claims.attributes ?? {},
+      capabilities: new Set(claims.capabilities.allow_subscribe ? ['publish', 'subscribe'] : ['publish']),
+      isLocal: true,
+      videoStopped: false,
+      audioMuted: false,
+      isPublishing: false,
+    };
+    if (!this.strategy.shouldPublishParticipant(self) || !sameStreams(this.strategy.stageStreamsToPublish(), prepared.streams)) return null;
+    const ready = claims.capabilities.allow_subscribe ? Promise.race([prepared.offer, Promise.resolve(null)]) : prepared.offer;
+    const sdp = await ready.catch(() => null);
+    if (!sdp || sdp.length > STAGE_MAX_JOIN_OFFER || this.prepared !== prepared) return null;
+    return { prepared, sdp };
   }
 
   leave(): void {
@@ -231,6 +292,9 @@ export class LocalStage extends StageEmitter implements StageAdapter {
         this.pendingJoin = undefined;
         this.emit('stageParticipantJoined', this.self);
         for (const w of m.participants) this.addRemote(w);
+        const sent = this.joinPublish;
+        this.joinPublish = undefined;
+        if (sent) this.startPublishing(sent);
         this.refreshStrategy();
         return;
       }
@@ -330,10 +394,19 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     if (!this.self) return;
     this.stopPublishing(false);
     const prepared = this.takePrepared(streams) ?? preparePublish(streams);
-    const pc = prepared.pc;
+    const pc = this.startPublishing(prepared);
+    const sdp = await prepared.offer.catch(() => null);
+    if (this.publishing?.pc !== pc) return;
+    if (sdp === null) return this.publishFailed(pc);
+    this.send({ t: 'publish', sdp, ...muteStateOf(streams) });
+  }
+
+  /** Makes `prepared` the publishing connection (its offer sent, or about to be): caps, mutes, and a deadline to connect. */
+  private startPublishing(prepared: PreparedPublish): RTCPeerConnection {
+    const { pc, streams } = prepared;
     const unlisten = streams.map((s) => s.onMuteChanged(() => this.sendMute()));
     this.publishing = { pc, streams, unlisten };
-    this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ATTEMPTING_PUBLISH);
+    if (this.self) this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ATTEMPTING_PUBLISH);
     pc.getTransceivers().forEach((t, i) => {
       const s = streams[i];
       if (s?.streamType !== 'video') return;
@@ -342,23 +415,19 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       const cap = s.maxBitrateKbps;
       if ((t.sender.getParameters().encodings?.[0]?.maxBitrate ?? null) !== (cap ? cap * 1000 : null)) void capBitrate(t.sender, cap);
     });
-    const failed = () => {
-      if (this.publishing?.pc !== pc) return;
-      this.stopPublishing(true);
-      if (this.self) this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
-      this.retryPublish();
-    };
-    const timer = setTimeout(() => pc.connectionState !== 'connected' && failed(), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => pc.connectionState !== 'connected' && this.publishFailed(pc), CONNECT_TIMEOUT_MS);
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'connected' || pc.connectionState === 'closed') clearTimeout(timer);
-      if (pc.connectionState === 'failed') failed();
+      if (pc.connectionState === 'failed') this.publishFailed(pc);
     });
-    const sdp = await prepared.offer.catch(() => null);
+    return pc;
+  }
+
+  private publishFailed(pc: RTCPeerConnection): void {
     if (this.publishing?.pc !== pc) return;
-    if (sdp === null) return failed();
-    const audio = streams.find((s) => s.streamType === 'audio');
-    const video = streams.find((s) => s.streamType === 'video');
-    this.send({ t: 'publish', sdp, audioMuted: audio?.isMuted ?? false, videoStopped: video?.isMuted ?? false });
+    this.stopPublishing(true);
+    if (this.self) this.emit('stageParticipantPublishStateChanged', this.self, StageParticipantPublishState.ERRORED);
+    this.retryPublish();
   }
 
   /** The prepared connection, if it carries exactly these streams; closed otherwise. */
@@ -379,9 +448,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   }
 
   private sendMute(): void {
-    const streams = this.publishing?.streams ?? [];
-    const audioMuted = streams.find((s) => s.streamType === 'audio')?.isMuted ?? false;
-    const videoStopped = streams.find((s) => s.streamType === 'video')?.isMuted ?? false;
+    const { audioMuted, videoStopped } = muteStateOf(this.publishing?.streams ?? []);
     if (this.self) {
       this.self.audioMuted = audioMuted;
       this.self.videoStopped = videoStopped;
@@ -506,6 +573,8 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     clearTimeout(this.publishRetry);
     this.prepared?.close();
     this.prepared = undefined;
+    this.joinPublish?.close();
+    this.joinPublish = undefined;
     this.stopPublishing(false);
     for (const remote of this.remotes.values()) {
       clearTimeout(remote.retry);

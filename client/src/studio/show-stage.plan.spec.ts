@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { initialStudioDocument } from '@streamcat/protocol';
-import { showStageRetryDelayMs, showStageWanted } from './show-stage.plan';
+import { showStageRetryDelayMs, showStageStandby, showStageWanted } from './show-stage.plan';
 
 describe('showStageWanted', () => {
   const now = new Date('2026-12-01T12:00:00Z');
@@ -18,6 +18,14 @@ describe('showStageWanted', () => {
     expect(showStageWanted(doc(true, 'open'), 'someone-else')).toBe(false);
     expect(showStageWanted(null, 'me')).toBe(false);
     expect(showStageWanted(doc(true, 'open'), null)).toBe(false);
+  });
+
+  it('stands by (a connection ready, nothing sent) only backstage while someone watches', () => {
+    expect(showStageStandby(doc(false, 'open'), 'me')).toBe(true);
+    expect(showStageStandby(doc(true, 'open'), 'me')).toBe(false);
+    expect(showStageStandby(doc(false, 'closed'), 'me')).toBe(false);
+    expect(showStageStandby(doc(false, 'open'), 'someone-else')).toBe(false);
+    expect(showStageStandby(null, 'me')).toBe(false);
   });
 
   it('backs off, then tries every 10 s', () => {

@@ -24,6 +24,11 @@ export function useShowStage(options: {
   fetchToken: () => Promise<StageTokenResponse>;
   /** What the studio stage publishes now (camera or screen at programme size, microphone). */
   streams: () => LocalStageStream[];
+  /**
+   * While true (and not `wanted`), a publishing connection is kept ready (tracks added, offer
+   * gathered; nothing is sent), so going on air starts with the join instead of with gathering.
+   */
+  standby?: Ref<boolean>;
 }) {
   const state = ref<ShowStageState>('idle');
   const error = ref<string | null>(null);
@@ -42,15 +47,44 @@ export function useShowStage(options: {
     shouldSubscribeToParticipant: () => SubscribeType.NONE,
   };
 
+  /** The ready connection of `standby` (local SFU only: IVS's SDK makes its own). */
+  let spare: PreparedPublish | null = null;
+  let disposed = false;
+  let sparePending: Promise<void> | null = null;
+  const sameStreams = (a: LocalStageStream[], b: LocalStageStream[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+  function dropSpare(): void {
+    spare?.close();
+    spare = null;
+  }
+
+  function prepareSpare(): void {
+    if (disposed || mode !== 'local' || stage || !options.standby?.value || options.wanted.value) return dropSpare();
+    const streams = options.streams();
+    if (spare && sameStreams(spare.streams, streams)) return;
+    dropSpare();
+    if (streams.length === 0 || sparePending) return;
+    sparePending = import('@/media/local-stage').then((m) => {
+      sparePending = null;
+      // Still standing by, with these tracks: keep it (else the next change prepares again).
+      if (!disposed && !spare && options.standby?.value && !options.wanted.value && !stage && sameStreams(options.streams(), streams))
+        spare = m.preparePublish(streams);
+    });
+  }
+
   async function start(): Promise<void> {
     const mine = ++generation;
     clearTimeout(retry);
     state.value = 'joining';
-    // Against the local SFU the publishing connection gathers while the token is minted; it
-    // sends nothing until the SFU answers a participant holding that PUBLISH token.
+    // Against the local SFU the publishing connection gathers while the token is minted (or was
+    // ready before); it sends nothing until the SFU answers a participant holding that PUBLISH token.
     let prepared: Promise<PreparedPublish | null> = Promise.resolve(null);
     const streams = options.streams();
-    if (mode === 'local' && streams.length > 0) prepared = import('@/media/local-stage').then((m) => m.preparePublish(streams));
+    const ready = spare && sameStreams(spare.streams, streams) ? spare : null;
+    if (!ready) dropSpare();
+    spare = null;
+    if (ready) prepared = Promise.resolve(ready);
+    else if (mode === 'local' && streams.length > 0) prepared = import('@/media/local-stage').then((m) => m.preparePublish(streams));
     const discard = () => void prepared.then((p) => p?.close());
     try {
       const { token } = await options.fetchToken();
@@ -114,14 +148,21 @@ export function useShowStage(options: {
     s?.leave();
     failures = 0;
     state.value = 'idle';
+    prepareSpare();
   }
 
   /** The studio stage's tracks changed (camera, screen share): publish the same here. */
   function refresh(): void {
     stage?.refreshStrategy();
+    prepareSpare();
   }
 
   watch(options.wanted, (on) => (on ? void start() : stop()), { immediate: true });
-  onBeforeUnmount(stop);
+  if (options.standby) watch(options.standby, prepareSpare, { immediate: true });
+  onBeforeUnmount(() => {
+    disposed = true;
+    stop();
+    dropSpare();
+  });
   return { state, error, refresh };
 }

@@ -122,6 +122,44 @@ describe('local stage SFU (headless Chromium, werift)', () => {
     expect(published[0]!.detail.session_id).toBe(sessionId);
   }, 60_000);
 
+  it('an offer sent with the join publishes at once; a token that may not publish is refused as for publish, and stays joined', async () => {
+    const stageArn = await newStage();
+    const watcher = await StageSocket.open(env.baseUrl);
+    watcher.send({ t: 'join', token: (await token(stageArn, 'watcher', ['SUBSCRIBE'])).token });
+    await watcher.next('joined');
+
+    const pub = await nodePublisher(env.baseUrl, (await token(stageArn, 'early')).token, { withJoin: true });
+    expect(pub.socket.messages.map((m) => m.t).slice(0, 2)).toEqual(['joined', 'publish-answer']);
+    await pub.socket.next('published', 20_000);
+    await eventually(
+      async () =>
+        watcher.messages.some(
+          (m) => m.t === 'participant-updated' && (m.participant as { userId: string; isPublishing: boolean }).userId === 'early',
+        ),
+      10_000,
+    );
+
+    // SUBSCRIBE only: the join stands, the offer is refused with IVS's code, nothing is published.
+    const viewer = await StageSocket.open(env.baseUrl);
+    viewer.send({
+      t: 'join',
+      token: (await token(stageArn, 'viewer', ['SUBSCRIBE'])).token,
+      publish: { sdp: pub.pc.localDescription!.sdp },
+    });
+    await viewer.next('joined');
+    expect(await viewer.next('error')).toMatchObject({ category: 'PUBLISH_ERROR', code: 'PUBLISH_NOT_ALLOWED', fatal: false });
+    expect(viewer.messages.some((m) => m.t === 'publish-answer')).toBe(false);
+    expect(viewer.closeCode).toBeUndefined();
+
+    // An offer larger than a join may carry: the join is unreadable, and the socket is closed.
+    const big = await StageSocket.open(env.baseUrl);
+    big.send({ t: 'join', token: (await token(stageArn, 'big')).token, publish: { sdp: 'v=0\r\n'.padEnd(20 * 1024, 'a') } });
+    await eventually(async () => big.closeCode !== undefined, 5_000);
+    expect(big.messages.some((m) => m.t === 'joined')).toBe(false);
+    for (const s of [watcher, viewer, pub.socket]) s.close();
+    await pub.pc.close();
+  }, 60_000);
+
   it('refuses the 13th publisher with STAGE_AT_CAPACITY', async () => {
     const stageArn = await newStage();
     const publishers: Awaited<ReturnType<typeof nodePublisher>>[] = [];

@@ -10,8 +10,10 @@ import { parseJsonFrame } from './json-frames';
 
 /** Path of the stage websocket; the emulator writes it into tokens as `events_url`. */
 export const STAGE_SOCKET_PATH = '/_ivs/stage/events';
-/** Until its token is accepted a socket may send one join (a token is at most 8 KB). */
-export const STAGE_MAX_MESSAGE_BEFORE_JOIN = 16 * 1024;
+/** An offer sent with the join: a few media sections with their candidates (a larger one is sent after `joined`). */
+export const STAGE_MAX_JOIN_OFFER = 16 * 1024;
+/** Until its token is accepted a socket may send one join (a token is at most 8 KB, plus an offer to publish at once). */
+export const STAGE_MAX_MESSAGE_BEFORE_JOIN = 8 * 1024 + STAGE_MAX_JOIN_OFFER + 1024;
 /** Joined participants exchange SDP offers of up to 64 KB. */
 export const STAGE_MAX_MESSAGE_JOINED = 128 * 1024;
 /** Close codes after a fatal error or a `left` message (4000-4999 are application codes). */
@@ -30,6 +32,14 @@ export const StageClientMessage = z.discriminatedUnion('t', [
       .string()
       .min(10)
       .max(8 * 1024),
+    /**
+     * Publish as soon as the token is accepted, as if `publish` followed `joined` (saves a round
+     * trip for a participant that joins in order to publish). Refused like a `publish` when the
+     * token may not publish; the join itself stands.
+     */
+    publish: z
+      .object({ sdp: Sdp.max(STAGE_MAX_JOIN_OFFER), audioMuted: z.boolean().default(false), videoStopped: z.boolean().default(false) })
+      .optional(),
   }),
   z.object({ t: z.literal('publish'), sdp: Sdp, audioMuted: z.boolean().default(false), videoStopped: z.boolean().default(false) }),
   z.object({ t: z.literal('unpublish') }),

@@ -53,15 +53,28 @@ export class StageSocket {
  * A publisher made of a werift peer in Node (no browser): offers audio+video sendonly and
  * completes ICE/DTLS with the SFU, which is all the SFU needs to count it as publishing.
  */
-export async function nodePublisher(baseUrl: string, token: string): Promise<{ socket: StageSocket; pc: RTCPeerConnection }> {
+export async function nodePublisher(
+  baseUrl: string,
+  token: string,
+  opts: { withJoin?: boolean } = {},
+): Promise<{ socket: StageSocket; pc: RTCPeerConnection }> {
   const socket = await StageSocket.open(baseUrl);
-  socket.send({ t: 'join', token });
-  await socket.next('joined');
   const pc = new RTCPeerConnection({ iceUseIpv6: false, iceServers: [], bundlePolicy: 'max-bundle' });
   pc.addTransceiver('audio', { direction: 'sendonly' });
   pc.addTransceiver('video', { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  socket.send({ t: 'publish', sdp: pc.localDescription!.sdp, audioMuted: false, videoStopped: false });
+  const offer = async () => {
+    await pc.setLocalDescription(await pc.createOffer());
+    return pc.localDescription!.sdp;
+  };
+  if (opts.withJoin) {
+    // The offer rides on the join: no round trip between `joined` and `publish`.
+    socket.send({ t: 'join', token, publish: { sdp: await offer(), audioMuted: false, videoStopped: false } });
+    await socket.next('joined');
+  } else {
+    socket.send({ t: 'join', token });
+    await socket.next('joined');
+    socket.send({ t: 'publish', sdp: await offer(), audioMuted: false, videoStopped: false });
+  }
   const answer = await socket.next('publish-answer');
   await pc.setRemoteDescription({ type: 'answer', sdp: String(answer.sdp) });
   return { socket, pc };

@@ -125,24 +125,28 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
           } finally {
             joining = false;
           }
+          // The offer that came with the join: handled as the first message after `joined`.
+          if (participant && parsed.publish) await run(participant, { t: 'publish', ...parsed.publish });
         });
         return;
       }
       // One message at a time per socket: negotiation steps must not interleave.
       queue = queue.then(async () => {
         if (!parsed) return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Unreadable message.', false));
-        try {
-          if (parsed.t === 'join') return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Already joined.', false));
-          if (participant!.gone) return send(ws, errorMessage('JOIN_ERROR', 'NOT_JOINED', 'Send join first.', false));
-          await this.handle(participant!, parsed);
-        } catch (err) {
-          this.logger.error(`stage message ${parsed.t} failed`, err instanceof Error ? err.stack : String(err));
-          const category: StageErrorCategory =
-            parsed.t === 'subscribe' ? 'SUBSCRIBE_ERROR' : parsed.t === 'publish' ? 'PUBLISH_ERROR' : 'JOIN_ERROR';
-          send(ws, errorMessage(category, 'NEGOTIATION_FAILED', 'The media server could not complete that request.', false));
-        }
+        if (parsed.t === 'join') return send(ws, errorMessage('JOIN_ERROR', 'BAD_MESSAGE', 'Already joined.', false));
+        await run(participant!, parsed);
       });
     });
+    const run = async (p: Participant, m: StageClientMessage): Promise<void> => {
+      try {
+        if (p.gone) return send(ws, errorMessage('JOIN_ERROR', 'NOT_JOINED', 'Send join first.', false));
+        await this.handle(p, m);
+      } catch (err) {
+        this.logger.error(`stage message ${m.t} failed`, err instanceof Error ? err.stack : String(err));
+        const category: StageErrorCategory = m.t === 'subscribe' ? 'SUBSCRIBE_ERROR' : m.t === 'publish' ? 'PUBLISH_ERROR' : 'JOIN_ERROR';
+        send(ws, errorMessage(category, 'NEGOTIATION_FAILED', 'The media server could not complete that request.', false));
+      }
+    };
     ws.on('close', () => {
       clearTimeout(joinTimer);
       queue = queue.then(async () => {
