@@ -106,6 +106,23 @@ describe('screen share on the real-time page', () => {
     expect(screensOf(sharing, sources.keys())).toEqual(['bob']);
   });
 
+  it('finds a sharer anywhere in the programme order, from the page’s live iterator of sources (read once)', () => {
+    // ShowStage passes `streams.keys()`: an iterator, spent after one pass. Alice is second on air.
+    const aliceShares: ShowLayout = { ...show, layout: 'screen-share', screenShareId: 'alice' };
+    const streams = new Map([
+      ['bob', 'p1'],
+      ['alice', 'p3'],
+      ['screen:alice', 'p5'],
+    ]);
+    expect(screensOf(aliceShares, streams.keys())).toEqual(['alice']);
+    expect(screensOf({ ...aliceShares, screenShareId: 'bob' }, ['screen:bob', 'screen:alice'][Symbol.iterator]())).toEqual([
+      'bob',
+      'alice',
+    ]);
+    const plan = planProgramme(programmeOf(aliceShares, screensOf(aliceShares, streams.keys())), { width: 1280, height: 720 });
+    expect(plan.draw.map((d) => d.memberId)).toEqual(['screen:alice', 'bob', 'alice']);
+  });
+
   it('draws what the studio draws: the screen large, the sharer’s camera beside it', () => {
     const plan = planProgramme(programmeOf(sharing, screensOf(sharing, ['bob', 'screen:bob', 'alice'])), { width: 1280, height: 720 });
     expect(plan.draw.map((d) => d.memberId)).toEqual(['screen:bob', 'bob', 'alice']);

@@ -50,9 +50,13 @@ export function sourcesOf(show: ShowLayout | null, participants: Iterable<SeenPa
   return sources;
 }
 
-/** On-air members whose screen the page receives, from the sources `sourcesOf` made. */
+/**
+ * On-air members whose screen the page receives, from the sources `sourcesOf` made. `sources`
+ * is read once (the page passes a Map's `keys()`, an iterator that is spent after one pass).
+ */
 export function screensOf(show: ShowLayout | null, sources: Iterable<string>): string[] {
-  return (show?.members ?? []).map((m) => m.id).filter((id) => [...sources].includes(screenTileId(id)));
+  const received = new Set(sources);
+  return (show?.members ?? []).map((m) => m.id).filter((id) => received.has(screenTileId(id)));
 }
 
 /** Whether a snapshot (a reply or a push) replaces the one the page holds: another channel, or a newer version. */
