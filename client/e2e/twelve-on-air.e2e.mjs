@@ -251,7 +251,7 @@ try {
     ? await answer(cSocket, 'studio:invite-respond', { stage, inviteId: invited.data.inviteId, accept: true })
     : invited;
   if (!seated.ok) {
-    // The studio's own cap (server/src/studio-capacity): a sentence at the invite or the answer, before any media is tried.
+    // The studio's own cap (libs/protocol/src/studio-capacity.ts): a sentence at the invite or the answer, before any media is tried.
     check(
       seated.error.code === 'studio/full' && /^This studio is full/.test(seated.error.message),
       'the studio tells the host or the thirteenth member that it is full',

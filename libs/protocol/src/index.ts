@@ -10,3 +10,4 @@ export * from './studio';
 export * from './discovery';
 export * from './stage-signalling';
 export * from './browser-ingest';
+export * from './studio-capacity';

@@ -1,5 +1,4 @@
-import type { ErrorCode } from '@streamcat/protocol';
-import type { StageCapability } from '../studio-capacity/studio-capacity.rules';
+import type { ErrorCode, StageCapability } from '@streamcat/protocol';
 import type { EntityManager } from 'typeorm';
 import type { User } from '../users/user.entity';
 import type { Stage } from './stage.entity';

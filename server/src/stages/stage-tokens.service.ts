@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, FindOperator, In, IsNull, Like, MoreThan } from 'typeorm';
-import { SCREEN_SHARE_ATTRIBUTE, StageTokenResponse } from '@streamcat/protocol';
+import { SCREEN_SHARE_ATTRIBUTE, StageTokenResponse, type StageCapability } from '@streamcat/protocol';
 import { AppError } from '../http/app-error';
 import { IvsQueueFullError } from '../media/ivs-call-queue';
 import { MediaProvider } from '../media/media-provider';
@@ -10,7 +10,6 @@ import { RateLimits } from '../rate-limits/rate-limits.service';
 import { User } from '../users/user.entity';
 import { Stage } from './stage.entity';
 import { StageAccess, StagePrincipal, StageSeat } from './stage-access';
-import type { StageCapability } from '../studio-capacity/studio-capacity.rules';
 import { StageToken } from './stage-token.entity';
 import { StudioStages } from './studio-stages.service';
 

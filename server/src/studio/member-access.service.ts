@@ -6,10 +6,9 @@ import { StageAccess, StagePrincipal, StageSeat } from '../stages/stage-access';
 import { StageDisconnects } from '../stages/stage-disconnects.service';
 import { StageTokensService, stageTokenResponse } from '../stages/stage-tokens.service';
 import { StudioStages } from '../stages/studio-stages.service';
-import type { ErrorCode, StageTokenResponse, StudioMember } from '@streamcat/protocol';
+import { stageCapabilities, type ErrorCode, type StageTokenResponse, type StudioMember } from '@streamcat/protocol';
 import { screenSeat } from './screen-share.rules';
 import { showSeat } from './show-stage.rules';
-import { stageCapabilities } from '../studio-capacity/studio-capacity.rules';
 import { StudioDocumentRow } from './studio.entity';
 import type { StudioEffect } from './studio.reducer';
 

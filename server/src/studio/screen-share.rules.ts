@@ -1,5 +1,4 @@
-import type { ErrorCode, StudioDocument, StudioMember } from '@streamcat/protocol';
-import { stageCapabilities } from '../studio-capacity/studio-capacity.rules';
+import { stageCapabilities, type ErrorCode, type StudioDocument, type StudioMember } from '@streamcat/protocol';
 import { showSeat, type ShowSeatClaim } from './show-stage.rules';
 
 /**

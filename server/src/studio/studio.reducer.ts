@@ -1,19 +1,23 @@
 import { validateLayout } from '@streamcat/layouts';
-import type {
-  ErrorCode,
-  GreenRoomEntry,
-  InviteLinkSummary,
-  LayoutPatch,
-  MemberRole,
-  StudioChange,
-  StudioDocument,
-  StudioInvite,
-  StudioLayout,
-  StudioMember,
+import {
+  decideSeat,
+  mayGoOnAir,
+  mayShareScreen,
+  stageCapabilities,
+  type ErrorCode,
+  type GreenRoomEntry,
+  type InviteLinkSummary,
+  type LayoutPatch,
+  type MemberRole,
+  type StageCapability,
+  type StudioChange,
+  type StudioDocument,
+  type StudioInvite,
+  type StudioLayout,
+  type StudioMember,
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
 import { joinedTheShow, leftTheAir } from './show-stage.rules';
-import { decideSeat, mayGoOnAir, mayShareScreen, stageCapabilities, type StageCapability } from '../studio-capacity/studio-capacity.rules';
 
 /**
  * The studio's decisions, as pure functions: a document and an action in, the next

@@ -1,4 +1,4 @@
-import type { MemberRole, StudioDocument } from '@streamcat/protocol';
+import type { MemberRole, StudioDocument } from './studio';
 
 /**
  * How many people one studio puts on camera, decided before any media is tried.

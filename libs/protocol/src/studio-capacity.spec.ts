@@ -1,5 +1,5 @@
 import { MAX_ON_AIR } from '@streamcat/layouts';
-import { ERRORS, initialStudioDocument, type StudioDocument, type StudioMember } from '@streamcat/protocol';
+import { ERRORS, initialStudioDocument, type StudioDocument, type StudioMember } from './index';
 import {
   decideSeat,
   mayGoOnAir,
@@ -9,7 +9,7 @@ import {
   STAGE_PUBLISHER_CAPACITY,
   stageCapabilities,
   SUBSCRIBE_ONLY_SEATS,
-} from './studio-capacity.rules';
+} from './studio-capacity';
 
 const now = new Date('2026-12-01T12:00:00Z');
 
