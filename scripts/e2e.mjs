@@ -45,6 +45,7 @@ try {
       continue;
     }
     const started = Date.now();
+    const outputAt = server.output().length;
     const child = spawn(process.execPath, [join(root, file)], {
       cwd: root,
       env: { ...process.env, BASE_URL: server.baseUrl },
@@ -64,6 +65,13 @@ try {
     } else {
       failed++;
       console.error(`✖ ${file} (exit ${code}, ${seconds} s)`);
+      // The server's own account of the failure: its warnings and errors while the script ran.
+      const complaints = server
+        .output()
+        .slice(outputAt)
+        .split('\n')
+        .filter((l) => /\b(WARN|ERROR)\b/.test(l));
+      if (complaints.length) console.error(`server warnings and errors during ${file} (last 30):\n${complaints.slice(-30).join('\n')}`);
     }
   }
 } catch (e) {

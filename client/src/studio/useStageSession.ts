@@ -63,7 +63,9 @@ export function useStageSession(options: {
   const strategy: StageStrategy = {
     stageStreamsToPublish: () => publish,
     shouldPublishParticipant: () => true,
-    shouldSubscribeToParticipant: () => SubscribeType.AUDIO_VIDEO,
+    // Everyone but my own screen participant: I show my screen from the capture itself, not
+    // decoded back from the stage.
+    shouldSubscribeToParticipant: (p) => (p.userId === options.myMemberId.value ? SubscribeType.NONE : SubscribeType.AUDIO_VIDEO),
   };
 
   function setStream(memberId: string, stream: MediaStream | null): void {
@@ -74,7 +76,7 @@ export function useStageSession(options: {
   }
 
   function onStreams(p: StageParticipantInfo, added: StageStream[] | null, removed: StageStream[] | null): void {
-    if (p.isLocal) return;
+    if (p.isLocal || p.userId === options.myMemberId.value) return;
     const key = sourceKey(p);
     const tracks = remoteTracks.get(key) ?? new Map<string, MediaStreamTrack>();
     for (const s of added ?? []) tracks.set(s.id, s.mediaStreamTrack);
@@ -136,7 +138,7 @@ export function useStageSession(options: {
       next.on('stageParticipantStreamsAdded', (p, s) => onStreams(p, s, null));
       next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
       next.on('stageParticipantLeft', (p) => {
-        if (p.isLocal) return;
+        if (p.isLocal || p.userId === options.myMemberId.value) return;
         remoteTracks.delete(sourceKey(p));
         setStream(sourceKey(p), null);
       });
