@@ -14,7 +14,9 @@ export async function startRawSubscriber(page, token) {
   await page.goto('/');
   await page.evaluate(async (tok) => {
     const claims = JSON.parse(atob(tok.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    const raw = (window.__raw = { userOf: {}, legs: {}, media: {}, refusals: [], log: [], joined: false });
+    // `sent`: per participant, the connections whose offers went out, in order: the stage answers
+    // (or refuses) offers in the order it got them, so each answer goes to the right one.
+    const raw = (window.__raw = { userOf: {}, legs: {}, sent: {}, media: {}, refusals: [], log: [], joined: false });
     const ws = new WebSocket(claims.events_url);
     const send = (m) => ws.readyState === 1 && ws.send(JSON.stringify(m));
     const subscribe = async (p) => {
@@ -31,6 +33,9 @@ export async function startRawSubscriber(page, token) {
           pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r());
           setTimeout(r, 2000);
         });
+      // Asked again meanwhile (joined, then publishing): only the latest connection asks.
+      if (raw.legs[p.id] !== pc) return;
+      (raw.sent[p.id] ??= []).push(pc);
       send({ t: 'subscribe', participantId: p.id, sdp: pc.localDescription.sdp, type: 'audio_video' });
     };
     ws.onmessage = async (e) => {
@@ -41,11 +46,16 @@ export async function startRawSubscriber(page, token) {
         raw.joined = true;
         for (const p of m.participants) void subscribe(p);
       } else if (m.t === 'participant-joined' || m.t === 'participant-updated') void subscribe(m.participant);
-      else if (m.t === 'subscribe-answer') await raw.legs[m.participantId]?.setRemoteDescription({ type: 'answer', sdp: m.sdp });
-      else if (m.t === 'participant-left') {
+      else if (m.t === 'subscribe-answer') {
+        const pc = raw.sent[m.participantId]?.shift();
+        if (pc && raw.legs[m.participantId] === pc) await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+      } else if (m.t === 'participant-left') {
         raw.legs[m.participantId]?.close();
         delete raw.legs[m.participantId];
-      } else if (m.t === 'error') raw.refusals.push({ code: m.code, userId: raw.userOf[m.participantId] ?? null });
+      } else if (m.t === 'error') {
+        if (m.participantId) raw.sent[m.participantId]?.shift();
+        raw.refusals.push({ code: m.code, userId: raw.userOf[m.participantId] ?? null });
+      }
     };
     ws.onopen = () => send({ t: 'join', token: tok });
     // Media per userId: total packets received so far and when the count last grew.
