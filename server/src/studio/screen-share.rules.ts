@@ -1,5 +1,5 @@
 import { stageCapabilities, type ErrorCode, type StudioDocument, type StudioMember } from '@streamcat/protocol';
-import { showSeat, type ShowSeatClaim } from './show-stage.rules';
+import { seatOfClaim, showSeat, type ShowSeatClaim } from './show-stage.rules';
 
 /**
  * Who may publish a screen share, as a pure decision. A screen is a second, PUBLISH-only
@@ -14,16 +14,9 @@ export function screenSeat(
   who: ShowSeatClaim,
   where: 'studio' | 'show',
 ): { seat: StudioMember } | { refused: ErrorCode } {
-  const seat =
-    who.kind === 'user'
-      ? doc.members.find((m) => m.kind === 'user' && m.userId === who.userId)
-      : who.stageId === doc.stageId
-        ? doc.members.find((m) => m.kind === 'guest' && m.id === who.guestId)
-        : undefined;
-  if (!seat) {
-    const id = who.kind === 'user' ? who.userId : who.guestId;
-    return { refused: doc.removed.some((r) => r.id === id) ? 'studio/removed' : 'auth/forbidden' };
-  }
+  const claimed = seatOfClaim(doc, who);
+  if ('refused' in claimed) return claimed;
+  const seat = claimed.seat;
   if (!stageCapabilities(doc, seat.id).includes('PUBLISH')) return { refused: 'studio/full' };
   if (seat.screenShare !== true) return { refused: 'stage/not-sharing' };
   if (where === 'studio') return { seat };

@@ -9,17 +9,23 @@ import { publishesToShowStage, showStageNeeded, type ErrorCode, type StudioDocum
 /** Who asks for a show-stage token: a signed-in user or an invite-link guest of this stage. */
 export type ShowSeatClaim = { kind: 'user'; userId: string } | { kind: 'guest'; guestId: string; stageId: string };
 
-export function showSeat(doc: StudioDocument, who: ShowSeatClaim): { seat: StudioMember } | { refused: ErrorCode } {
+/** The member a claim names in this studio; refused (removed, or not a member) otherwise. */
+export function seatOfClaim(doc: StudioDocument, who: ShowSeatClaim): { seat: StudioMember } | { refused: ErrorCode } {
   const seat =
     who.kind === 'user'
       ? doc.members.find((m) => m.kind === 'user' && m.userId === who.userId)
       : who.stageId === doc.stageId
         ? doc.members.find((m) => m.kind === 'guest' && m.id === who.guestId)
         : undefined;
-  if (!seat) {
-    const id = who.kind === 'user' ? who.userId : who.guestId;
-    return { refused: doc.removed.some((r) => r.id === id) ? 'studio/removed' : 'auth/forbidden' };
-  }
+  if (seat) return { seat };
+  const id = who.kind === 'user' ? who.userId : who.guestId;
+  return { refused: doc.removed.some((r) => r.id === id) ? 'studio/removed' : 'auth/forbidden' };
+}
+
+export function showSeat(doc: StudioDocument, who: ShowSeatClaim): { seat: StudioMember } | { refused: ErrorCode } {
+  const claimed = seatOfClaim(doc, who);
+  if ('refused' in claimed) return claimed;
+  const seat = claimed.seat;
   if (!showStageNeeded(doc)) return { refused: 'stage/show-not-needed' };
   if (seat.status !== 'on-air') return { refused: 'stage/not-on-air' };
   return { seat };
