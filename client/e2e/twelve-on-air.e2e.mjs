@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// e2e: not in CI yet — passed in 2 of 3 fresh-clone CI runs and 4 of 5 runs alone; on 2 cores its own load (11 encoders, Chromium, the SFU) makes werift peers fail at times (a second-stage publish, or publishers dropped after the 13th is refused)
 // Twelve on air, none dropped: host A opens the real studio page (Chromium, fake camera), eleven
 // registered members are seated by invite and publish a real test pattern from headless werift
 // peers (client/e2e/headless-publisher.mjs), A puts all twelve on air, and then: the host's
