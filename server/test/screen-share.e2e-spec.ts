@@ -69,8 +69,11 @@ describe('screen share: a second publish-only participant per member', () => {
     // Asked again: the same token.
     expect((await post(s.name, 'screen-token', s.b)).body.token).toBe(screen.body.token);
 
-    // Stopping the share deletes the screen token: none is minted again until the next start.
+    // Stopping the share deletes the screen token (none is minted again until the next start)
+    // and disconnects its participant at IVS before the member hears back.
     expectOk(await share(s.bs, s.name, false));
+    expect(await disconnectedAtIvs(t, screen.body.participantId)).toBe(true);
+    expect(await disconnectedAtIvs(t, camera.body.participantId)).toBe(false);
     const held = await t.pg.query(`SELECT 1 FROM stage_tokens WHERE holder = $1`, [`screen:${s.b.user.id}`]);
     expect(held.rowCount).toBe(0);
     expect((await post(s.name, 'screen-token', s.b)).body.error.code).toBe('stage/not-sharing');
@@ -78,7 +81,7 @@ describe('screen share: a second publish-only participant per member', () => {
     expect((await post(s.name, 'token', s.b)).body.token).toBe(camera.body.token);
   });
 
-  it('on the show stage: only on air while real-time viewing is open, and leaving the air disconnects the screen before the ack', async () => {
+  it('on the show stage: only on air while real-time viewing is open; leaving the air, or stopping the share, disconnects the screen before the ack', async () => {
     const s = await studioWithB();
     expectOk(await share(s.bs, s.name, true));
     expect((await post(s.name, 'show-screen-token', s.b)).body.error.code).toBe('stage/show-not-needed');
@@ -99,7 +102,17 @@ describe('screen share: a second publish-only participant per member', () => {
     expect(await disconnectedAtIvs(t, camera.body.participantId)).toBe(true);
     expect((await post(s.name, 'show-screen-token', s.b)).body.error.code).toBe('stage/not-on-air');
     // The studio-stage screen stays: they are still sharing, backstage.
-    expect((await post(s.name, 'screen-token', s.b)).status).toBe(200);
+    const studioScreen = await post(s.name, 'screen-token', s.b);
+    expect(studioScreen.status).toBe(200);
+    expect(await disconnectedAtIvs(t, studioScreen.body.participantId)).toBe(false);
+    // On air again, then "Stop sharing": both screen participants are gone before the ack, the cameras stay.
+    expectOk(await studio(s.hs, 'studio:set-status', { stage: s.name, memberId: s.b.user.id, status: 'on-air' }));
+    const showScreen = await post(s.name, 'show-screen-token', s.b);
+    const showCamera = await post(s.name, 'show-token', s.b);
+    expectOk(await share(s.bs, s.name, false));
+    expect(await disconnectedAtIvs(t, studioScreen.body.participantId)).toBe(true);
+    expect(await disconnectedAtIvs(t, showScreen.body.participantId)).toBe(true);
+    expect(await disconnectedAtIvs(t, showCamera.body.participantId)).toBe(false);
   });
 
   it('a screen holds a publisher seat: with 11 cameras one share fits, then nobody else shares and a 13th guest is refused', async () => {

@@ -400,8 +400,11 @@ export interface StudioServerEvents {
 export interface StageDisconnectProgress {
   stageId: string;
   batchId: string;
-  /** `member-off-air`: a member left the air, so their show-stage participant was disconnected. */
-  reason: 'realtime-closed' | 'member-removed' | 'member-off-air';
+  /**
+   * `member-off-air`: a member left the air, so their show-stage participant was disconnected;
+   * `screen-stopped`: a member stopped sharing, so their screen participants were.
+   */
+  reason: 'realtime-closed' | 'member-removed' | 'member-off-air' | 'screen-stopped';
   done: number;
   failed: number;
   total: number;

@@ -20,6 +20,7 @@ import { StagesOnDemand1763800700000 } from './migrations/1763800700000-stages-o
 import { StageDisconnects1763800710000 } from './migrations/1763800710000-stage-disconnects';
 import { ChannelType1763800720000 } from './migrations/1763800720000-channel-type';
 import { ShowStage1763800730000 } from './migrations/1763800730000-show-stage';
+import { ScreenStopped1763800740000 } from './migrations/1763800740000-screen-stopped';
 
 export const entities = [
   User,
@@ -48,6 +49,7 @@ export const migrations = [
   StageDisconnects1763800710000,
   ChannelType1763800720000,
   ShowStage1763800730000,
+  ScreenStopped1763800740000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

@@ -18,6 +18,7 @@ const REASON_TEXT: Record<DisconnectReason, string> = {
   'realtime-closed': 'The host closed real-time viewing.',
   'member-removed': 'Removed from the studio.',
   'member-off-air': 'Taken off air by a host.',
+  'screen-stopped': 'Screen sharing stopped.',
 };
 
 /** How long a change waits for its before-ack disconnects when IVS keeps failing them (the rows stay for the worker). */

@@ -138,9 +138,11 @@ export class MemberTokens {
         const batch = await this.disconnects.enqueue(m, stage.id, held, 'member-off-air');
         if (batch) queued.beforeAck.push(batch);
       } else if (e.kind === 'screen-stopped') {
-        // No new screen participant for them. The browser leaves its screen participants itself
-        // (a voluntary stop, nothing private); a removal or leaving the air disconnects them (above).
-        await this.tokens.deleteScreenTokens(m, stage.id, e.member.id);
+        // No new screen participant for them, and the ones they have are cut off before the ack:
+        // "Stop sharing" must stop the screen reaching anyone even if the browser keeps sending.
+        const held = await this.tokens.deleteScreenTokens(m, stage.id, e.member.id);
+        const batch = await this.disconnects.enqueue(m, stage.id, held, 'screen-stopped');
+        if (batch) queued.beforeAck.push(batch);
       } else if (e.kind === 'realtime') {
         // Row lock on the stage: a viewer-token mint in flight (FOR SHARE) finishes first, then is revoked below.
         await m.query(`UPDATE stages SET is_live = $2 WHERE id = $1`, [stage.id, e.open]);
@@ -166,7 +168,7 @@ export class MemberTokens {
 
   /** Before a retried command is answered: any before-ack disconnects of this studio still pending are done first. */
   async finishPending(stageId: string): Promise<void> {
-    const batches = await this.disconnects.pendingBatches(stageId, ['member-off-air', 'member-removed']);
+    const batches = await this.disconnects.pendingBatches(stageId, ['member-off-air', 'member-removed', 'screen-stopped']);
     if (batches.length) await this.disconnects.finish(batches);
   }
 }
