@@ -61,6 +61,20 @@ describe('publish quality', () => {
     const share: PublishLayout = { layout: 'screen-share', order: ids(4), featuredId: null, screenShareId: 'm4' };
     expect(size(publishQuality(share, 'm4'))).toBe('1280x720');
     expect(size(publishQuality(share, 'm1'))).toBe('320x180');
+    // The sharer's screen is its own source: it takes the large slot, their camera a small one.
+    const sharing = publishQuality({ ...share, screens: ['m4'] }, 'm4');
+    const cameraSlot = computeSlots({
+      layout: 'screen-share',
+      members: ids(4),
+      featuredId: null,
+      screenShareId: 'm4',
+      screenShown: true,
+    }).find((s) => s.id === 'm4')!;
+    expect(sharing.width).toBeLessThan(1280);
+    expect(sharing.width).toBeGreaterThanOrEqual(cameraSlot.w);
+    expect(sharing.height).toBeGreaterThanOrEqual(cameraSlot.h);
+    // Someone else sharing does not shrink the featured member's camera.
+    expect(size(publishQuality({ ...share, screens: ['m2'] }, 'm4'))).toBe('1280x720');
   });
 
   test('backstage members, and on-air members hidden by solo, publish a member-tile picture', () => {

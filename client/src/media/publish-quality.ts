@@ -16,6 +16,8 @@ export interface PublishLayout {
   order: readonly string[];
   featuredId: string | null;
   screenShareId: string | null;
+  /** Members whose screen is published beside their camera: a shown screen takes the large slot, the camera a small one. */
+  screens?: readonly string[];
 }
 
 /**
@@ -54,6 +56,7 @@ export function publishQuality(programme: PublishLayout | null, memberId: string
     members: programme.order,
     featuredId: programme.featuredId,
     screenShareId: programme.screenShareId,
+    screenShown: !!programme.screenShareId && (programme.screens ?? []).includes(programme.screenShareId),
     canvas,
   }).find((s) => s.id === memberId);
   if (!slot?.visible) return BACKSTAGE;

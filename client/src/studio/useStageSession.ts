@@ -192,7 +192,10 @@ function sourceKey(p: Pick<StageParticipantInfo, 'userId' | 'attributes'>): stri
 function studioLayout(): Ref<PublishLayout | null> {
   const studio = useStudioStore();
   return computed(() => {
-    const l = studio.document?.layout;
-    return l ? { layout: l.name, order: l.order, featuredId: l.featuredId, screenShareId: l.screenShareId } : null;
+    const d = studio.document;
+    const l = d?.layout;
+    if (!d || !l) return null;
+    const screens = d.members.filter((m) => m.screenShare).map((m) => m.id);
+    return { layout: l.name, order: l.order, featuredId: l.featuredId, screenShareId: l.screenShareId, screens };
   });
 }
