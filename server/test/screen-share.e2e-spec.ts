@@ -2,7 +2,8 @@ import type { Socket } from 'socket.io-client';
 import type { StudioSnapshot } from '@streamcat/protocol';
 import { expectOk, join, seat, studio } from './support/studio-client';
 import { Account, call, register } from './support/test-app';
-import { LiveTestApp, useTestApp } from './support/use-test-app';
+import { disconnectedAtIvs, stageArnOf, tokenClaims } from './support/stage-records';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * Screen share alongside the camera. IVS carries one video per participant, so a member's
@@ -11,22 +12,6 @@ import { LiveTestApp, useTestApp } from './support/use-test-app';
  * the studio document, on the show stage only while the member publishes there, and the screen
  * holds a publisher seat of its own against the stage's twelve.
  */
-
-function claims(token: string): Record<string, any> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, any>;
-}
-
-async function arnOf(t: LiveTestApp, stage: string, kind: 'studio' | 'show'): Promise<string | null> {
-  const rows = (
-    await t.pg.query(`SELECT i.arn FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE s.name = $1 AND i.kind = $2`, [stage, kind])
-  ).rows;
-  return rows[0]?.arn ?? null;
-}
-
-async function disconnectedAtIvs(t: LiveTestApp, participantId: string): Promise<boolean> {
-  const rows = (await t.pg.query(`SELECT disconnected_at FROM ivs_emu_participant_tokens WHERE participant_id = $1`, [participantId])).rows;
-  return rows[0]?.disconnected_at != null;
-}
 
 describe('screen share: a second publish-only participant per member', () => {
   const t = useTestApp();
@@ -58,14 +43,14 @@ describe('screen share: a second publish-only participant per member', () => {
     const camera = await post(s.name, 'token', s.b);
     const screen = await post(s.name, 'screen-token', s.b);
     expect(screen.status).toBe(200);
-    expect(screen.body).toMatchObject({ capabilities: ['PUBLISH'], stageArn: await arnOf(t, s.name, 'studio') });
+    expect(screen.body).toMatchObject({ capabilities: ['PUBLISH'], stageArn: await stageArnOf(t, s.name, 'studio') });
     expect(screen.body.participantId).not.toBe(camera.body.participantId);
-    expect(claims(screen.body.token)).toMatchObject({
+    expect(tokenClaims(screen.body.token)).toMatchObject({
       user_id: s.b.user.id,
       attributes: { username: s.b.user.username, role: 'guest', 'screen-share': 'true' },
       capabilities: { allow_publish: true, allow_subscribe: false },
     });
-    expect(claims(camera.body.token).attributes['screen-share']).toBeUndefined();
+    expect(tokenClaims(camera.body.token).attributes['screen-share']).toBeUndefined();
     // Asked again: the same token.
     expect((await post(s.name, 'screen-token', s.b)).body.token).toBe(screen.body.token);
 
@@ -91,8 +76,8 @@ describe('screen share: a second publish-only participant per member', () => {
 
     const screen = await post(s.name, 'show-screen-token', s.b);
     expect(screen.status).toBe(200);
-    expect(screen.body).toMatchObject({ capabilities: ['PUBLISH'], stageArn: await arnOf(t, s.name, 'show') });
-    expect(claims(screen.body.token).attributes).toMatchObject({ 'screen-share': 'true' });
+    expect(screen.body).toMatchObject({ capabilities: ['PUBLISH'], stageArn: await stageArnOf(t, s.name, 'show') });
+    expect(tokenClaims(screen.body.token).attributes).toMatchObject({ 'screen-share': 'true' });
     const camera = await post(s.name, 'show-token', s.b);
     expect(camera.body.participantId).not.toBe(screen.body.participantId);
 

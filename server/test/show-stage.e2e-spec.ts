@@ -8,6 +8,7 @@ import { StageDisconnects } from '../src/stages/stage-disconnects.service';
 import { joinStage } from './support/stage-participant';
 import { expectOk, join, seat, studio } from './support/studio-client';
 import { Account, call, register } from './support/test-app';
+import { disconnectedAtIvs, stageArnOf, tokenClaims } from './support/stage-records';
 import { LiveTestApp, useTestApp } from './support/use-test-app';
 
 /**
@@ -46,23 +47,6 @@ async function studioWithTwo(t: LiveTestApp, realtime = true): Promise<Studio> {
 const showToken = (t: LiveTestApp, stage: string, who?: Account) =>
   call(t.url, 'POST', `/api/stages/${stage}/show-token`, undefined, who?.accessToken);
 
-function claims(token: string): Record<string, any> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, any>;
-}
-
-async function arnOf(t: LiveTestApp, stage: string, kind: 'studio' | 'show'): Promise<string | null> {
-  const rows = (
-    await t.pg.query(`SELECT i.arn FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE s.name = $1 AND i.kind = $2`, [stage, kind])
-  ).rows;
-  return rows[0]?.arn ?? null;
-}
-
-/** The emulator's own record: IVS considers this participant disconnected (its token dead). */
-async function disconnectedAtIvs(t: LiveTestApp, participantId: string): Promise<boolean> {
-  const rows = (await t.pg.query(`SELECT disconnected_at FROM ivs_emu_participant_tokens WHERE participant_id = $1`, [participantId])).rows;
-  return rows[0]?.disconnected_at != null;
-}
-
 /** Joins a stage and sends one raw message, returning the first error the stage answers with. */
 async function refusalOf(t: LiveTestApp, token: string, message: Record<string, unknown>): Promise<string> {
   const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}${STAGE_SOCKET_PATH}`);
@@ -96,21 +80,21 @@ describe('show stage: who publishes and who watches', () => {
     const refused = await showToken(t, s.name, s.b);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('stage/show-not-needed');
-    expect(await arnOf(t, s.name, 'show')).toBeNull();
+    expect(await stageArnOf(t, s.name, 'show')).toBeNull();
 
     expectOk(await studio(s.hs, 'studio:realtime', { stage: s.name, open: true }));
-    const show = await arnOf(t, s.name, 'show');
+    const show = await stageArnOf(t, s.name, 'show');
     expect(show).toMatch(/:stage\//);
-    expect(show).not.toBe(await arnOf(t, s.name, 'studio'));
+    expect(show).not.toBe(await stageArnOf(t, s.name, 'studio'));
   });
 
   it('mints PUBLISH-only tokens for on-air members (userId = member id, {username, role}), refuses everyone else', async () => {
     const s = await studioWithTwo(t);
-    const show = await arnOf(t, s.name, 'show');
+    const show = await stageArnOf(t, s.name, 'show');
     const b = await showToken(t, s.name, s.b);
     expect(b.status).toBe(200);
     expect(b.body).toMatchObject({ capabilities: ['PUBLISH'], stageArn: show });
-    const c0 = claims(b.body.token);
+    const c0 = tokenClaims(b.body.token);
     expect(c0).toMatchObject({
       resource: show,
       user_id: s.b.user.id,
@@ -134,7 +118,7 @@ describe('show stage: who publishes and who watches', () => {
     const viewer = await call(t.url, 'POST', `/api/stages/${s.name}/viewer-token`);
     expect(viewer.status).toBe(200);
     expect(viewer.body).toMatchObject({ capabilities: ['SUBSCRIBE'], stageArn: show });
-    expect(claims(viewer.body.token).capabilities).toEqual({ allow_publish: false, allow_subscribe: true });
+    expect(tokenClaims(viewer.body.token).capabilities).toEqual({ allow_publish: false, allow_subscribe: true });
   });
 
   it('hands the show token to the member, and only them, just before the change that puts them on the show', async () => {
@@ -155,7 +139,7 @@ describe('show stage: who publishes and who watches', () => {
     await eventually('C hears of the change', () => seen.includes('changed'));
     expect(seen.slice(0, 2)).toEqual(['show-token', 'changed']);
     expect(pushed!.token.capabilities).toEqual(['PUBLISH']);
-    expect(claims(pushed!.token.token)).toMatchObject({ resource: await arnOf(t, s.name, 'show'), user_id: s.c.user.id });
+    expect(tokenClaims(pushed!.token.token)).toMatchObject({ resource: await stageArnOf(t, s.name, 'show'), user_id: s.c.user.id });
     // The token route answers the very token that was pushed.
     expect((await showToken(t, s.name, s.c)).body.participantId).toBe(pushed!.token.participantId);
 
@@ -253,7 +237,7 @@ describe('show stage: who publishes and who watches', () => {
   it('the studio stage keeps working for members whatever the show stage does', async () => {
     const s = await studioWithTwo(t);
     const mine = await call(t.url, 'POST', `/api/stages/${s.name}/token`, undefined, s.c.accessToken);
-    expect(mine.body).toMatchObject({ capabilities: ['PUBLISH', 'SUBSCRIBE'], stageArn: await arnOf(t, s.name, 'studio') });
+    expect(mine.body).toMatchObject({ capabilities: ['PUBLISH', 'SUBSCRIBE'], stageArn: await stageArnOf(t, s.name, 'studio') });
     const onStudio = await joinStage(t.url, mine.body.token);
     expectOk(await studio(s.hs, 'studio:set-status', { stage: s.name, memberId: s.b.user.id, status: 'backstage' }));
     expectOk(await studio(s.hs, 'studio:realtime', { stage: s.name, open: false }));
@@ -263,15 +247,15 @@ describe('show stage: who publishes and who watches', () => {
 
   it('the idle sweeper gives the show stage back once real-time viewing is closed', async () => {
     const s = await studioWithTwo(t);
-    const show = (await arnOf(t, s.name, 'show'))!;
+    const show = (await stageArnOf(t, s.name, 'show'))!;
     const later = new Date(Date.now() + 2 * 3_600_000);
     expect(await t.app.get(IdleStagesSweeper).sweep(later)).not.toContain(show);
     expectOk(await studio(s.hs, 'studio:realtime', { stage: s.name, open: false }));
     expect(await t.app.get(IdleStagesSweeper).sweep(later)).toContain(show);
-    expect(await arnOf(t, s.name, 'show')).toBeNull();
+    expect(await stageArnOf(t, s.name, 'show')).toBeNull();
     // Opening again makes a new one.
     expectOk(await studio(s.hs, 'studio:realtime', { stage: s.name, open: true }));
-    expect(await arnOf(t, s.name, 'show')).not.toBe(show);
+    expect(await stageArnOf(t, s.name, 'show')).not.toBe(show);
   });
 });
 
@@ -285,7 +269,7 @@ describe('show stage under a stage quota of 1', () => {
     await join(hs, name); // the studio stage: the quota's one stage
     const refused = await studio(hs, 'studio:realtime', { stage: name, open: true });
     expect(refused).toEqual({ ok: false, error: { code: 'media/quota-exceeded', message: QUOTA_SENTENCE } });
-    expect(await arnOf(t, name, 'show')).toBeNull();
+    expect(await stageArnOf(t, name, 'show')).toBeNull();
     expect((await t.pg.query(`SELECT is_live FROM stages WHERE name = $1`, [name])).rows[0].is_live).toBe(false);
     expect((await join(hs, name)).document.live.realtime.state).toBe('closed');
     expect(await t.pg.count(`orphaned_media_resources`)).toBe(0);
