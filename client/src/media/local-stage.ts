@@ -7,6 +7,7 @@ import {
 } from '@streamcat/protocol/stage-signalling';
 import {
   type LocalStageStream,
+  sameStreams,
   type StageAdapter,
   StageConnectionState,
   StageEmitter,
@@ -133,8 +134,6 @@ export function preparePublish(streams: LocalStageStream[]): PreparedPublish {
   offer.catch(() => undefined);
   return { pc, streams: [...streams], offer, close: () => pc.close() };
 }
-
-const sameStreams = (a: LocalStageStream[], b: LocalStageStream[]) => a.length === b.length && a.every((s, i) => s === b[i]);
 
 /** The publish message's mute flags for these streams. */
 function muteStateOf(streams: LocalStageStream[]): { audioMuted: boolean; videoStopped: boolean } {

@@ -144,6 +144,11 @@ export class LocalStageStream implements StageStream {
   }
 }
 
+/** Whether two publish lists are the same stream objects in the same order (nothing to republish). */
+export function sameStreams(a: readonly LocalStageStream[], b: readonly LocalStageStream[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
 export interface StageStrategy {
   stageStreamsToPublish(): LocalStageStream[];
   shouldPublishParticipant(participant: StageParticipantInfo): boolean;

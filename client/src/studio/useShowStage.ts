@@ -2,7 +2,7 @@ import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
 import type { StageTokenResponse } from '@streamcat/protocol';
 import { createStage, stageMode, type MediaMode } from '@/media/media-mode';
 import type { PreparedPublish } from '@/media/local-stage';
-import { SubscribeType, type LocalStageStream, type StageAdapter, type StageStrategy } from '@/media/stage-adapter';
+import { sameStreams, SubscribeType, type LocalStageStream, type StageAdapter, type StageStrategy } from '@/media/stage-adapter';
 import { showStageRetryDelayMs } from './show-stage.plan';
 
 export type ShowStageState = 'idle' | 'joining' | 'publishing' | 'retrying' | 'refused';
@@ -51,7 +51,6 @@ export function useShowStage(options: {
   let spare: PreparedPublish | null = null;
   let disposed = false;
   let sparePending: Promise<void> | null = null;
-  const sameStreams = (a: LocalStageStream[], b: LocalStageStream[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
   function dropSpare(): void {
     spare?.close();

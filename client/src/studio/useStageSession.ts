@@ -1,6 +1,6 @@
 import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue';
 import { screenTileId } from '@streamcat/layouts';
-import { isScreenShareParticipant, type StageTokenResponse } from '@streamcat/protocol';
+import { isScreenShareParticipant, screenSharerIds, type StageTokenResponse } from '@streamcat/protocol';
 import { createStage } from '@/media/media-mode';
 import { publishConstraints, publishQuality, type PublishLayout } from '@/media/publish-quality';
 import {
@@ -60,12 +60,15 @@ export function useStageSession(options: {
   /** The video track I publish: my own clone of the camera or screen track, stopped when replaced. */
   let scaled: { source: MediaStreamTrack; kind: 'camera' | 'screen'; track: MediaStreamTrack } | null = null;
 
+  /** This browser's own participants: the camera one (local) and the screen one (my member id, not local). */
+  const isMine = (p: StageParticipantInfo) => p.isLocal || p.userId === options.myMemberId.value;
+
   const strategy: StageStrategy = {
     stageStreamsToPublish: () => publish,
     shouldPublishParticipant: () => true,
     // Everyone but my own screen participant: I show my screen from the capture itself, not
     // decoded back from the stage.
-    shouldSubscribeToParticipant: (p) => (p.userId === options.myMemberId.value ? SubscribeType.NONE : SubscribeType.AUDIO_VIDEO),
+    shouldSubscribeToParticipant: (p) => (isMine(p) ? SubscribeType.NONE : SubscribeType.AUDIO_VIDEO),
   };
 
   function setStream(memberId: string, stream: MediaStream | null): void {
@@ -76,7 +79,7 @@ export function useStageSession(options: {
   }
 
   function onStreams(p: StageParticipantInfo, added: StageStream[] | null, removed: StageStream[] | null): void {
-    if (p.isLocal || p.userId === options.myMemberId.value) return;
+    if (isMine(p)) return;
     const key = sourceKey(p);
     const tracks = remoteTracks.get(key) ?? new Map<string, MediaStreamTrack>();
     for (const s of added ?? []) tracks.set(s.id, s.mediaStreamTrack);
@@ -138,7 +141,7 @@ export function useStageSession(options: {
       next.on('stageParticipantStreamsAdded', (p, s) => onStreams(p, s, null));
       next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
       next.on('stageParticipantLeft', (p) => {
-        if (p.isLocal || p.userId === options.myMemberId.value) return;
+        if (isMine(p)) return;
         remoteTracks.delete(sourceKey(p));
         setStream(sourceKey(p), null);
       });
@@ -195,7 +198,6 @@ function studioLayout(): Ref<PublishLayout | null> {
     const d = studio.document;
     const l = d?.layout;
     if (!d || !l) return null;
-    const screens = d.members.filter((m) => m.screenShare).map((m) => m.id);
-    return { layout: l.name, order: l.order, featuredId: l.featuredId, screenShareId: l.screenShareId, screens };
+    return { layout: l.name, order: l.order, featuredId: l.featuredId, screenShareId: l.screenShareId, screens: screenSharerIds(d) };
   });
 }
