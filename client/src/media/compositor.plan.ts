@@ -1,4 +1,4 @@
-import { computeSlots, type Canvas, type LayoutName, type Slot } from '@streamcat/layouts';
+import { computeSlots, screenShownFor, type Canvas, type LayoutName, type Slot } from '@streamcat/layouts';
 
 /** What the compositor needs from the studio document, nothing else. */
 export interface ProgrammeSpec {
@@ -48,7 +48,7 @@ export function planProgramme(spec: ProgrammeSpec, canvas: Canvas): ProgrammePla
     members: onAir,
     featuredId: spec.featuredId,
     screenShareId: spec.screenShareId,
-    screenShown: !!spec.screenShareId && (spec.screens ?? []).includes(spec.screenShareId),
+    screenShown: screenShownFor(spec.screenShareId, spec.screens),
     canvas,
   });
   const draw = slots

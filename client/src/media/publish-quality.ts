@@ -1,4 +1,4 @@
-import { computeSlots, DEFAULT_CANVAS, type Canvas, type LayoutName } from '@streamcat/layouts';
+import { computeSlots, DEFAULT_CANVAS, screenShownFor, type Canvas, type LayoutName } from '@streamcat/layouts';
 
 /** What one member's camera (or screen) is published at: the picture the stage carries to everyone. */
 export interface PublishQuality {
@@ -56,7 +56,7 @@ export function publishQuality(programme: PublishLayout | null, memberId: string
     members: programme.order,
     featuredId: programme.featuredId,
     screenShareId: programme.screenShareId,
-    screenShown: !!programme.screenShareId && (programme.screens ?? []).includes(programme.screenShareId),
+    screenShown: screenShownFor(programme.screenShareId, programme.screens),
     canvas,
   }).find((s) => s.id === memberId);
   if (!slot?.visible) return BACKSTAGE;

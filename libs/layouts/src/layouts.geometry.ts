@@ -36,6 +36,11 @@ export interface Slot {
   visible: boolean;
 }
 
+/** Whether the screen-share layout shows a screen of its own: its member shares one as a separate source. */
+export function screenShownFor(screenShareId: string | null, screens: readonly string[] | undefined): boolean {
+  return !!screenShareId && (screens ?? []).includes(screenShareId);
+}
+
 /** The tile id of a member's screen share (their camera's tile id is the member id itself). */
 export function screenTileId(memberId: string): string {
   return `screen:${memberId}`;

@@ -38,7 +38,12 @@ export type SeatDecision = { ok: true; publishes: boolean } | { ok: false; code:
 
 /** Screens shared alongside cameras: each is one more publisher on the stage. */
 export function screenShareCount(doc: Roster): number {
-  return doc.members.filter((m) => m.screenShare === true).length;
+  return screenSharerIds(doc).length;
+}
+
+/** Members sharing their screen (each a second participant of theirs), in seat order. */
+export function screenSharerIds(doc: Pick<StudioDocument, 'members'>): string[] {
+  return doc.members.filter((m) => m.screenShare === true).map((m) => m.id);
 }
 
 /** Ids of the members who hold a publisher seat: the owner, then the others in seat order (screens hold seats too). */
