@@ -120,14 +120,15 @@ export class RealtimeIoAdapter extends IoAdapter {
 }
 
 /**
- * The Socket.IO Redis adapter publishes (and unsubscribes on close) without awaiting the
- * promise. A broadcast made while Redis is away, or in the moment a node shuts down (its
- * clients closed, a domain event still pushing), then rejects with nobody listening: an
- * unhandled rejection that ends the process. The adapter's delivery is best effort by design
+ * The Socket.IO Redis adapter subscribes (when made), publishes and unsubscribes (on close)
+ * without awaiting the promise. A broadcast made while Redis is away, or a node shut down in
+ * the moment after it started (its subscriptions still on their way) or while a domain event
+ * is still pushing, then rejects with nobody listening: an unhandled rejection that ends the
+ * process. The adapter's delivery is best effort by design
  * (clients resync on reconnect), so such a failure is logged, never thrown at the process.
  */
 function handleFireAndForget(client: Redis, name: string, log: Logger): void {
-  for (const method of ['publish', 'unsubscribe', 'punsubscribe', 'sunsubscribe'] as const) {
+  for (const method of ['subscribe', 'psubscribe', 'ssubscribe', 'publish', 'unsubscribe', 'punsubscribe', 'sunsubscribe'] as const) {
     const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
     (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
       const pending = original(...args);
