@@ -20,6 +20,7 @@ import { RealtimeIoAdapter } from './realtime/realtime.adapter';
 import { IvsEventsReconciliationService } from './ivs-events/ivs-events-reconciliation.service';
 import { IdleStagesSweeper } from './stages/idle-stages.sweeper';
 import { StageDisconnects } from './stages/stage-disconnects.service';
+import { CloudProgramme } from './studio/cloud-programme.service';
 import { GoLiveWatch } from './studio/go-live.watch';
 
 export interface CreateAppOptions {
@@ -89,6 +90,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     app.get(StageDisconnects).start();
     // A go-live that heard no Stream Start within BROADCAST_START_TIMEOUT_SECONDS asks IVS.
     app.get(GoLiveWatch).start();
+    // Failover to the cloud programme, and compositions whose events are late (cloud-programme.service).
+    app.get(CloudProgramme).startWatching();
   }
   return app;
 }

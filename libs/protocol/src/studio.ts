@@ -122,11 +122,58 @@ export type StudioLayout = z.infer<typeof StudioLayout>;
 export const BroadcastState = z.enum(['offline', 'starting', 'live', 'stopping']);
 export type BroadcastState = z.infer<typeof BroadcastState>;
 
+/** Where the programme the channel carries is made: the owner's browser (compositor → encoder) or an IVS composition of the show stage. */
+export const ProgrammeSource = z.enum(['browser', 'cloud']);
+export type ProgrammeSource = z.infer<typeof ProgrammeSource>;
+
+export const CompositionState = z.enum(['starting', 'active', 'stopping', 'stopped', 'failed']);
+export type CompositionState = z.infer<typeof CompositionState>;
+
+/**
+ * The cloud programme's IVS composition, as the studio knows it: `starting` when asked (arn
+ * null until StartComposition answered), then what the Composition State Change events say.
+ */
+export const CloudComposition = z.object({
+  arn: z.string().nullable(),
+  state: CompositionState,
+  since: z.string(),
+  /** A member put it on air, or automatic failover did when the browser programme stopped arriving. */
+  reason: z.enum(['requested', 'failover']),
+  /** StartComposition's idempotency token for this attempt: a retry (another node, a restart) starts the same one. */
+  attempt: z.string(),
+  note: z.string().max(500).optional(),
+});
+export type CloudComposition = z.infer<typeof CloudComposition>;
+
+export const StudioProgramme = z.object({
+  source: ProgrammeSource,
+  /** Automatic failover to the cloud programme (a studio setting, on by default). */
+  failover: z.boolean(),
+  composition: CloudComposition.nullable(),
+  /** The browser programme's stream ended without the host asking (IVS Stream End): the failover watch decides what follows. */
+  lostAt: z.string().optional(),
+});
+export type StudioProgramme = z.infer<typeof StudioProgramme>;
+
 export const StudioLive = z.object({
   /** `note`: why the switch went back to offline by itself (no stream reached IVS in time), for the host. */
   broadcast: z.object({ state: BroadcastState, since: z.string(), note: z.string().max(500).optional() }),
   realtime: z.object({ state: z.enum(['open', 'closed']), since: z.string() }),
+  /** Absent in documents stored before the cloud programme existed: `programmeOf` gives the default. */
+  programme: StudioProgramme.optional(),
 });
+export type StudioLive = z.infer<typeof StudioLive>;
+
+/** The programme settings and state of a studio, with the defaults for older documents. */
+export function programmeOf(doc: Pick<StudioDocument, 'live'>): StudioProgramme {
+  return doc.live.programme ?? { source: 'browser', failover: true, composition: null };
+}
+
+/** Whether a cloud composition is (being) started on the show stage and not yet ending. */
+export function cloudProgrammeRunning(doc: Pick<StudioDocument, 'live'>): boolean {
+  const c = programmeOf(doc).composition;
+  return !!c && (c.state === 'starting' || c.state === 'active');
+}
 
 /** People removed from this show: no new token; only the owner can bring them back (a live invite, or admitting them from the green room). */
 export const RemovedEntry = z.object({ id: z.string(), kind: z.enum(['user', 'guest']), at: z.string() });
@@ -147,12 +194,12 @@ export type StudioDocument = z.infer<typeof StudioDocument>;
 
 /**
  * Whether anyone subscribes to the studio's public show stage now: real-time viewers while
- * real-time viewing is open (a cloud composition will be a second reason). While nobody needs
+ * real-time viewing is open, or the cloud programme's composition. While nobody needs
  * it, on-air members do not publish there, so their uplink is not doubled for nothing, and the
  * server mints no show-stage publishing token.
  */
 export function showStageNeeded(doc: Pick<StudioDocument, 'live'>): boolean {
-  return doc.live.realtime.state === 'open';
+  return doc.live.realtime.state === 'open' || cloudProgrammeRunning(doc);
 }
 
 /** Whether this member publishes to the show stage now: on air, while the show stage is needed. */
@@ -317,7 +364,15 @@ export const StudioCommands = {
   screenShare: command<{ version: number }>()('studio:screen-share', z.strictObject({ ...base, sharing: z.boolean() })),
   mute: command<{ version: number }>()('studio:mute', z.strictObject({ ...base, memberId: Id, muted: z.boolean() })),
   /** Broadcast intent; `live` / `offline` are confirmed by the IVS Stream Start / End events. */
-  broadcast: command<{ version: number }>()('studio:broadcast', z.strictObject({ ...base, action: z.enum(['start', 'stop']) })),
+  broadcast: command<{ version: number }>()(
+    'studio:broadcast',
+    // `programme`: where a start is made (default the owner's browser; co-hosts go live in the cloud).
+    z.strictObject({ ...base, action: z.enum(['start', 'stop']), programme: ProgrammeSource.optional() }),
+  ),
+  /** Hand the live programme to the cloud, or take it back into the owner's browser (owner only). */
+  programme: command<{ version: number }>()('studio:programme', z.strictObject({ ...base, source: ProgrammeSource })),
+  /** Automatic failover to the cloud programme on or off. */
+  failover: command<{ version: number }>()('studio:failover', z.strictObject({ ...base, enabled: z.boolean() })),
   /** Real-time viewing gate; closing disconnects real-time viewers. */
   realtime: command<{ version: number }>()('studio:realtime', z.strictObject({ ...base, open: z.boolean() })),
 };

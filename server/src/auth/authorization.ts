@@ -38,6 +38,8 @@ export const AUTHORIZATION: Readonly<Record<CommandName, readonly ActorRole[]>> 
   'studio:mute': ['cohost', 'host'],
   'studio:broadcast': ['cohost', 'host'],
   'studio:realtime': ['cohost', 'host'],
+  'studio:programme': ['cohost', 'host'],
+  'studio:failover': ['cohost', 'host'],
   // Backstage chat: private to the people seated in the studio (link guests included, the green
   // room not). Staff may read it, as they may read the studio, but they hold no seat to write from.
   'studio:backstage-send': ['guest', 'cohost', 'host'],

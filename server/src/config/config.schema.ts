@@ -46,6 +46,7 @@ export const envSchema = z.object({
     .default(30),
   // A broadcast still `starting` after this long without Stream Start asks IVS (GetStream).
   BROADCAST_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  FAILOVER_HOST_GONE_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   // Local mode: overrides of the emulator's AWS quotas, call rates and account standing (stages=3,CreateStage=5/s,pendingVerification=true). Checked in loadConfig.
   IVS_EMULATOR_LIMITS: z.string().max(2000).default(''),
   // The local emulator's own access key (SigV4); shape checked in loadConfig, where the secret is never echoed.

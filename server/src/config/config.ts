@@ -31,6 +31,8 @@ export interface AppConfig {
   stageIdleMinutes: number;
   /** A broadcast `starting` this long without Stream Start asks IVS whether it is live. */
   broadcastStartTimeoutSeconds: number;
+  /** How long the host's studio may be away from a show live from their browser before failover counts them gone. */
+  failoverHostGoneSeconds: number;
   /** Local mode: the key pair the emulator accepts and the server's SDK clients sign with (SigV4). */
   ivsEmulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Local mode: overrides of AWS's limits the emulator enforces (IVS_EMULATOR_LIMITS, checked here; AWS's defaults when empty). */
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ivsApiRates,
     stageIdleMinutes: e.STAGE_IDLE_MINUTES,
     broadcastStartTimeoutSeconds: e.BROADCAST_START_TIMEOUT_SECONDS,
+    failoverHostGoneSeconds: e.FAILOVER_HOST_GONE_SECONDS,
     ivsEmulatorCredentials: e.MEDIA_PROVIDER === 'local' ? emulatorCredentials(e, dataDir) : undefined,
     ivsEmulatorLimits: e.IVS_EMULATOR_LIMITS,
     recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),

@@ -44,6 +44,10 @@ export interface DomainEventMap {
     reason: 'unpublished' | 'publish-error';
     errorCode: string | null;
   };
+  /** An IVS composition's session started, ended or failed (from its Composition State Change events). */
+  'composition.state': { stageId: string; compositionArn: string; state: 'active' | 'stopped' | 'failed'; at: Date; note?: string };
+  /** A committed change asks for the cloud programme's composition to start or stop (this node does it at once). */
+  'studio.composition': { stageId: string; start?: { attempt: string }; stop?: { arn: string | null; attempt: string } };
   /** A committed studio document change (roster, layout, live switches…). */
   'studio.changed': { stageId: string; version: number };
   /** The owner changed the channel's title or category (watch pages show it at once). */

@@ -373,6 +373,12 @@ async function applyStageUpdate(sql: Sql, e: StageUpdateEvent): Promise<ApplyRes
   return { outcome, events: [event] };
 }
 
+const COMPOSITION_SESSION_STATES: Partial<Record<CompositionEvent['name'], 'active' | 'stopped' | 'failed'>> = {
+  'Session Start': 'active',
+  'Session End': 'stopped',
+  'Session Failure': 'failed',
+};
+
 async function applyComposition(sql: Sql, e: CompositionEvent): Promise<ApplyResult> {
   const stage = await lockStage(sql, e.stageArn);
   const outcome = stage ? 'applied' : 'orphan';
@@ -396,7 +402,20 @@ async function applyComposition(sql: Sql, e: CompositionEvent): Promise<ApplyRes
       [after.compositionArn, stage.id, after.state, after.stateAt, after.stateRank, after.stateEventId],
     );
   }
-  return { outcome, events: NOTHING };
+  // The studio that started it follows its session (it ignores late or repeated ones itself).
+  const session = COMPOSITION_SESSION_STATES[e.name];
+  if (!session) return { outcome, events: NOTHING };
+  const reason = (e.raw as { detail?: { error_message?: unknown; error_code?: unknown } }).detail;
+  const note = typeof reason?.error_message === 'string' ? reason.error_message.slice(0, 300) : undefined;
+  return {
+    outcome,
+    events: [
+      {
+        name: 'composition.state',
+        payload: { stageId: stage.id, compositionArn: e.compositionArn, state: session, at: e.time, ...(note ? { note } : {}) },
+      },
+    ],
+  };
 }
 
 /** Channels the database believes are live, with the broadcast it believes is on air. */

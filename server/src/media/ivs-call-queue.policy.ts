@@ -18,6 +18,12 @@ export const IVS_OPERATIONS = {
   ListStages: { tps: 5, idempotent: true },
   CreateParticipantToken: { tps: 50, idempotent: true },
   DisconnectParticipant: { tps: 5, idempotent: true },
+  // Server-side composition (the cloud programme). StartComposition carries an idempotency token.
+  StartComposition: { tps: 5, idempotent: true },
+  StopComposition: { tps: 5, idempotent: true },
+  GetComposition: { tps: 5, idempotent: true },
+  CreateEncoderConfiguration: { tps: 5, idempotent: false },
+  ListEncoderConfigurations: { tps: 5, idempotent: true },
   // Low-latency (channels).
   CreateChannel: { tps: 5, idempotent: false },
   DeleteChannel: { tps: 5, idempotent: true },

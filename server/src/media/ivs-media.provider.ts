@@ -11,7 +11,12 @@ import {
   StopStreamCommand,
 } from '@aws-sdk/client-ivs';
 import {
+  CreateEncoderConfigurationCommand,
   CreateParticipantTokenCommand,
+  GetCompositionCommand,
+  ListEncoderConfigurationsCommand,
+  StartCompositionCommand,
+  StopCompositionCommand,
   CreateStageCommand,
   DeleteStageCommand,
   DisconnectParticipantCommand,
@@ -25,6 +30,8 @@ import { IvsCallQueue, IvsQueueFullError, QueuedCallOptions } from './ivs-call-q
 import { defaultIvsRates, IvsOperation, IvsRates } from './ivs-call-queue.policy';
 import { classifyIvsError, IvsCallError, IvsSdkError } from './ivs-errors';
 import {
+  CompositionLayoutInput,
+  CompositionStatus,
   LiveStream,
   MediaProvider,
   MintedParticipantToken,
@@ -46,6 +53,9 @@ export interface IvsClientsConfig {
   /** Calls per second per operation (IVS_API_RATES); AWS's documented defaults when unset. */
   rates?: IvsRates;
 }
+
+/** The cloud programme's encoder: what a browser programme sends (720p30, 2.5 Mbps, IVS's publish maximum). */
+const PROGRAMME_ENCODER = { name: 'streamcat-programme', video: { width: 1280, height: 720, framerate: 30, bitrate: 2_500_000 } };
 
 /**
  * MediaProvider on the official AWS SDK v3 clients (AWS, or the emulator in local mode). Every
@@ -224,6 +234,74 @@ export class IvsMediaProvider extends MediaProvider {
     if (!out.streamKey?.arn || !out.streamKey.value)
       throw new AppError('media/provider-rejected', 'The media service returned an incomplete stream key.');
     return { arn: out.streamKey.arn, value: out.streamKey.value };
+  }
+
+  async startComposition(input: {
+    stageArn: string;
+    channelArn: string;
+    layout: CompositionLayoutInput;
+    idempotencyToken: string;
+    tags?: Record<string, string>;
+  }): Promise<{ arn: string; state: CompositionStatus }> {
+    const encoderConfigurationArn = await this.programmeEncoder();
+    const out = await this.call('StartComposition', () =>
+      this.clients().realtime.send(
+        new StartCompositionCommand({
+          stageArn: input.stageArn,
+          idempotencyToken: input.idempotencyToken,
+          layout: input.layout,
+          destinations: [{ name: 'programme', channel: { channelArn: input.channelArn, encoderConfigurationArn } }],
+          tags: input.tags,
+        }),
+      ),
+    );
+    const c = out.composition;
+    if (!c?.arn) throw new AppError('media/provider-rejected', 'The media service returned an incomplete composition.');
+    return { arn: c.arn, state: (c.state as CompositionStatus) ?? 'STARTING' };
+  }
+
+  async stopComposition(arn: string): Promise<void> {
+    await this.call('StopComposition', () => this.clients().realtime.send(new StopCompositionCommand({ arn })), [
+      'ResourceNotFoundException',
+    ]);
+  }
+
+  async getComposition(arn: string): Promise<{ arn: string; state: CompositionStatus } | null> {
+    const out = await this.call('GetComposition', () => this.clients().realtime.send(new GetCompositionCommand({ arn })), [
+      'ResourceNotFoundException',
+    ]);
+    const c = out?.composition;
+    return c?.arn ? { arn: c.arn, state: (c.state as CompositionStatus) ?? 'STARTING' } : null;
+  }
+
+  private encoder?: Promise<string>;
+
+  /**
+   * The programme's encoder configuration, found by name or made once: IVS keeps them per
+   * account, so every node and restart shares one instead of adding another per composition.
+   */
+  private programmeEncoder(): Promise<string> {
+    this.encoder ??= (async () => {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.call('ListEncoderConfigurations', () =>
+          this.clients().realtime.send(new ListEncoderConfigurationsCommand({ maxResults: 100, nextToken })),
+        );
+        const found = page.encoderConfigurations?.find((e) => e.name === PROGRAMME_ENCODER.name && e.arn);
+        if (found?.arn) return found.arn;
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const out = await this.call('CreateEncoderConfiguration', () =>
+        this.clients().realtime.send(new CreateEncoderConfigurationCommand(PROGRAMME_ENCODER)),
+      );
+      if (!out.encoderConfiguration?.arn)
+        throw new AppError('media/provider-rejected', 'The media service returned an incomplete encoder configuration.');
+      return out.encoderConfiguration.arn;
+    })().catch((e) => {
+      this.encoder = undefined;
+      throw e;
+    });
+    return this.encoder;
   }
 
   /**

@@ -40,6 +40,11 @@ export interface LiveStream {
   viewerCount: number;
 }
 
+export type CompositionStatus = 'STARTING' | 'ACTIVE' | 'STOPPING' | 'FAILED' | 'STOPPED';
+
+/** StartComposition's layout, in the SDK's shape (grid or pip; see cloud-programme.rules). */
+export type CompositionLayoutInput = { grid: Record<string, unknown> } | { pip: Record<string, unknown> };
+
 export abstract class MediaProvider {
   abstract createChannel(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedChannel>;
   abstract deleteChannel(channelArn: string): Promise<void>;
@@ -67,6 +72,21 @@ export abstract class MediaProvider {
   abstract stopStream(channelArn: string): Promise<boolean>;
   /** IVS has one key per channel: delete every key, then create a new one. */
   abstract rotateStreamKey(channelArn: string): Promise<StreamKey>;
+  /**
+   * Composes the stage (IVS server-side composition) into the channel, at the encoder settings
+   * of the programme (720p30, 2.5 Mbps). The same idempotency token gives the same composition.
+   */
+  abstract startComposition(input: {
+    stageArn: string;
+    channelArn: string;
+    layout: CompositionLayoutInput;
+    idempotencyToken: string;
+    tags?: Record<string, string>;
+  }): Promise<{ arn: string; state: CompositionStatus }>;
+  /** Stops a composition; stopping one already gone is not an error. */
+  abstract stopComposition(arn: string): Promise<void>;
+  /** A composition's state, or null when IVS does not know it. */
+  abstract getComposition(arn: string): Promise<{ arn: string; state: CompositionStatus } | null>;
   /** Cheap reachability probe for /api/health. */
   abstract ping(): Promise<void>;
   /** The per-operation queue every call goes through (admission waits, counters). */

@@ -13,6 +13,8 @@ export interface StageSeat {
   role: string;
   /** What their studio-stage token may do (SUBSCRIBE only for a member seated without a camera); both when absent. */
   capabilities?: StageCapability[];
+  /** Extra token attributes the studio decided (the show stage's layout attributes for a composition). */
+  attributes?: Record<string, string>;
 }
 
 /**

@@ -93,7 +93,7 @@ export class StageTokensService {
       userId: t.seat.memberId,
       capabilities: t.capabilities,
       durationMinutes: TOKEN_DURATION_MINUTES,
-      attributes: { username: t.seat.displayName, role: t.seat.role, ...t.extra },
+      attributes: { ...t.seat.attributes, username: t.seat.displayName, role: t.seat.role, ...t.extra },
     });
     return m.getRepository(StageToken).save({
       stageId: t.stage.id,

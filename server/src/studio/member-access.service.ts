@@ -8,6 +8,7 @@ import { StageTokensService, stageTokenResponse } from '../stages/stage-tokens.s
 import { StudioStages } from '../stages/studio-stages.service';
 import { stageCapabilities, type ErrorCode, type StageTokenResponse, type StudioMember } from '@streamcat/protocol';
 import { screenSeat } from './screen-share.rules';
+import { showTokenAttributes } from './cloud-programme.rules';
 import { showSeat } from './show-stage.rules';
 import { StudioDocumentRow } from './studio.entity';
 import type { StudioEffect } from './studio.reducer';
@@ -51,7 +52,13 @@ export class StudioStageAccess extends StageAccess {
     );
     if ('refused' in decided) return decided;
     const seat = decided.seat;
-    return { memberId: seat.id, userId: seat.userId, displayName: seat.displayName, role: seat.role };
+    return {
+      memberId: seat.id,
+      userId: seat.userId,
+      displayName: seat.displayName,
+      role: seat.role,
+      attributes: showTokenAttributes(row.document, seat.id),
+    };
   }
 
   async screenSeatOf(
@@ -130,7 +137,13 @@ export class MemberTokens {
         // soon as they hear of it, without asking (the token route stays for retries and reloads).
         const arn = await this.stages.current(stage.id, m, 'show');
         if (!arn) continue;
-        const seat = { memberId: e.member.id, userId: e.member.userId, displayName: e.member.displayName, role: e.member.role };
+        const seat = {
+          memberId: e.member.id,
+          userId: e.member.userId,
+          displayName: e.member.displayName,
+          role: e.member.role,
+          attributes: e.attributes,
+        };
         const row = await this.tokens.showMemberToken(m, stage, seat, arn);
         if (row) queued.showTokens.push({ member: e.member, token: stageTokenResponse(row) });
       } else if (e.kind === 'left-air') {

@@ -126,6 +126,16 @@ export class StudioGateway implements OnGatewayConnection {
     return this.change('realtime', s, b);
   }
 
+  @SubscribeMessage(StudioCommands.programme.name)
+  programme(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('programme', s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.failover.name)
+  failover(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('failover', s, b);
+  }
+
   private change<K extends StudioChangeKey>(key: K, socket: Socket, body: unknown) {
     return this.commands.run(StudioCommands[key], socket, body, this.handlers.map[key]);
   }

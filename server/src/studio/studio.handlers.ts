@@ -46,7 +46,24 @@ export class StudioHandlers {
       raiseHand: (i, a) => writer.run({ ...change('raiseHand', i, a), build: () => ({ type: 'hand', raised: i.raised }) }),
       screenShare: (i, a) => writer.run({ ...change('screenShare', i, a), build: () => ({ type: 'screen-share', sharing: i.sharing }) }),
       mute: (i, a) => writer.run({ ...change('mute', i, a), build: () => ({ type: 'mute', memberId: i.memberId, muted: i.muted }) }),
-      broadcast: (i, a) => writer.run({ ...change('broadcast', i, a), build: () => ({ type: 'broadcast', action: i.action }) }),
+      broadcast: (i, a) =>
+        writer.run({
+          ...change('broadcast', i, a),
+          // The cloud programme composes the show stage: make it first, so on-air members get their show tokens with the change.
+          build: async ({ stage }) => {
+            if (i.action === 'start' && i.programme === 'cloud') await stages.ensure(stage, 'show');
+            return { type: 'broadcast', action: i.action, programme: i.programme };
+          },
+        }),
+      programme: (i, a) =>
+        writer.run({
+          ...change('programme', i, a),
+          build: async ({ stage }) => {
+            if (i.source === 'cloud') await stages.ensure(stage, 'show');
+            return { type: 'programme', source: i.source };
+          },
+        }),
+      failover: (i, a) => writer.run({ ...change('failover', i, a), build: () => ({ type: 'failover-setting', enabled: i.enabled }) }),
       realtime: (i, a) =>
         writer.run({
           ...change('realtime', i, a),

@@ -4,6 +4,7 @@ import { StagesModule } from '../stages/stages.module';
 import { BackstageChatGateway } from './backstage-chat.gateway';
 import { BackstageChatService } from './backstage-chat.service';
 import { BroadcastConfirmations } from './broadcast-confirmations';
+import { CloudProgramme } from './cloud-programme.service';
 import { GoLiveWatch } from './go-live.watch';
 import { InviteLinksService } from './invite-links.service';
 import { InvitesController } from './invites.controller';
@@ -35,12 +36,13 @@ import { StudioWriter } from './studio.writer';
     StudioExpirySweeper,
     BroadcastConfirmations,
     GoLiveWatch,
+    CloudProgramme,
     StudioService,
     StudioGateway,
     BackstageChatService,
     BackstageChatGateway,
     { provide: StageAccess, useClass: StudioStageAccess },
   ],
-  exports: [StudioService, StageAccess, GoLiveWatch],
+  exports: [StudioService, StageAccess, GoLiveWatch, CloudProgramme],
 })
 export class StudioModule {}

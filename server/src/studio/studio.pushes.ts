@@ -79,6 +79,14 @@ export class StudioPushes {
   }
 
   /** For the rest of the server (the moderation panel follows studios this way). */
+  /** The composition starts and stops a change asked for, to the cloud programme on this node. */
+  compositions(stageId: string, effects: StudioEffect[]): void {
+    for (const e of effects) {
+      if (e.kind === 'composition-start') this.events.emit('studio.composition', { stageId, start: { attempt: e.attempt } });
+      else if (e.kind === 'composition-stop') this.events.emit('studio.composition', { stageId, stop: { arn: e.arn, attempt: e.attempt } });
+    }
+  }
+
   announce(stageId: string, version: number): void {
     this.events.emit('studio.changed', { stageId, version });
   }

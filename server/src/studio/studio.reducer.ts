@@ -3,12 +3,14 @@ import {
   decideSeat,
   mayGoOnAir,
   mayShareScreen,
+  cloudProgrammeRunning,
   stageCapabilities,
   type ErrorCode,
   type GreenRoomEntry,
   type InviteLinkSummary,
   type LayoutPatch,
   type MemberRole,
+  type ProgrammeSource,
   type StageCapability,
   type StudioChange,
   type StudioDocument,
@@ -17,6 +19,7 @@ import {
   type StudioMember,
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
+import { beginComposition, endComposition, programmeWrite, showTokenAttributes } from './cloud-programme.rules';
 import { joinedTheShow, leftTheAir } from './show-stage.rules';
 
 /**
@@ -46,7 +49,23 @@ export type StudioAction =
   /** The acting member starts or stops publishing their screen alongside their camera. */
   | { type: 'screen-share'; sharing: boolean }
   | { type: 'mute'; memberId: string; muted: boolean }
-  | { type: 'broadcast'; action: 'start' | 'stop' }
+  | { type: 'broadcast'; action: 'start' | 'stop'; programme?: ProgrammeSource }
+  /** Hand the live programme to the cloud, or take it back into the owner's browser. */
+  | { type: 'programme'; source: ProgrammeSource }
+  | { type: 'failover-setting'; enabled: boolean }
+  /** StartComposition answered for this attempt. */
+  | { type: 'composition-started'; attempt: string; arn: string }
+  /** From the IVS events pipeline (Composition State Change) or the reconciling watch. */
+  | {
+      type: 'composition-state';
+      arn: string | null;
+      attempt: string | null;
+      state: 'active' | 'stopped' | 'failed';
+      at: string;
+      note?: string;
+    }
+  /** The failover watch's verdict on a live browser programme that stopped arriving (see failover.policy). */
+  | { type: 'failover'; decision: 'take-over' | 'give-up'; since: string; note?: string }
   /** From the IVS events pipeline: Stream Start / Stream End. */
   | { type: 'broadcast-confirmed'; state: 'live' | 'offline'; at: string }
   /** The go-live watch: still `starting` since `since` and IVS says nothing is live, so the switch goes back, saying why. */
@@ -82,17 +101,29 @@ export type StudioEffect =
   /** Was on air before this change and is not after it (their show-stage participant must go before the ack). */
   | { kind: 'left-air'; member: StudioMember }
   /** Publishes to the show stage from this change on: their show token is minted with it and pushed to them. */
-  | { kind: 'show-seat'; member: StudioMember }
+  | { kind: 'show-seat'; member: StudioMember; attributes: Record<string, string> }
   /** Stopped sharing their screen: their screen participants (both stages) go. */
   | { kind: 'screen-stopped'; member: StudioMember }
   | { kind: 'admission'; guestId: string; admitted: boolean }
   | { kind: 'link-revoked'; linkId: string }
-  | { kind: 'realtime'; open: boolean };
+  | { kind: 'realtime'; open: boolean }
+  /** Start the cloud programme's composition (idempotency token `attempt`). */
+  | { kind: 'composition-start'; attempt: string }
+  /** Stop it (arn null: StartComposition has not answered yet; whoever records its arn stops it). */
+  | { kind: 'composition-stop'; arn: string | null; attempt: string };
 
 export type StudioResult =
   { ok: true; doc: StudioDocument; change: StudioChange; effects: StudioEffect[] } | { ok: false; code: ErrorCode; message?: string };
 
-const SYSTEM_ONLY = new Set<StudioAction['type']>(['green-room-enter', 'broadcast-confirmed', 'broadcast-timed-out', 'expire']);
+const SYSTEM_ONLY = new Set<StudioAction['type']>([
+  'green-room-enter',
+  'broadcast-confirmed',
+  'broadcast-timed-out',
+  'expire',
+  'composition-started',
+  'composition-state',
+  'failover',
+]);
 
 /**
  * The actor's role on this studio. A seat in the studio decides first (an owner who is
@@ -172,7 +203,7 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
     effects: [
       ...effects,
       ...leftTheAir(doc, d).map((member) => ({ kind: 'left-air' as const, member })),
-      ...joinedTheShow(doc, d).map((member) => ({ kind: 'show-seat' as const, member })),
+      ...joinedTheShow(doc, d).map((member) => ({ kind: 'show-seat' as const, member, attributes: showTokenAttributes(d, member.id) })),
     ],
   });
   const member = (id: string) => d.members.find((m) => m.id === id);
@@ -361,21 +392,128 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
     }
     case 'broadcast': {
       const b = d.live.broadcast;
+      const programme = programmeWrite(d);
       if (action.action === 'start') {
         if (b.state !== 'offline')
           return fail('studio/invalid-transition', `The broadcast is ${b.state}; it can be started only when offline.`);
+        const source = action.programme ?? 'browser';
+        // The browser programme is the owner's compositor sending with the owner's stream key.
+        if (source === 'browser' && !isOwner(d, actor) && actor.label !== 'system')
+          return fail('auth/forbidden', "Only the host's browser sends the programme; go live in the cloud instead.");
         d.live.broadcast = { state: 'starting', since: at };
+        programme.source = source;
+        delete programme.lostAt;
+        if (source === 'cloud') beginComposition(d, 'requested', at, effects);
       } else {
         if (b.state === 'offline' || b.state === 'stopping')
           return fail('studio/invalid-transition', `The broadcast is already ${b.state}.`);
         // Nothing went out yet: no Stream End will come, so stop means offline at once.
         d.live.broadcast = { state: b.state === 'starting' ? 'offline' : 'stopping', since: at };
+        delete programme.lostAt;
+        endComposition(d, at, effects);
+      }
+      return done();
+    }
+    case 'programme': {
+      const b = d.live.broadcast;
+      const programme = programmeWrite(d);
+      if (b.state !== 'live' && b.state !== 'starting')
+        return fail('studio/invalid-transition', 'The programme can be handed over only while the show is live.');
+      if (programme.source === action.source)
+        return fail('studio/invalid-transition', `The programme already comes from the ${action.source}.`);
+      if (action.source === 'browser') {
+        if (!isOwner(d, actor)) return fail('auth/forbidden', 'Only the host can take the programme back into their browser.');
+        programme.source = 'browser';
+        // The browser's encoder starts on this ack and takes the channel's stream over; the composition stops behind it.
+        endComposition(d, at, effects);
+      } else {
+        programme.source = 'cloud';
+        delete programme.lostAt;
+        beginComposition(d, 'requested', at, effects);
+      }
+      return done(action.source);
+    }
+    case 'failover-setting': {
+      const programme = programmeWrite(d);
+      if (programme.failover === action.enabled)
+        return fail('studio/invalid-transition', `Failover is already ${action.enabled ? 'on' : 'off'}.`);
+      programme.failover = action.enabled;
+      return done();
+    }
+    case 'composition-started': {
+      const c = programmeWrite(d).composition;
+      if (!c || c.attempt !== action.attempt || c.arn) return fail('studio/invalid-transition');
+      c.arn = action.arn;
+      // Stopped while StartComposition was on its way: now that it has an arn, stop it.
+      if (c.state === 'stopping') effects.push({ kind: 'composition-stop', arn: action.arn, attempt: c.attempt });
+      return done(action.arn);
+    }
+    case 'composition-state': {
+      const programme = programmeWrite(d);
+      const c = programme.composition;
+      // Events are late, repeated and out of order: only the current composition's, never reviving an ended one.
+      const current = !!c && ((action.arn !== null && c.arn === action.arn) || (action.attempt !== null && c.attempt === action.attempt));
+      if (!c || !current || c.state === 'stopped' || c.state === 'failed') return fail('studio/invalid-transition');
+      if (action.state === 'active') {
+        if (c.state !== 'starting') return fail('studio/invalid-transition');
+        c.state = 'active';
+        c.since = action.at;
+        return done(c.arn ?? undefined);
+      }
+      c.state = action.state;
+      c.since = action.at;
+      if (action.note) c.note = action.note;
+      // The cloud was carrying the show: without it the broadcast is over (Stream End may never come for it).
+      const b = d.live.broadcast;
+      if (programme.source === 'cloud' && b.state !== 'offline') {
+        d.live.broadcast = {
+          state: 'offline',
+          since: action.at,
+          ...(action.state === 'failed' && b.state !== 'stopping'
+            ? { note: `The cloud programme failed${action.note ? `: ${action.note}` : '.'}` }
+            : {}),
+        };
+      }
+      return done(c.arn ?? undefined);
+    }
+    case 'failover': {
+      const b = d.live.broadcast;
+      const programme = programmeWrite(d);
+      // Only the very show that was judged, still live from the browser.
+      if (b.state !== 'live' || b.since !== action.since || programme.source !== 'browser') return fail('studio/invalid-transition');
+      if (action.decision === 'take-over') {
+        if (!programme.failover) return fail('studio/invalid-transition');
+        programme.source = 'cloud';
+        delete programme.lostAt;
+        beginComposition(d, 'failover', at, effects);
+      } else {
+        delete programme.lostAt;
+        d.live.broadcast = { state: 'offline', since: at, note: action.note ?? "The programme stopped arriving from the host's browser." };
       }
       return done();
     }
     case 'broadcast-confirmed': {
-      if (d.live.broadcast.state === action.state) return fail('studio/invalid-transition');
+      if (d.live.broadcast.state === action.state) {
+        // A Stream Start after the stream was lost (the encoder came back) clears the loss.
+        if (action.state === 'live' && d.live.programme?.lostAt) {
+          delete programmeWrite(d).lostAt;
+          return done();
+        }
+        return fail('studio/invalid-transition');
+      }
+      const programme = programmeWrite(d);
+      if (action.state === 'offline' && d.live.broadcast.state === 'live') {
+        // The cloud programme carries on (or is taking over): the old stream's end is not the show's.
+        if (cloudProgrammeRunning(d)) return fail('studio/invalid-transition');
+        // Nobody asked to stop: with failover on, the failover watch decides (host back, or the cloud takes over).
+        if (programme.source === 'browser' && programme.failover) {
+          if (programme.lostAt) return fail('studio/invalid-transition');
+          programme.lostAt = action.at;
+          return done();
+        }
+      }
       d.live.broadcast = { state: action.state, since: action.at };
+      if (action.state === 'live') delete programme.lostAt;
       return done();
     }
     case 'broadcast-timed-out': {
@@ -383,6 +521,7 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       const b = d.live.broadcast;
       if (b.state !== 'starting' || b.since !== action.since) return fail('studio/invalid-transition');
       d.live.broadcast = { state: 'offline', since: at, note: action.note };
+      endComposition(d, at, effects);
       return done();
     }
     case 'realtime': {

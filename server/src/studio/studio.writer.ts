@@ -24,7 +24,15 @@ import {
 } from './studio.reducer';
 
 /** What run() records and authorizes: a socket command, or one the server runs itself (never authorized by role). */
-export type WriteCommand = CommandName | 'studio:expire' | 'studio:broadcast-confirmed' | 'studio:broadcast-timed-out' | 'invite-link:join';
+export type WriteCommand =
+  | CommandName
+  | 'studio:expire'
+  | 'studio:broadcast-confirmed'
+  | 'studio:broadcast-timed-out'
+  | 'studio:composition-started'
+  | 'studio:composition-state'
+  | 'studio:failover-verdict'
+  | 'invite-link:join';
 
 export interface BuildContext {
   doc: StudioDocument;
@@ -134,6 +142,7 @@ export class StudioWriter {
         this.pushes.showTokens(stage.id, disconnectsQueued.showTokens);
         this.pushes.toClients(stage, snapshot, result.change, result.effects);
         this.pushes.announce(stage.id, version);
+        this.pushes.compositions(stage.id, result.effects);
       };
       return acked;
     });
