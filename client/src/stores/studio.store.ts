@@ -251,6 +251,11 @@ export const useStudioStore = defineStore('studio', () => {
   const muteInProgramme = (memberId: string, muted: boolean) => change(StudioCommands.mute, { memberId, muted });
   const startBroadcast = () => change(StudioCommands.broadcast, { action: 'start' });
   const stopBroadcast = () => change(StudioCommands.broadcast, { action: 'stop' });
+  /** Live composed by IVS from the show stage (no browser sends the programme; a co-host may do it). */
+  const startCloudBroadcast = () => change(StudioCommands.broadcast, { action: 'start', programme: 'cloud' });
+  /** While live: hand the programme to the cloud, or (the owner) take it back into this browser. */
+  const setProgrammeSource = (source: 'browser' | 'cloud') => change(StudioCommands.programme, { source });
+  const setFailover = (enabled: boolean) => change(StudioCommands.failover, { enabled });
   const openRealtime = () => change(StudioCommands.realtime, { open: true });
   const closeRealtime = () => change(StudioCommands.realtime, { open: false });
 
@@ -289,6 +294,9 @@ export const useStudioStore = defineStore('studio', () => {
     muteInProgramme,
     startBroadcast,
     stopBroadcast,
+    startCloudBroadcast,
+    setProgrammeSource,
+    setFailover,
     openRealtime,
     closeRealtime,
   };

@@ -11,3 +11,4 @@ export * from './discovery';
 export * from './stage-signalling';
 export * from './browser-ingest';
 export * from './studio-capacity';
+export * from './studio-programme';

@@ -1,4 +1,6 @@
 import { programmeOf, type StudioDocument, type StudioProgramme } from '@streamcat/protocol';
+
+export { cloudCannotShow } from '@streamcat/protocol';
 import type { StudioEffect } from './studio.reducer';
 
 /**
@@ -126,18 +128,4 @@ export function cloudLayoutFor(doc: Pick<StudioDocument, 'layout'>): CloudLayout
     default:
       return { grid: { participantOrderAttribute: order, gridGap: GRID_GAP, omitStoppedVideo: false, videoFillMode: 'COVER' } };
   }
-}
-
-/** What the studio shows that the cloud programme will not, in the words the studio shows them. */
-export function cloudCannotShow(doc: Pick<StudioDocument, 'layout' | 'members'>): string[] {
-  const l = doc.layout;
-  const missing: string[] = [];
-  if (l.nameTags) missing.push('name tags');
-  if (l.banner.visible && l.banner.text.trim()) missing.push('the banner');
-  if (l.background.kind === 'image' || l.background.colour.toLowerCase() !== '#000000') missing.push('the background');
-  if (l.name === 'pip' && l.order.length > 2) missing.push('more than one inset (the others join the main picture)');
-  if (l.name === 'side-by-side') missing.push('the side-by-side split (shown as a grid)');
-  if (doc.members.some((m) => m.status === 'on-air' && m.mutedInProgramme)) missing.push('muting a member in the programme only');
-  missing.push('changes of order or featured member made after going on air');
-  return missing;
 }
