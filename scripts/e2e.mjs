@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { root } from './project.mjs';
 import { startProduct } from '../test/e2e/product.mjs';
 
@@ -30,9 +31,15 @@ let failed = 0;
 let skipped = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-e2e-'));
 const SCRIPT_LIMIT_MS = 20 * 60_000;
+// The emulator's SigV4 key, known to the scripts too: a script may ask IVS (the emulator) through
+// the real SDK what it did, e.g. GetComposition after a failover.
+const emulatorKeys = {
+  IVS_EMULATOR_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+  IVS_EMULATOR_SECRET_ACCESS_KEY: randomBytes(24).toString('base64url'),
+};
 let server;
 try {
-  server = await startProduct({ dataDir });
+  server = await startProduct({ dataDir, env: emulatorKeys });
   for (const file of files) {
     // A script that is written but not yet passing says so on its first line; it is reported
     // as skipped (never as passed) until it passes: `// e2e: not in CI yet — <why>` in its first lines.
@@ -48,7 +55,7 @@ try {
     const outputAt = server.output().length;
     const child = spawn(process.execPath, [join(root, file)], {
       cwd: root,
-      env: { ...process.env, BASE_URL: server.baseUrl },
+      env: { ...process.env, BASE_URL: server.baseUrl, ...emulatorKeys },
       stdio: ['ignore', process.stderr, 'inherit'],
     });
     // A hung browser must fail the run, not stall CI: the whole journey takes ~5 minutes here.
