@@ -71,6 +71,20 @@ export function useStageSession(options: {
     shouldSubscribeToParticipant: (p) => (isMine(p) ? SubscribeType.NONE : SubscribeType.AUDIO_VIDEO),
   };
 
+  /**
+   * Members with a participant on the stage now (their camera one, not a screen), so the studio
+   * can say who is disconnected: a closed tab, a crashed browser, a dropped network.
+   */
+  const present = ref(new Set<string>());
+  function setPresent(p: StageParticipantInfo, here: boolean): void {
+    if (isScreenShareParticipant(p.attributes)) return;
+    if (present.value.has(p.userId) === here) return;
+    const next = new Set(present.value);
+    if (here) next.add(p.userId);
+    else next.delete(p.userId);
+    present.value = next;
+  }
+
   function setStream(memberId: string, stream: MediaStream | null): void {
     const next = new Map(streams.value);
     if (stream) next.set(memberId, stream);
@@ -138,9 +152,11 @@ export function useStageSession(options: {
       const { token } = await options.fetchToken();
       const next = await createStage(token, strategy);
       stage = next;
+      next.on('stageParticipantJoined', (p) => setPresent(p, true));
       next.on('stageParticipantStreamsAdded', (p, s) => onStreams(p, s, null));
       next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
       next.on('stageParticipantLeft', (p) => {
+        setPresent(p, false);
         if (isMine(p)) return;
         remoteTracks.delete(sourceKey(p));
         setStream(sourceKey(p), null);
@@ -169,6 +185,7 @@ export function useStageSession(options: {
     stage = null;
     s?.leave();
     remoteTracks.clear();
+    present.value = new Set();
     const me = options.myMemberId.value;
     const mine = me ? [me, screenTileId(me)] : [];
     streams.value = new Map(mine.filter((id) => streams.value.get(id)).map((id) => [id, streams.value.get(id)!]));
@@ -183,7 +200,7 @@ export function useStageSession(options: {
   });
   /** What I publish on this stage now (the show stage publishes the same tracks). */
   const published = () => publish;
-  return { state, error, streams, join, leave, setLocalMedia, setMuted, published };
+  return { state, error, streams, present, join, leave, setLocalMedia, setMuted, published };
 }
 
 /** Whose source a participant is: their member id (camera, mic), or their screen tile id (`screen-share` participant). */
