@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { IvsApiError } from './aws-protocol/ivs-api.errors';
 
-export type IvsResourceType = 'channel' | 'stream-key' | 'stage';
+export type IvsResourceType = 'channel' | 'stream-key' | 'stage' | 'composition' | 'encoder-configuration' | 'storage-configuration';
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 

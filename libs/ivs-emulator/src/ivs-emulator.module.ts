@@ -3,6 +3,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ivsBodyParseErrorHandler } from './aws-protocol/ivs-json-body.middleware';
 import { IvsSignedRequestMiddleware } from './aws-protocol/ivs-signed-request.middleware';
 import { IvsChannelsController } from './channels/channels.controller';
+import { CompositionConfigurationsService } from './compositions/composition-configurations.service';
+import { CompositionLifecycle } from './compositions/composition-lifecycle.service';
+import { COMPOSITION_OPTIONS, DEFAULT_COMPOSITION_OPTIONS } from './compositions/compositions.options';
+import { IvsCompositionsController } from './compositions/compositions.controller';
+import { CompositionsService } from './compositions/compositions.service';
 import { ChannelsService } from './channels/channels.service';
 import { StreamsService } from './channels/streams.service';
 import { IvsEmulatorEvents } from './ivs-emulator.events';
@@ -38,7 +43,8 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
     const parsed = parseIvsEmulatorOptions(options);
     return {
       module: IvsEmulatorModule,
-      controllers: [IvsChannelsController, IvsRealtimeController],
+      // IvsCompositionsController before IvsRealtimeController: the latter ends with the `*path` 501 catch-all.
+      controllers: [IvsChannelsController, IvsCompositionsController, IvsRealtimeController],
       providers: [
         { provide: IVS_EMULATOR_OPTIONS, useValue: parsed },
         { provide: IVS_EMULATOR_CLOCK, useValue: (() => new Date()) satisfies IvsEmulatorClock },
@@ -55,6 +61,10 @@ export class IvsEmulatorModule implements NestModule, OnModuleInit {
         ParticipantsService,
         ParticipantTokensService,
         StagesService,
+        { provide: COMPOSITION_OPTIONS, useValue: DEFAULT_COMPOSITION_OPTIONS },
+        CompositionConfigurationsService,
+        CompositionLifecycle,
+        CompositionsService,
         IvsEmulatorService,
         ...(parsed.media ? mediaPlaneProviders(parsed.dataDir, parsed.media) : []),
       ],

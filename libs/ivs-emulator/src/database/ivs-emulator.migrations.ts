@@ -145,9 +145,81 @@ export class IvsEmulatorChannelSrt1763800620000 implements MigrationInterface {
   }
 }
 
+/**
+ * Server-side composition: encoder and storage configurations, and compositions. A composition keeps
+ * its destinations (configuration, state, times) as one document, and the ARNs of the encoder and
+ * storage configurations it uses as arrays, so "in use" and ListCompositions' filter are one query.
+ * At most one composition per stage is running (partial unique index: holds across replicas).
+ */
+export class IvsEmulatorCompositions1763800750000 implements MigrationInterface {
+  name = 'IvsEmulatorCompositions1763800750000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE ivs_emu_encoder_configurations (
+        id varchar(12) PRIMARY KEY,
+        arn varchar(256) NOT NULL,
+        name varchar(128) NOT NULL DEFAULT '',
+        width integer NOT NULL,
+        height integer NOT NULL,
+        framerate real NOT NULL,
+        bitrate integer NOT NULL,
+        tags jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT uq_ivs_emu_encoder_configurations_arn UNIQUE (arn)
+      )`);
+    await q.query(`
+      CREATE TABLE ivs_emu_storage_configurations (
+        id varchar(12) PRIMARY KEY,
+        arn varchar(256) NOT NULL,
+        name varchar(128) NOT NULL DEFAULT '',
+        bucket_name varchar(63) NOT NULL,
+        tags jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT uq_ivs_emu_storage_configurations_arn UNIQUE (arn)
+      )`);
+    // No FK to the stage: a composition outlives its stage's deletion (it ends FAILED and stays readable).
+    await q.query(`
+      CREATE TABLE ivs_emu_compositions (
+        id varchar(12) PRIMARY KEY,
+        arn varchar(256) NOT NULL,
+        stage_id varchar(12) NOT NULL,
+        stage_arn varchar(256) NOT NULL,
+        state varchar(16) NOT NULL,
+        layout jsonb NOT NULL,
+        destinations jsonb NOT NULL,
+        encoder_configuration_arns text[] NOT NULL DEFAULT '{}',
+        storage_configuration_arns text[] NOT NULL DEFAULT '{}',
+        tags jsonb NOT NULL DEFAULT '{}',
+        idempotency_token varchar(64) NULL,
+        request_fingerprint text NOT NULL,
+        failure jsonb NULL,
+        start_time timestamptz NOT NULL,
+        end_time timestamptz NULL,
+        runner_id varchar(32) NOT NULL,
+        alive_at timestamptz NOT NULL,
+        CONSTRAINT uq_ivs_emu_compositions_arn UNIQUE (arn)
+      )`);
+    await q.query(
+      `CREATE UNIQUE INDEX ux_ivs_emu_compositions_stage_running ON ivs_emu_compositions (stage_id) WHERE state IN ('STARTING', 'ACTIVE', 'STOPPING')`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX ux_ivs_emu_compositions_idempotency ON ivs_emu_compositions (idempotency_token) WHERE idempotency_token IS NOT NULL`,
+    );
+    await q.query(`CREATE INDEX ix_ivs_emu_compositions_state ON ivs_emu_compositions (state)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_compositions`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_storage_configurations`);
+    await q.query(`DROP TABLE IF EXISTS ivs_emu_encoder_configurations`);
+  }
+}
+
 /** Every migration the host must list, in order. */
 export const ivsEmulatorMigrations: Function[] = [
   IvsEmulatorSchema1763800000000,
   IvsEmulatorStreamKeyQuota1763800610000,
   IvsEmulatorChannelSrt1763800620000,
+  IvsEmulatorCompositions1763800750000,
 ];

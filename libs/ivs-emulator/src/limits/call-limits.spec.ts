@@ -1,5 +1,6 @@
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { IvsChannelsController } from '../channels/channels.controller';
+import { IvsCompositionsController } from '../compositions/compositions.controller';
 import { IvsRealtimeController } from '../stages/stages.controller';
 import { operationOfPath } from './call-limits.middleware';
 import { IVS_OPERATION_RATES } from './emulator-limits';
@@ -17,6 +18,7 @@ describe('call limits', () => {
     const routed = [
       ...routedOperations(IvsChannelsController).map((op) => [op, 'channels']),
       ...routedOperations(IvsRealtimeController).map((op) => [op, 'realtime']),
+      ...routedOperations(IvsCompositionsController).map((op) => [op, 'realtime']),
     ];
     expect(routed.length).toBeGreaterThanOrEqual(17);
     expect(routed.sort()).toEqual(

@@ -16,6 +16,9 @@ export const PENDING_VERIFICATION_OPERATIONS: ReadonlySet<IvsOperationName> = ne
   'DeleteStage',
   'CreateParticipantToken',
   'DisconnectParticipant',
+  'StartComposition',
+  'CreateEncoderConfiguration',
+  'CreateStorageConfiguration',
 ]);
 
 /** Texts of the SDK models' documentation for these errors, which is what AWS answers. */

@@ -1,8 +1,15 @@
 import { DEFAULT_EMULATOR_LIMITS, describeRate, IVS_OPERATION_RATES, parseEmulatorLimits } from './emulator-limits';
 
 describe('emulator limits table', () => {
-  it("holds AWS's defaults: 100 stages, 12 publishers, 1 key per channel, token mints at 50/s and other calls at 5/s", () => {
-    expect(DEFAULT_EMULATOR_LIMITS.quotas).toEqual({ stages: 100, channels: 5000, streamKeysPerChannel: 1, publishersPerStage: 12 });
+  it("holds AWS's defaults: 100 stages, 12 publishers, 1 key per channel, 5 compositions, 20 encoder configurations, token mints at 50/s and other calls at 5/s", () => {
+    expect(DEFAULT_EMULATOR_LIMITS.quotas).toEqual({
+      stages: 100,
+      channels: 5000,
+      streamKeysPerChannel: 1,
+      publishersPerStage: 12,
+      compositions: 5,
+      encoderConfigurations: 20,
+    });
     expect(DEFAULT_EMULATOR_LIMITS.rates.CreateParticipantToken).toEqual({ points: 50, windowMs: 1000 });
     for (const [name, rate] of Object.entries(DEFAULT_EMULATOR_LIMITS.rates)) {
       if (name !== 'CreateParticipantToken') expect([name, rate]).toEqual([name, { points: 5, windowMs: 1000 }]);

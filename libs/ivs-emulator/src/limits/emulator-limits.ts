@@ -8,7 +8,9 @@
  *   "API Call Rate Quotas" (CreateParticipantToken 50 TPS, every other Stage operation 5 TPS) and
  *   "Other Quotas" (Stages 100 per AWS Region, adjustable; Stage participants (publishers) 12, not
  *   adjustable; Stage participants (subscribers) 10,000, adjustable — the media option
- *   `maxSubscribers`; Compositions 5; EncoderConfigurations 20).
+ *   `maxSubscribers`; Compositions 5; EncoderConfigurations 20). Composition, MediaEncoder and
+ *   StorageConfiguration operations are 5 TPS each (same page, read 2026-12); no quota on storage
+ *   configurations appears in the page's excerpts we could retrieve, so none is enforced.
  * - Low-latency quotas: https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/service-quotas.html
  *   "API Call Rate Quotas" (Channel, Stream and Stream key operations 5 TPS each; PutMetadata 5 TPS
  *   per channel). Channels per region: 5,000 (adjustable) and stream keys per channel: 1 (not
@@ -25,6 +27,10 @@ export const IVS_QUOTAS = {
   streamKeysPerChannel: { max: 1, what: 'stream keys per channel' },
   /** Publishing beyond it is refused by the stage SFU with STAGE_AT_CAPACITY. */
   publishersPerStage: { max: 12, what: 'publishers per stage' },
+  /** StartComposition beyond it (compositions not yet STOPPED or FAILED): ServiceQuotaExceededException. */
+  compositions: { max: 5, what: 'concurrent compositions per account in a region' },
+  /** CreateEncoderConfiguration beyond it: ServiceQuotaExceededException. */
+  encoderConfigurations: { max: 20, what: 'encoder configurations per account in a region' },
 } as const satisfies Record<string, { max: number; what: string }>;
 
 export type QuotaName = keyof typeof IVS_QUOTAS;
@@ -39,6 +45,19 @@ export const IVS_OPERATION_RATES = {
   GetStage: { api: 'realtime', tps: 5 },
   ListParticipants: { api: 'realtime', tps: 5 },
   ListStages: { api: 'realtime', tps: 5 },
+  // Real-time "Composition", "MediaEncoder" and "StorageConfiguration" operations.
+  StartComposition: { api: 'realtime', tps: 5 },
+  StopComposition: { api: 'realtime', tps: 5 },
+  GetComposition: { api: 'realtime', tps: 5 },
+  ListCompositions: { api: 'realtime', tps: 5 },
+  CreateEncoderConfiguration: { api: 'realtime', tps: 5 },
+  DeleteEncoderConfiguration: { api: 'realtime', tps: 5 },
+  GetEncoderConfiguration: { api: 'realtime', tps: 5 },
+  ListEncoderConfigurations: { api: 'realtime', tps: 5 },
+  CreateStorageConfiguration: { api: 'realtime', tps: 5 },
+  DeleteStorageConfiguration: { api: 'realtime', tps: 5 },
+  GetStorageConfiguration: { api: 'realtime', tps: 5 },
+  ListStorageConfigurations: { api: 'realtime', tps: 5 },
   // Low-latency (ivs) "Channel", "Stream key" and "Stream" operations.
   CreateChannel: { api: 'channels', tps: 5 },
   DeleteChannel: { api: 'channels', tps: 5 },
