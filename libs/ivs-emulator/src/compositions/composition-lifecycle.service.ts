@@ -93,7 +93,7 @@ export class CompositionLifecycle implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Starts the media of a composition just recorded as STARTING. Destinations that cannot start
-   * (a channel without a stream key, or already live) fail at once, as IVS reports them with
+   * (a channel without a stream key) fail at once, as IVS reports them with
    * Destination Failure, and the composition with them. Returns before the media is up.
    */
   launch(input: {

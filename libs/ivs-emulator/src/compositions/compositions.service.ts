@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { conflictError, IvsApiError, notFoundError, validationError } from '../aws-protocol/ivs-api.errors';
 import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
 import { ChannelsService } from '../channels/channels.service';
-import { StreamsService } from '../channels/streams.service';
 import { countOf, lockForTransaction, queryOne, queryRows, Sql } from '../database/emulator-sql';
 import { assertOwnAccount, buildArn, newResourceId } from '../ivs-arns';
 import { IVS_EMULATOR_CLOCK, IVS_EMULATOR_OPTIONS, IvsEmulatorClock, IvsEmulatorOptions } from '../ivs-emulator.options';
@@ -43,7 +42,6 @@ export class CompositionsService {
     private readonly db: DataSource,
     private readonly configurations: CompositionConfigurationsService,
     private readonly channels: ChannelsService,
-    private readonly streams: StreamsService,
     private readonly lifecycle: CompositionLifecycle,
     @Inject(IVS_EMULATOR_OPTIONS) private readonly options: IvsEmulatorOptions,
     @Inject(IVS_EMULATOR_LIMITS) private readonly limits: EmulatorLimits,
@@ -196,8 +194,8 @@ export class CompositionsService {
 
   /**
    * Loads what each destination names (404 / 403 as IVS answers for a missing or foreign resource)
-   * and what its media needs. A channel without a stream key, or already live, cannot take the
-   * composition: that is a Destination Failure once started, not an API error.
+   * and what its media needs. A channel without a stream key cannot take the composition: that is a
+   * Destination Failure once started, not an API error.
    */
   private async resolveDestinations(tx: Sql, req: StartCompositionRequest) {
     const out: (
@@ -210,18 +208,10 @@ export class CompositionsService {
         const video = d.channel.encoderConfigurationArn ? await this.encoderVideo(tx, d.channel.encoderConfigurationArn) : DEFAULT_VIDEO;
         const keys = await this.channels.listStreamKeys({ channelArn: channel.arn, maxResults: 1 });
         const streamKey = keys.streamKeys[0] ? (await this.channels.getStreamKey(keys.streamKeys[0].arn)).value : undefined;
-        const live = await this.streams.getStream(channel.arn).then(
-          () => true,
-          (err: unknown) => {
-            if (err instanceof IvsApiError && err.errorName === 'ChannelNotBroadcasting') return false;
-            throw err;
-          },
-        );
-        const problem = !streamKey
-          ? { code: 'NO_STREAM_KEY', message: `Channel ${channel.arn} has no stream key.` }
-          : live
-            ? { code: 'CHANNEL_BROADCASTING', message: `Channel ${channel.arn} is already broadcasting.` }
-            : undefined;
+        // A channel already broadcasting is not refused here: the ingest refuses the second source, and the
+        // engine reports that as Destination Failure, as IVS does. A live stream whose source is gone (the
+        // ingest's reconnect grace) takes the composition and carries on.
+        const problem = streamKey ? undefined : { code: 'NO_STREAM_KEY', message: `Channel ${channel.arn} has no stream key.` };
         out.push({ kind: 'channel', channelArn: channel.arn, streamKey, video, problem });
       } else {
         const s3 = d.s3!;
