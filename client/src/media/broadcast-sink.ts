@@ -5,15 +5,25 @@
 export type BroadcastSinkState = 'idle' | 'connecting' | 'live' | 'stopped' | 'failed';
 
 export interface BroadcastSinkError {
-  /** e.g. INGEST_UNAVAILABLE (no ffmpeg), STREAM_KEY_INVALID, STOPPED_BY_SERVER, CONNECTION_LOST. */
+  /** e.g. INGEST_UNAVAILABLE (no ffmpeg), STREAM_KEY_INVALID, STOPPED_BY_SERVER, CONNECTION_LOST, TAKEOVER, SOURCE_CONNECTED. */
   code: string;
   message: string;
+}
+
+export interface BroadcastStartOptions {
+  /**
+   * The show is live already and this page's encoder went (the studio was reloaded): carry on
+   * the channel's stream rather than start one. The local ingest refuses it when another encoder
+   * sends (SOURCE_CONNECTED) or no stream waits (NOTHING_TO_RESUME). On IVS a reconnect is a new
+   * stream that the recording configuration's reconnect window joins to the same recording.
+   */
+  resume?: boolean;
 }
 
 export interface BroadcastSink {
   readonly state: BroadcastSinkState;
   /** Resolves when the ingest accepted the stream; rejects with a BroadcastSinkError. */
-  start(programme: MediaStream, streamKey: string): Promise<void>;
+  start(programme: MediaStream, streamKey: string, options?: BroadcastStartOptions): Promise<void>;
   stop(): Promise<void>;
   /** Called on every state change; `error` is set for `failed` and server-side stops. */
   onStateChange(listener: (state: BroadcastSinkState, error?: BroadcastSinkError) => void): () => void;

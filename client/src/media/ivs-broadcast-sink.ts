@@ -7,7 +7,9 @@ export type IvsBroadcastSdk = Pick<typeof IvsSdk, 'create' | 'BroadcastClientEve
 /**
  * The IVS broadcast client fed the programme: the composite canvas stream as its one video
  * input and the mixed audio as its one audio input, sent to the channel's ingest endpoint.
- * The SDK is loaded on first start, so local-only use never downloads it.
+ * The SDK is loaded on first start, so local-only use never downloads it. Started again after a
+ * reload (`resume`), it connects the same way: IVS makes it a new stream, and the recording
+ * configuration's reconnect window (recordingReconnectWindowSeconds) keeps one recording.
  */
 export class IvsBroadcastSink implements BroadcastSink {
   private current: BroadcastSinkState = 'idle';

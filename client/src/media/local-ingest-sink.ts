@@ -1,5 +1,5 @@
 import { INGEST_SOCKET_PATH, type IngestClientMessage, parseIngestServerMessage } from '@streamcat/protocol/browser-ingest';
-import type { BroadcastSink, BroadcastSinkError, BroadcastSinkState } from './broadcast-sink';
+import type { BroadcastSink, BroadcastSinkError, BroadcastSinkState, BroadcastStartOptions } from './broadcast-sink';
 
 /** Chunk cadence: shorter means lower latency and more websocket messages. */
 const TIMESLICE_MS = 250;
@@ -15,7 +15,11 @@ export interface LocalIngestSinkOptions {
   audioBitsPerSecond?: number;
 }
 
-/** The local broadcast sink: MediaRecorder chunks (WebM) over a websocket to the emulator's ingest. */
+/**
+ * The local broadcast sink: MediaRecorder chunks (WebM) over a websocket to the emulator's ingest.
+ * Closing without `stop` (the page reloading) leaves the stream waiting for the next page, which
+ * starts with `resume` and a recorder of its own (a new WebM file; the ingest appends it).
+ */
 export class LocalIngestSink implements BroadcastSink {
   private current: BroadcastSinkState = 'idle';
   private ws?: WebSocket;
@@ -33,7 +37,7 @@ export class LocalIngestSink implements BroadcastSink {
     return () => this.listeners.delete(listener);
   }
 
-  start(programme: MediaStream, streamKey: string): Promise<void> {
+  start(programme: MediaStream, streamKey: string, options: BroadcastStartOptions = {}): Promise<void> {
     if (this.current === 'connecting' || this.current === 'live') return Promise.reject(sinkError('ALREADY_STARTED', 'Already live.'));
     const mimeType = MIME_TYPES.find((m) => MediaRecorder.isTypeSupported(m));
     if (!mimeType) return Promise.reject(sinkError('UNSUPPORTED_BROWSER', 'This browser cannot record WebM.'));
@@ -44,7 +48,7 @@ export class LocalIngestSink implements BroadcastSink {
       const ws = new WebSocket(url);
       this.ws = ws;
       ws.binaryType = 'arraybuffer';
-      ws.onopen = () => send(ws, { t: 'start', streamKey, mimeType });
+      ws.onopen = () => send(ws, { t: 'start', streamKey, mimeType, ...(options.resume ? { resume: true } : {}) });
       ws.onmessage = (e) => {
         // Anything but the ingest's own messages is dropped.
         const m = typeof e.data === 'string' ? parseIngestServerMessage(e.data) : undefined;

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ivs';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
+import { ChannelIngestService } from '@streamcat/ivs-emulator';
 import { eventually, launchBrowser, MediaApp, openHarness, PACKAGED_FFMPEG, startMediaApp } from './support/media-app';
 
 declare const harness: {
@@ -21,8 +22,11 @@ declare const harness: {
   playback(): { currentTime: number; duration: number; readyState: number } | null;
 };
 
-/** A few seconds of H.264 + Opus in Matroska (what MediaRecorder's "WebM" with H.264 is), made by ffmpeg. */
-function webmSample(seconds: number): Buffer {
+/**
+ * A few seconds of H.264 + Opus in Matroska (what MediaRecorder's "WebM" with H.264 is), made by
+ * ffmpeg; or H.264 + AAC in FLV (what RTMP and compositions feed the ingest).
+ */
+function webmSample(seconds: number, container: 'matroska' | 'flv' = 'matroska'): Buffer {
   return execFileSync('ffmpeg', [
     '-hide_banner',
     '-loglevel',
@@ -42,14 +46,14 @@ function webmSample(seconds: number): Buffer {
     '-g',
     '15',
     '-c:a',
-    'libopus',
+    container === 'flv' ? 'aac' : 'libopus',
     '-f',
-    'matroska',
+    container,
     'pipe:1',
   ]);
 }
 
-async function ingestSocket(baseUrl: string, streamKey: string) {
+async function ingestSocket(baseUrl: string, streamKey: string, resume?: boolean) {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/_ivs/ingest`);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const closed = new Promise<number>((resolve) => ws.once('close', resolve));
@@ -60,8 +64,15 @@ async function ingestSocket(baseUrl: string, streamKey: string) {
       resolve(messages[0]!);
     }),
   );
-  ws.send(JSON.stringify({ t: 'start', streamKey, mimeType: 'video/webm;codecs=h264,opus' }));
+  ws.send(JSON.stringify({ t: 'start', streamKey, mimeType: 'video/webm;codecs=h264,opus', ...(resume ? { resume } : {}) }));
   return { ws, first, messages, closed };
+}
+
+/** Recording prefixes of `arn`, from its Recording End events. */
+function recordingPrefixes(env: MediaApp, arn: string): string[] {
+  return env.sink.envelopes
+    .filter((e) => e.resources[0] === arn && e.detail.recording_status === 'Recording End')
+    .map((e) => String(e.detail.recording_s3_key_prefix));
 }
 
 // Once with the machine's ffmpeg, once with the static build npm installs as a fallback (an older
@@ -204,6 +215,235 @@ describe.each([
     // The ingest hangs up on the stalled encoder.
     expect(await closed).toBe(4000);
   }, 40_000);
+});
+
+// A reload is not the end of the show: a source that goes without `stop` leaves the stream
+// waiting for the next one, which carries on the same stream and recording.
+describe.each([
+  ['the ffmpeg on the PATH', undefined],
+  ['the packaged ffmpeg (@ffmpeg-installer/linux-x64)', PACKAGED_FFMPEG],
+])('a source that drops without stop, with %s', (_which, ffmpegPath) => {
+  const GRACE_MS = 6_000;
+  let env: MediaApp;
+  let browser: Browser;
+  const sample = webmSample(4);
+  const sockets: WebSocket[] = [];
+  // An open client socket would keep jest from exiting.
+  afterEach(() => sockets.splice(0).forEach((ws) => ws.terminate()));
+  const connect = async (key: string, resume?: boolean) => {
+    const s = await ingestSocket(env.baseUrl, key, resume);
+    sockets.push(s.ws);
+    return s;
+  };
+
+  beforeAll(async () => {
+    env = await startMediaApp({
+      starvationAfterMs: 1_000,
+      endAfterMs: 3_000,
+      reconnectGraceMs: GRACE_MS,
+      ...(ffmpegPath ? { ffmpegPath } : {}),
+    });
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  async function channel(name: string) {
+    const out = await env.ivs.send(new CreateChannelCommand({ name }));
+    return { arn: out.channel!.arn!, playbackUrl: out.channel!.playbackUrl!, key: out.streamKey!.value! };
+  }
+
+  const streamIds = (arn: string) => [
+    ...new Set(env.sink.envelopes.filter((e) => e.resources[0] === arn).map((e) => String(e.detail.stream_id))),
+  ];
+
+  it('the next source within the grace carries on the same stream: one stream id, one recording, playable across the break', async () => {
+    const ch = await channel('resumed');
+    const first = await connect(ch.key);
+    const live = await first.first;
+    expect(live).toMatchObject({ t: 'live' });
+    first.ws.send(sample);
+    await eventually(async () => env.sink.names(ch.arn).includes('Stream Start'), 20_000, 100);
+    // Let ffmpeg take all of it before the connection goes (a page's last chunks are in flight too).
+    await eventually(async () => env.sink.names(ch.arn).includes('Starvation Start'), 10_000, 100);
+    first.ws.terminate();
+
+    // Waiting: still live at IVS, the playback URL still answers.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await env.ivs.send(new GetStreamCommand({ channelArn: ch.arn }))).stream).toMatchObject({
+      streamId: live.streamId,
+      state: 'LIVE',
+      health: 'STARVING',
+    });
+    expect((await fetch(ch.playbackUrl)).status).toBe(200);
+
+    const second = await connect(ch.key);
+    expect(await second.first).toEqual({ t: 'live', streamId: live.streamId });
+    second.ws.send(sample);
+    await eventually(async () => env.sink.names(ch.arn).includes('Starvation End'), 10_000, 100);
+    // All of it in the recording before stopping: ffmpeg has flushed its input when the stream is quiet again.
+    await eventually(async () => env.sink.names(ch.arn).filter((n) => n === 'Starvation Start').length === 2, 10_000, 100);
+    second.ws.send(JSON.stringify({ t: 'stop' }));
+    await eventually(async () => env.sink.names(ch.arn).includes('Session Ended'), 15_000, 100);
+
+    const names = env.sink.names(ch.arn);
+    expect(names.filter((n) => !n.startsWith('Starvation'))).toEqual([
+      'Session Created',
+      'Stream Start',
+      'Recording Start',
+      'Stream End',
+      'Recording End',
+      'Session Ended',
+    ]);
+    // The wait shows as starvation between the start and the end, as it does on IVS.
+    expect(names.indexOf('Starvation Start')).toBeGreaterThan(names.indexOf('Recording Start'));
+    expect(names.indexOf('Starvation End')).toBeGreaterThan(names.indexOf('Starvation Start'));
+    expect(names.lastIndexOf('Starvation Start')).toBeLessThan(names.indexOf('Stream End'));
+    expect(streamIds(ch.arn)).toEqual([live.streamId]);
+
+    const prefixes = recordingPrefixes(env, ch.arn);
+    expect(prefixes).toHaveLength(1);
+    const onDisk = join(env.dataDir, 'recordings', ...prefixes[0]!.split('/'));
+    // One recording folder for the channel, holding both sources' media and thumbnails.
+    const channelDir = join(env.dataDir, 'recordings', ...prefixes[0]!.split('/').slice(0, 4));
+    expect(execFileSync('find', [channelDir, '-name', 'recording-started.json'], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+    const variant = readFileSync(join(onDisk, 'media', 'hls', 'source', 'playlist.m3u8'), 'utf8');
+    expect(variant.match(/#EXT-X-DISCONTINUITY/g)).toHaveLength(1);
+    expect(variant.match(/#EXT-X-ENDLIST/g)).toHaveLength(1);
+    const recordingEnd = env.sink.envelopes.find((e) => e.resources[0] === ch.arn && e.detail.recording_status === 'Recording End')!;
+    expect(recordingEnd.detail.recording_duration_ms).toBeGreaterThan(7_000);
+
+    // hls.js plays the recording past the first source's four seconds.
+    const vod = await openHarness(browser, env.baseUrl);
+    try {
+      await vod.evaluate((u) => harness.play(u), `${env.baseUrl}/_ivs/recordings/${prefixes[0]}/media/hls/master.m3u8`);
+      await eventually(async () => ((p) => p && p.currentTime > 5.5)(await vod.evaluate(() => harness.playback())), 20_000, 250);
+    } finally {
+      await vod.close();
+    }
+  }, 120_000);
+
+  it('a composition (FLV) arriving within the grace carries the stream on too', async () => {
+    const ch = await channel('resumed-flv');
+    const first = await connect(ch.key);
+    const live = await first.first;
+    first.ws.send(sample);
+    await eventually(async () => env.sink.names(ch.arn).includes('Stream Start'), 20_000, 100);
+    first.ws.terminate();
+    // The drop has reached the ingest (before it, the healthy source would be taken over, not resumed).
+    await eventually(async () => env.sink.names(ch.arn).includes('Starvation Start'), 10_000, 100);
+
+    const ended: string[] = [];
+    const r = await env.app.get(ChannelIngestService).start(ch.key, { input: 'flv', videoIsH264: true, onEnded: (why) => ended.push(why) });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.session.streamId).toBe(live.streamId);
+    r.session.write(webmSample(3, 'flv'));
+    await eventually(async () => (await fetch(ch.playbackUrl)).ok, 5_000, 100);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await r.session.end('ENDED');
+    await eventually(async () => env.sink.names(ch.arn).includes('Session Ended'), 15_000, 100);
+    expect(env.sink.names(ch.arn).filter((n) => !n.startsWith('Starvation'))).toEqual([
+      'Session Created',
+      'Stream Start',
+      'Recording Start',
+      'Stream End',
+      'Recording End',
+      'Session Ended',
+    ]);
+    expect(streamIds(ch.arn)).toEqual([live.streamId]);
+    expect(recordingPrefixes(env, ch.arn)).toHaveLength(1);
+    expect(ended).toEqual([]);
+  }, 60_000);
+
+  it('a source still connected but silent is replaced within the same stream, and told so', async () => {
+    const ch = await channel('silent');
+    const first = await connect(ch.key);
+    const live = await first.first;
+    first.ws.send(sample);
+    await eventually(async () => env.sink.names(ch.arn).includes('Starvation Start'), 20_000, 100);
+    const second = await connect(ch.key);
+    expect(await second.first).toEqual({ t: 'live', streamId: live.streamId });
+    expect(await first.closed).toBe(4000);
+    expect(first.messages).toContainEqual({ t: 'ended', reason: 'TAKEOVER' });
+    // The replaced source's late stop must not end the stream the new one carries.
+    second.ws.send(sample);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(env.sink.names(ch.arn)).not.toContain('Stream End');
+    second.ws.send(JSON.stringify({ t: 'stop' }));
+    await eventually(async () => env.sink.names(ch.arn).includes('Session Ended'), 15_000, 100);
+    expect(streamIds(ch.arn)).toEqual([live.streamId]);
+  }, 60_000);
+
+  it('a reloaded page asks only to resume: refused while another encoder sends or when nothing waits', async () => {
+    const ch = await channel('resume-only');
+    const nothing = await connect(ch.key, true);
+    expect(await nothing.first).toMatchObject({ t: 'error', code: 'NOTHING_TO_RESUME' });
+    expect(await nothing.closed).toBe(4403);
+
+    const first = await connect(ch.key);
+    const live = await first.first;
+    first.ws.send(sample);
+    // A second window of the owner's while the first sends (its data just arrived): it must not take the show over.
+    const second = await connect(ch.key, true);
+    expect(await second.first).toMatchObject({ t: 'error', code: 'SOURCE_CONNECTED' });
+    expect(first.ws.readyState).toBe(WebSocket.OPEN);
+
+    await eventually(async () => env.sink.names(ch.arn).includes('Starvation Start'), 10_000, 100);
+    first.ws.terminate();
+    await new Promise((r) => setTimeout(r, 300));
+    const reloaded = await connect(ch.key, true);
+    expect(await reloaded.first).toEqual({ t: 'live', streamId: live.streamId });
+    reloaded.ws.send(JSON.stringify({ t: 'stop' }));
+    await eventually(async () => env.sink.names(ch.arn).includes('Session Ended'), 15_000, 100);
+    expect(streamIds(ch.arn)).toEqual([live.streamId]);
+  }, 60_000);
+
+  it('nobody comes back: the stream ends when the grace is over, not before', async () => {
+    const ch = await channel('gone');
+    const first = await connect(ch.key);
+    await first.first;
+    first.ws.send(sample);
+    await eventually(async () => env.sink.names(ch.arn).includes('Stream Start'), 20_000, 100);
+    const droppedAt = Date.now();
+    first.ws.terminate();
+    await eventually(async () => env.sink.names(ch.arn).includes('Stream End'), GRACE_MS + 10_000, 50);
+    const endedAfter = Date.now() - droppedAt;
+    expect(endedAfter).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    await eventually(async () => env.sink.names(ch.arn).includes('Session Ended'), 10_000, 100);
+    expect(env.sink.names(ch.arn)).toEqual([
+      'Session Created',
+      'Stream Start',
+      'Recording Start',
+      'Starvation Start',
+      'Stream End',
+      'Recording End',
+      'Session Ended',
+    ]);
+    await expect(env.ivs.send(new GetStreamCommand({ channelArn: ch.arn }))).rejects.toBeInstanceOf(ChannelNotBroadcasting);
+  }, 60_000);
+
+  it('StopStream during the grace ends the stream at once', async () => {
+    const ch = await channel('stopped-while-waiting');
+    const first = await connect(ch.key);
+    await first.first;
+    first.ws.send(sample);
+    await eventually(async () => env.sink.names(ch.arn).includes('Stream Start'), 20_000, 100);
+    first.ws.terminate();
+    await new Promise((r) => setTimeout(r, 500));
+    const stoppedAt = Date.now();
+    await env.ivs.send(new StopStreamCommand({ channelArn: ch.arn }));
+    await eventually(async () => env.sink.names(ch.arn).includes('Session Ended'), 10_000, 50);
+    expect(Date.now() - stoppedAt).toBeLessThan(GRACE_MS - 1_000);
+    // And a source arriving now starts a new stream: the old one is over.
+    const again = await connect(ch.key);
+    const second = await again.first;
+    expect(second).toMatchObject({ t: 'live' });
+    expect(second.streamId).not.toBe(streamIds(ch.arn)[0]);
+    again.ws.send(JSON.stringify({ t: 'stop' }));
+  }, 60_000);
 });
 
 describe('channel ingest without ffmpeg', () => {

@@ -18,13 +18,32 @@ export const INGEST_MAX_MESSAGE_LIVE = 4 * 1024 * 1024;
 export const INGEST_CLOSE = { refused: 4403, unavailable: 4503, ended: 4000 } as const;
 
 export const IngestClientMessage = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('start'), streamKey: z.string().min(1).max(256), mimeType: z.string().max(200) }),
+  z.object({
+    t: z.literal('start'),
+    streamKey: z.string().min(1).max(256),
+    mimeType: z.string().max(200),
+    /**
+     * Only carry on the channel's live stream whose encoder went without stopping (a studio page
+     * reloaded mid-show): refused when another encoder is sending, or when there is none to carry on.
+     */
+    resume: z.boolean().optional(),
+  }),
   z.object({ t: z.literal('stop') }),
 ]);
 export type IngestClientMessage = z.infer<typeof IngestClientMessage>;
 
-/** Why going live was refused or failed. */
-export const IngestErrorCode = z.enum(['BAD_MESSAGE', 'STREAM_KEY_INVALID', 'INGEST_UNAVAILABLE', 'INGEST_FAILED']);
+/**
+ * Why going live was refused or failed. A `resume` start is refused with SOURCE_CONNECTED while
+ * another encoder sends the channel's stream, NOTHING_TO_RESUME when no stream waits for one.
+ */
+export const IngestErrorCode = z.enum([
+  'BAD_MESSAGE',
+  'STREAM_KEY_INVALID',
+  'INGEST_UNAVAILABLE',
+  'INGEST_FAILED',
+  'SOURCE_CONNECTED',
+  'NOTHING_TO_RESUME',
+]);
 export type IngestErrorCode = z.infer<typeof IngestErrorCode>;
 
 /**

@@ -71,6 +71,8 @@ export const envSchema = z.object({
   // Unset: ffmpeg from the PATH, else the one packaged in @ffmpeg-installer/linux-x64.
   FFMPEG_PATH: z.string().min(1).optional(),
   RTMP_PORT: z.coerce.number().int().min(0).max(65535).default(1935),
+  // A studio reload takes a few seconds; IVS's recording reconnect window allows up to 300.
+  INGEST_RECONNECT_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
   STAGE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   TRUST_PROXY: z.string().max(2000).default('false'),
   RATE_LIMITS: z.string().max(2000).default(''),

@@ -44,6 +44,8 @@ export interface AppConfig {
   ffmpegPath?: string;
   /** Local RTMP ingest port (OBS / ffmpeg); 0 = any free port. */
   rtmpPort: number;
+  /** Local ingest: how long a live stream whose encoder dropped without stopping waits for it to come back (0 = ends at once). */
+  ingestReconnectGraceSeconds: number;
   /** Local stage SFU: participants that may subscribe at once per stage. */
   stageMaxSubscribers: number;
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     ffmpegPath: e.FFMPEG_PATH,
     rtmpPort: e.RTMP_PORT,
+    ingestReconnectGraceSeconds: e.INGEST_RECONNECT_GRACE_SECONDS,
     stageMaxSubscribers: e.STAGE_MAX_SUBSCRIBERS,
     trustProxy: trustProxy.trust,
     rateLimits,

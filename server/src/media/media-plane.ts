@@ -52,6 +52,7 @@ export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<Dynamic
       maxSubscribers: config.stageMaxSubscribers,
       rtmpPort: config.rtmpPort,
       rtmpHost: config.host,
+      reconnectGraceMs: config.ingestReconnectGraceSeconds * 1000,
     },
   });
   return {

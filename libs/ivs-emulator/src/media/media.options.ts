@@ -17,6 +17,12 @@ export interface IvsMediaOptions {
   starvationAfterMs?: number;
   /** Input silence after which a live stream is ended (browser or encoder vanished). */
   endAfterMs?: number;
+  /**
+   * How long a live stream whose browser source disconnected without stopping (a studio page
+   * reloading) stays open for a new source with the same key, which carries on the same stream
+   * and recording. 0: the stream ends with its connection.
+   */
+  reconnectGraceMs?: number;
   /** Live HLS segment length in seconds (IVS uses 2 s for low-latency channels). */
   segmentSeconds?: number;
   /**
@@ -52,6 +58,8 @@ const schema = z.object({
   // A busy machine can hold a browser's recorder back for several seconds (seen at 10 s with
   // six browsers on two cores); viewers already get Starvation at 3 s, so ending waits longer.
   endAfterMs: z.number().int().min(500).default(30_000),
+  // A studio reload takes a few seconds on a busy machine (page, devices, stage, encoder): 20 s covers it.
+  reconnectGraceMs: z.number().int().min(0).max(300_000).default(20_000),
   segmentSeconds: z.number().int().min(1).max(10).default(2),
   rtmpPort: z.number().int().min(0).max(65535).optional(),
   rtmpHost: z.string().min(1).default('0.0.0.0'),

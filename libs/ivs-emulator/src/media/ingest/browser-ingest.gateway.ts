@@ -17,6 +17,8 @@ const START_TIMEOUT_MS = 10_000;
  * Browser programme ingest: `{t:'start', streamKey, mimeType}` as the first (text) frame,
  * then WebM chunks (binary frames) from MediaRecorder, `{t:'stop'}` to end cleanly.
  * When ffmpeg falls behind, the socket stops reading (TCP back-pressure reaches the browser).
+ * A socket that closes without `stop` (the studio page reloading) leaves the stream waiting
+ * for the page to come back (the ingest's reconnect grace), rather than ending the show.
  */
 @Injectable()
 export class BrowserIngestGateway implements OnModuleInit {
@@ -73,6 +75,7 @@ export class BrowserIngestGateway implements OnModuleInit {
         .start(message.streamKey, {
           input: 'webm',
           videoIsH264: /h264|avc1/i.test(message.mimeType),
+          resumeOnly: message.resume === true,
           onEnded: (reason) => {
             send({ t: 'ended', reason });
             hangUp(CLOSE.ended, reason);
@@ -86,7 +89,7 @@ export class BrowserIngestGateway implements OnModuleInit {
           }
           session = r.session;
           if (ws.readyState !== WebSocket.OPEN) {
-            void session.end('ENDED');
+            session.drop();
             return;
           }
           // The key is good: only now may the socket carry programme-sized chunks.
@@ -101,7 +104,8 @@ export class BrowserIngestGateway implements OnModuleInit {
     });
     ws.on('close', () => {
       clearTimeout(startTimer);
-      void session?.end('ENDED');
+      // After a stop the stream has ended already; otherwise the page went without saying so.
+      session?.drop();
     });
     ws.on('error', () => undefined);
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { IngestEndedReason } from '@streamcat/protocol';
@@ -9,10 +9,20 @@ import { IvsEmulatorService } from '../../ivs-emulator.service';
 import { PlaybackSessions } from '../files/playback-sessions';
 import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
-import { ffmpegCandidates, FfmpegStatus, findFfmpeg, ingestArgs } from './ffmpeg';
+import { ffmpegCandidates, FfmpegStatus, findFfmpeg, IngestCommand, ingestArgs } from './ffmpeg';
 import { FfmpegProcess } from './ffmpeg-process';
 import { IngestEvents } from './ingest-events';
-import { IngestAction, ingestDataArrived, ingestDrained, IngestState, initialIngestState, nextIngestStep } from './ingest-rules';
+import {
+  IngestAction,
+  ingestDataArrived,
+  ingestDrained,
+  ingestSourceAttached,
+  ingestSourceDropped,
+  ingestStartVerdict,
+  IngestState,
+  initialIngestState,
+  nextIngestStep,
+} from './ingest-rules';
 import {
   finishVodPlaylist,
   masterPlaylist,
@@ -32,9 +42,23 @@ export interface IngestSource {
   videoIsH264: boolean;
   /** Called once when the session ends for any reason other than the source itself ending it. */
   onEnded(reason: IngestEndedReason): void;
+  /** Only carry on a stream whose source went (a reloaded studio): never take over or start one. */
+  resumeOnly?: boolean;
 }
 
-export type IngestStartError = { code: 'STREAM_KEY_INVALID' | 'INGEST_UNAVAILABLE'; message: string };
+export type IngestStartError = {
+  code: 'STREAM_KEY_INVALID' | 'INGEST_UNAVAILABLE' | 'SOURCE_CONNECTED' | 'NOTHING_TO_RESUME';
+  message: string;
+};
+
+const SOURCE_CONNECTED: IngestStartError = {
+  code: 'SOURCE_CONNECTED',
+  message: 'Another encoder is sending this channel’s stream.',
+};
+const NOTHING_TO_RESUME: IngestStartError = {
+  code: 'NOTHING_TO_RESUME',
+  message: 'This channel has no stream waiting for its encoder to come back.',
+};
 
 const FFMPEG_RECHECK_MS = 30_000;
 const THUMBNAIL_EVERY_SECONDS = 10;
@@ -50,14 +74,14 @@ interface IngestContext {
 }
 
 /**
- * Channel ingest: one live session per channel, fed by a front end, turned by ffmpeg into
+ * Channel ingest: one live stream per channel, fed by a front end (one source after another), turned by ffmpeg into
  * live HLS + an IVS-layout recording, reported to the control plane (GetStream) and as IVS
  * events, in the order AWS sends them.
  */
 @Injectable()
 export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ChannelIngest');
-  private readonly sessions = new Map<string, IngestSession>();
+  private readonly sessions = new Map<string, ChannelStream>();
   private readonly playback = new PlaybackSessions();
   private ffmpeg?: { status: FfmpegStatus; at: number };
   private probing?: Promise<FfmpegStatus>;
@@ -111,23 +135,36 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
     return [...this.sessions.keys()];
   }
 
-  /** Checks the key and ffmpeg, replaces a running ingest on the channel, and goes live. */
+  /**
+   * Checks the key and ffmpeg and goes live. A stream already running on the channel is carried
+   * on by this source when its own source dropped within the grace (or went silent); otherwise
+   * it is ended (TAKEOVER) and a new stream starts.
+   */
   async start(streamKey: string, source: IngestSource): Promise<{ ok: true; session: IngestSession } | ({ ok: false } & IngestStartError)> {
     const owner = await this.emulator.findChannelByStreamKey(streamKey);
     if (!owner) return { ok: false, code: 'STREAM_KEY_INVALID', message: 'This stream key is not valid (it may have been rotated).' };
     const ffmpeg = await this.checkFfmpeg();
     if (!ffmpeg.ok) return { ok: false, code: 'INGEST_UNAVAILABLE', message: ffmpeg.message };
-    await this.sessions.get(owner.channelId)?.end('TAKEOVER');
-    const session = new IngestSession(owner, source, ffmpeg.path, this.context, {
+    const running = this.sessions.get(owner.channelId);
+    if (running) {
+      const resumed = await running.resume(source);
+      if (resumed === 'source-connected') return { ok: false, ...SOURCE_CONNECTED };
+      if (resumed instanceof IngestSession) return { ok: true, session: resumed };
+      if (source.resumeOnly) return { ok: false, ...NOTHING_TO_RESUME };
+      await running.end('TAKEOVER');
+    } else if (source.resumeOnly) {
+      return { ok: false, ...NOTHING_TO_RESUME };
+    }
+    const stream = new ChannelStream(owner, ffmpeg.path, this.context, {
       closed: () => {
-        if (this.sessions.get(owner.channelId) !== session) return;
+        if (this.sessions.get(owner.channelId) !== stream) return;
         this.sessions.delete(owner.channelId);
         this.playback.forget(owner.channelId);
       },
       viewers: () => this.playback.count(owner.channelId, Date.now()),
     });
-    this.sessions.set(owner.channelId, session);
-    await session.begin();
+    this.sessions.set(owner.channelId, stream);
+    const session = await stream.begin(source);
     this.logger.log(`channel ${owner.channelId}: ingest started`);
     return { ok: true, session };
   }
@@ -148,20 +185,79 @@ export class ChannelIngestService implements OnModuleInit, OnModuleDestroy {
 }
 
 /**
- * One live stream on one channel: the files, ffmpeg and the events at the edge; when to
- * report starvation, start or end is decided by the pure rules in ingest-rules.
+ * One source's connection to a channel's live stream: what a front end (browser socket, RTMP,
+ * a composition) holds. Several may come one after another in one stream (a studio reloading);
+ * only the newest carries it, an earlier one is detached and its writes are dropped.
  */
 export class IngestSession {
+  /** Another source carries the stream on (or it ended): this one's media and stop no longer count. */
+  detached = false;
+
+  constructor(
+    private readonly stream: ChannelStream,
+    readonly source: IngestSource,
+  ) {}
+
+  get streamId(): string {
+    return this.stream.streamId;
+  }
+
+  get isEnded(): boolean {
+    return this.detached || this.stream.isEnded;
+  }
+
+  /** Feeds ffmpeg; returns false when the caller should wait for `drain` (back-pressure). */
+  write(chunk: Buffer): boolean {
+    return this.stream.write(this, chunk);
+  }
+
+  onDrain(fn: () => void): void {
+    this.stream.onDrain(this, fn);
+  }
+
+  /** The source ended the stream on purpose (`{t:'stop'}`, RTMP unpublish): it ends at once. */
+  end(reason: IngestEndReason): Promise<void> {
+    return this.detached ? Promise.resolve() : this.stream.end(reason);
+  }
+
+  /** The source's connection was lost without a stop: the stream waits the grace for another source. */
+  drop(): void {
+    this.stream.sourceDropped(this);
+  }
+}
+
+/** One source's ffmpeg writing into the stream's playlists. */
+interface Leg {
+  session: IngestSession;
+  ffmpeg: FfmpegProcess;
+}
+
+/**
+ * One live stream on one channel: the files, ffmpeg (one process per source, each appending to
+ * the same live and recording playlists) and the events at the edge; when to report
+ * starvation, start, end or let a new source resume is decided by the pure rules in ingest-rules.
+ */
+export class ChannelStream {
   readonly liveDir: string;
   readonly recordingDir: string;
   readonly keyPrefix: string;
+  private readonly renditionDir: string;
+  private readonly thumbnailsDir: string;
   private readonly recordingId = newRecordingId();
   private readonly startedAt = new Date();
   private readonly options: ResolvedMediaOptions;
   private readonly emulator: IvsEmulatorService;
   private readonly logger: Logger;
   private readonly events: IngestEvents;
-  private ffmpeg?: FfmpegProcess;
+  /** The source carrying the stream now; none while it waits for one to come back. */
+  private leg?: Leg;
+  /** Resolves once the last stopped source's ffmpeg has flushed (the next may then append). */
+  private flushed: Promise<void> = Promise.resolve();
+  private sources = 0;
+  /** The newest source's ffmpeg, for its last error lines once it has gone. */
+  private lastFfmpeg?: FfmpegProcess;
+  /** Resumes one at a time: two sources arriving together must not both append. */
+  private switching: Promise<unknown> = Promise.resolve();
   private rules: IngestState = initialIngestState(Date.now());
   private ending?: Promise<void>;
   private monitor?: NodeJS.Timeout;
@@ -170,7 +266,6 @@ export class IngestSession {
 
   constructor(
     readonly owner: StreamKeyOwner,
-    private readonly source: IngestSource,
     private readonly ffmpegPath: string,
     context: IngestContext,
     private readonly hooks: { closed(): void; viewers(): number },
@@ -179,6 +274,8 @@ export class IngestSession {
     this.liveDir = join(this.options.liveDir, owner.channelId);
     this.keyPrefix = recordingKeyPrefix(context.accountId, owner.channelId, this.startedAt, this.recordingId);
     this.recordingDir = join(this.options.recordingsDir, ...this.keyPrefix.split('/'));
+    this.renditionDir = join(this.recordingDir, 'media', 'hls', RECORDING_RENDITION);
+    this.thumbnailsDir = join(this.recordingDir, 'media', 'thumbnails');
     this.events = new IngestEvents(
       owner,
       { bucketName: this.options.bucketName, keyPrefix: this.keyPrefix, recordingId: this.recordingId },
@@ -195,63 +292,140 @@ export class IngestSession {
     return this.ending !== undefined;
   }
 
-  async begin(): Promise<void> {
+  /** Starts the stream with its first source. */
+  async begin(source: IngestSource): Promise<IngestSession> {
     await rm(this.liveDir, { recursive: true, force: true });
-    const renditionDir = join(this.recordingDir, 'media', 'hls', RECORDING_RENDITION);
-    const thumbnailsDir = join(this.recordingDir, 'media', 'thumbnails');
     await Promise.all([
       mkdir(this.liveDir, { recursive: true }),
-      mkdir(renditionDir, { recursive: true }),
-      mkdir(thumbnailsDir, { recursive: true }),
+      mkdir(this.renditionDir, { recursive: true }),
+      mkdir(this.thumbnailsDir, { recursive: true }),
       mkdir(join(this.recordingDir, 'events'), { recursive: true }),
     ]);
     const { streamId } = await this.emulator.startStream(this.owner.channelArn);
     this.events.streamId = streamId;
     this.events.streamState('Session Created');
     await writeFile(join(this.recordingDir, 'media', 'hls', 'master.m3u8'), masterPlaylist(2_628_000));
-    const ffmpeg = FfmpegProcess.start(
-      this.ffmpegPath,
-      ingestArgs({
-        input: this.source.input,
-        videoIsH264: this.source.videoIsH264,
-        segmentSeconds: this.options.segmentSeconds,
-        liveDir: this.liveDir,
-        recordingRenditionDir: renditionDir,
-        thumbnailsDir,
-        thumbnailEverySeconds: THUMBNAIL_EVERY_SECONDS,
-      }),
-    );
-    this.ffmpeg = ffmpeg;
-    void ffmpeg.exited.then((code) => {
-      if (this.ending) return;
-      this.logger.warn(`ffmpeg exited (${code}) for channel ${this.owner.channelId}: ${ffmpeg.errorTail.slice(-500)}`);
-      void this.end('FAILED');
-    });
+    const session = this.attach(source, undefined);
     this.monitor = setInterval(() => void this.tick(), TICK_MS);
     this.monitor.unref();
+    return session;
   }
 
-  /** Feeds ffmpeg; returns false when the caller should wait for `drain` (back-pressure). */
-  write(chunk: Buffer): boolean {
-    if (this.ending || !this.ffmpeg?.writable) return true;
-    const accepted = this.ffmpeg.write(chunk);
+  /**
+   * A new source for this stream: it carries the same stream on (same stream id, same
+   * recording) when the rules say so; otherwise the verdict is returned (null: this stream is
+   * over or to be taken over, a new one may start).
+   */
+  resume(source: IngestSource): Promise<IngestSession | 'source-connected' | null> {
+    const run = this.switching.then(async () => {
+      if (this.ending) return null;
+      const verdict = ingestStartVerdict(this.rules, Date.now(), this.options, source.resumeOnly);
+      if (verdict === 'source-connected') return verdict;
+      if (verdict !== 'resume') return null;
+      // Attached from now on: the grace no longer runs while the previous ffmpeg flushes.
+      this.rules = ingestSourceAttached(this.rules, Date.now());
+      // Connected but silent: its connection is dead or stuck; it is told, in case it is not.
+      this.stopLeg()?.source.onEnded('TAKEOVER');
+      await this.flushed;
+      if (this.ending) return null;
+      const session = this.attach(source, await this.continuation());
+      this.logger.log(`channel ${this.owner.channelId}: stream ${this.streamId} resumed by a new source (${this.sources})`);
+      return session;
+    });
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  write(session: IngestSession, chunk: Buffer): boolean {
+    const leg = this.leg;
+    if (this.ending || leg?.session !== session || !leg.ffmpeg.writable) return true;
+    const accepted = leg.ffmpeg.write(chunk);
     const step = ingestDataArrived(this.rules, Date.now(), accepted);
     this.rules = step.state;
     void this.perform(step.actions);
     return accepted;
   }
 
-  onDrain(fn: () => void): void {
-    this.ffmpeg?.onDrain(() => {
-      this.rules = ingestDrained(this.rules, Date.now());
+  onDrain(session: IngestSession, fn: () => void): void {
+    const leg = this.leg;
+    if (leg?.session !== session) {
+      fn();
+      return;
+    }
+    leg.ffmpeg.onDrain(() => {
+      if (this.leg === leg) this.rules = ingestDrained(this.rules, Date.now());
       fn();
     });
+  }
+
+  /** The carrying source's connection closed without a stop. */
+  sourceDropped(session: IngestSession): void {
+    if (this.ending || this.leg?.session !== session) return;
+    const step = ingestSourceDropped(this.rules, Date.now(), this.options);
+    this.rules = step.state;
+    this.stopLeg();
+    if (!step.actions.length) {
+      this.logger.log(`channel ${this.owner.channelId}: source dropped; the stream waits ${this.options.reconnectGraceMs / 1000} s for it`);
+    }
+    void this.perform(step.actions);
   }
 
   /** Ends the stream (idempotent): flushes ffmpeg, finishes the recording, emits the closing events. */
   end(reason: IngestEndReason): Promise<void> {
     this.ending ??= this.finish(reason);
     return this.ending;
+  }
+
+  /** Starts this source's ffmpeg, appending to what earlier sources wrote when `continuing`. */
+  private attach(source: IngestSource, continuing: IngestCommand['continuing']): IngestSession {
+    const session = new IngestSession(this, source);
+    const ffmpeg = FfmpegProcess.start(
+      this.ffmpegPath,
+      ingestArgs({
+        input: source.input,
+        videoIsH264: source.videoIsH264,
+        segmentSeconds: this.options.segmentSeconds,
+        liveDir: this.liveDir,
+        recordingRenditionDir: this.renditionDir,
+        thumbnailsDir: this.thumbnailsDir,
+        thumbnailEverySeconds: THUMBNAIL_EVERY_SECONDS,
+        continuing,
+      }),
+    );
+    const leg: Leg = { session, ffmpeg };
+    this.leg = leg;
+    this.lastFfmpeg = ffmpeg;
+    this.sources += 1;
+    void ffmpeg.exited.then((code) => {
+      // Stopped on purpose (its source went, or the stream ended): not a failure.
+      if (this.ending || this.leg !== leg) return;
+      this.logger.warn(`ffmpeg exited (${code}) for channel ${this.owner.channelId}: ${ffmpeg.errorTail.slice(-500)}`);
+      void this.end('FAILED');
+    });
+    return session;
+  }
+
+  /** Lets the carrying source go: its ffmpeg flushes what it has into the playlists. */
+  private stopLeg(): IngestSession | undefined {
+    const leg = this.leg;
+    if (!leg) return undefined;
+    this.leg = undefined;
+    leg.session.detached = true;
+    const previous = this.flushed;
+    this.flushed = Promise.all([previous, leg.ffmpeg.stop()]).then(() => undefined);
+    return leg.session;
+  }
+
+  /** Where the next source's ffmpeg carries on: after the recording's media so far and its thumbnails. */
+  private async continuation(): Promise<IngestCommand['continuing']> {
+    const variant = join(this.renditionDir, 'playlist.m3u8');
+    // Nothing written yet (the first source went before its first segment): start the playlists afresh.
+    if (!existsSync(variant)) return undefined;
+    const atSeconds = playlistDurationMs(await readFile(variant, 'utf8')) / 1000;
+    const numbers = (await readdir(this.thumbnailsDir).catch(() => [] as string[])).map((f) =>
+      Number(/^thumb(\d+)\.jpg$/.exec(f)?.[1] ?? 0),
+    );
+    return { atSeconds, nextThumbnail: Math.max(0, ...numbers) + 1 };
   }
 
   private async tick(): Promise<void> {
@@ -302,13 +476,16 @@ export class IngestSession {
     clearInterval(this.monitor);
     // One line per stream end: why a show stopped is the first question after it did.
     this.logger.log(
-      `channel ${this.owner.channelId}: ingest ended (${reason}${this.stalledBecause ? `: ${this.stalledBecause}` : ''}) after ${Math.round((Date.now() - this.startedAt.getTime()) / 1000)} s`,
+      `channel ${this.owner.channelId}: ingest ended (${reason}${this.stalledBecause ? `: ${this.stalledBecause}` : ''}) after ${Math.round((Date.now() - this.startedAt.getTime()) / 1000)} s` +
+        (this.sources > 1 ? `, ${this.sources} sources` : ''),
     );
-    if (reason !== 'ENDED') this.source.onEnded(reason);
-    await this.ffmpeg?.stop();
+    const carrying = this.leg?.session;
+    if (reason !== 'ENDED') carrying?.source.onEnded(reason);
+    this.stopLeg();
+    await this.flushed;
     const endedAt = new Date();
     let durationMs = 0;
-    const variant = join(this.recordingDir, 'media', 'hls', RECORDING_RENDITION, 'playlist.m3u8');
+    const variant = join(this.renditionDir, 'playlist.m3u8');
     if (existsSync(variant)) {
       const text = finishVodPlaylist(await readFile(variant, 'utf8'));
       await writeFile(variant, text);
@@ -324,7 +501,7 @@ export class IngestSession {
       this.events.streamState('Stream End');
       this.events.recordingState('Recording End', durationMs);
     } else {
-      this.events.streamState('Stream Failure', { code: 'INGEST_FAILED', reason: this.ffmpeg?.errorTail.slice(-200) || reason });
+      this.events.streamState('Stream Failure', { code: 'INGEST_FAILED', reason: this.lastFfmpeg?.errorTail.slice(-200) || reason });
     }
     this.events.streamState('Session Ended');
     await this.events.flushed();

@@ -66,11 +66,20 @@ export interface IngestCommand {
   recordingRenditionDir: string;
   thumbnailsDir: string;
   thumbnailEverySeconds: number;
+  /**
+   * A later source of the same stream (a reloaded studio): its ffmpeg appends to the playlists
+   * the earlier ones wrote, after a discontinuity, with timestamps carried on from `atSeconds`
+   * and thumbnails numbered on from `nextThumbnail`.
+   */
+  continuing?: { atSeconds: number; nextThumbnail: number };
 }
 
 /**
- * ffmpeg arguments for one ingest: stdin → one encode → (tee) live HLS with a short sliding
- * playlist + the recording's growing EVENT playlist, and a JPEG thumbnail every N seconds.
+ * ffmpeg arguments for one ingest source: stdin → one encode → (tee) live HLS with a short
+ * sliding playlist + the recording's growing EVENT playlist, and a JPEG thumbnail every N
+ * seconds. Neither playlist gets ENDLIST from ffmpeg: a source that drops may be followed by
+ * another (append_list, which also marks the discontinuity), and the session finishes the
+ * recording itself.
  */
 export function ingestArgs(c: IngestCommand): string[] {
   const video = c.videoIsH264
@@ -87,6 +96,7 @@ export function ingestArgs(c: IngestCommand): string[] {
         '-force_key_frames',
         `expr:gte(t,n_forced*${c.segmentSeconds})`,
       ];
+  const flags = `independent_segments+omit_endlist${c.continuing ? '+append_list' : ''}`;
   const hls = (opts: string, dir: string, playlist: string, prefix: string) =>
     `[f=hls:hls_time=${c.segmentSeconds}:${opts}:hls_segment_filename=${dir}/${prefix}%d.ts]${dir}/${playlist}`;
   return [
@@ -108,11 +118,13 @@ export function ingestArgs(c: IngestCommand): string[] {
     '128k',
     '-ar',
     '48000',
+    // Players that ignore the discontinuity still see time move forward.
+    ...(c.continuing ? ['-output_ts_offset', c.continuing.atSeconds.toFixed(3)] : []),
     '-f',
     'tee',
     [
-      hls('hls_list_size=6:hls_flags=delete_segments+independent_segments', c.liveDir, 'live.m3u8', 'live'),
-      hls('hls_list_size=0:hls_playlist_type=event:hls_flags=independent_segments', c.recordingRenditionDir, 'playlist.m3u8', ''),
+      hls(`hls_list_size=6:hls_flags=delete_segments+${flags}`, c.liveDir, 'live.m3u8', 'live'),
+      hls(`hls_list_size=0:hls_playlist_type=event:hls_flags=${flags}`, c.recordingRenditionDir, 'playlist.m3u8', ''),
     ].join('|'),
     '-map',
     '0:v:0',
@@ -122,6 +134,7 @@ export function ingestArgs(c: IngestCommand): string[] {
     '6',
     '-f',
     'image2',
+    ...(c.continuing ? ['-start_number', String(c.continuing.nextThumbnail)] : []),
     `${c.thumbnailsDir}/thumb%d.jpg`,
   ];
 }

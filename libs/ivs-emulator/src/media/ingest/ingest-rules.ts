@@ -1,7 +1,8 @@
 /**
- * When a live ingest reports starvation, starts, or ends on its own. Pure: the session feeds it
- * what it observed (data arrived, ffmpeg's input full or drained, the live playlist exists,
- * the viewer count) and carries out the actions it returns.
+ * When a live ingest reports starvation, starts, or ends on its own, and whether a new source
+ * resumes it. Pure: the session feeds it what it observed (data arrived, ffmpeg's input full or
+ * drained, the source's connection dropped, the live playlist exists, the viewer count) and
+ * carries out the actions it returns.
  */
 export interface IngestState {
   /** Last time the source sent data (or was let go after a backlog). */
@@ -13,6 +14,11 @@ export interface IngestState {
   streamStarted: boolean;
   /** Viewer count last reported to the control plane. */
   reportedViewers: number;
+  /**
+   * Since when no source has been attached: its connection dropped without `stop` (a studio
+   * reloading, a network blip). Null while a source is attached.
+   */
+  sourceGoneSince: number | null;
 }
 
 export interface IngestRuleOptions {
@@ -20,6 +26,8 @@ export interface IngestRuleOptions {
   starvationAfterMs: number;
   /** Input silence after which the stream ends; a stuck encoder gets three times as long. */
   endAfterMs: number;
+  /** How long a stream whose source dropped waits for a new one before it ends (0: ends at once). */
+  reconnectGraceMs: number;
 }
 
 /** What the session saw on this tick, besides the clock. */
@@ -31,6 +39,7 @@ export interface IngestObservation {
 
 export type IngestAction =
   | { do: 'end'; reason: 'STALLED'; why: 'encoder-stuck' | 'input-silent' }
+  | { do: 'end'; reason: 'ENDED'; why: 'source-gone' }
   | { do: 'starvation-start' }
   | { do: 'starvation-end' }
   | { do: 'stream-start' }
@@ -42,11 +51,16 @@ export interface IngestStep {
 }
 
 export function initialIngestState(now: number): IngestState {
-  return { lastDataAt: now, backloggedSince: null, starving: false, streamStarted: false, reportedViewers: 0 };
+  return { lastDataAt: now, backloggedSince: null, starving: false, streamStarted: false, reportedViewers: 0, sourceGoneSince: null };
 }
+
+const SOURCE_GONE: IngestAction = { do: 'end', reason: 'ENDED', why: 'source-gone' };
 
 /** The periodic check (every 250 ms): silence, backlog, starvation, Stream Start, viewers. */
 export function nextIngestStep(state: IngestState, now: number, options: IngestRuleOptions, seen: IngestObservation): IngestStep {
+  // No source: the grace decides, not the silence rules (the quiet is the source being away).
+  const sourceGone = state.sourceGoneSince !== null;
+  if (sourceGone && now - state.sourceGoneSince! >= options.reconnectGraceMs) return { state, actions: [SOURCE_GONE] };
   // While ffmpeg's input is full we stop reading the source: that quiet is our encoder being
   // slow (a starved CPU), not the broadcaster going away. Only a stuck encoder ends the stream.
   const backlogged = state.backloggedSince !== null;
@@ -55,7 +69,7 @@ export function nextIngestStep(state: IngestState, now: number, options: IngestR
   }
   // Only the silence rules wait for a backlog: Stream Start and viewer counts below still run.
   const silentFor = backlogged ? 0 : now - state.lastDataAt;
-  if (silentFor >= options.endAfterMs) return { state, actions: [{ do: 'end', reason: 'STALLED', why: 'input-silent' }] };
+  if (!sourceGone && silentFor >= options.endAfterMs) return { state, actions: [{ do: 'end', reason: 'STALLED', why: 'input-silent' }] };
   const next = { ...state };
   const actions: IngestAction[] = [];
   if (!next.starving && next.streamStarted && silentFor >= options.starvationAfterMs) {
@@ -91,4 +105,41 @@ export function ingestDataArrived(state: IngestState, now: number, accepted: boo
 /** ffmpeg took the backlog: the source was held back by us, so its silence clock starts again now. */
 export function ingestDrained(state: IngestState, now: number): IngestState {
   return { ...state, backloggedSince: null, lastDataAt: now };
+}
+
+/**
+ * The source's connection closed without `stop`. The stream waits for a new source (a reloaded
+ * studio, a reconnecting encoder) for the grace; viewers get Starvation meanwhile, as for silence.
+ */
+export function ingestSourceDropped(state: IngestState, now: number, options: IngestRuleOptions): IngestStep {
+  if (options.reconnectGraceMs <= 0) return { state, actions: [SOURCE_GONE] };
+  return { state: { ...state, sourceGoneSince: state.sourceGoneSince ?? now, backloggedSince: null }, actions: [] };
+}
+
+/**
+ * A new source asks for the channel while this stream runs: `resume` carries on the same stream
+ * (same stream id, same recording) with it; `takeover` ends this stream and starts a new one.
+ * Resumed: a source that dropped within the grace, or one still connected that has sent nothing
+ * for the starvation time (a dead network whose connection has not closed yet). A healthy
+ * source is replaced by a new stream, as before. A source that asks only to resume (a reloaded
+ * studio page) is refused instead of taking over: another encoder is sending, or the wait is over.
+ */
+export function ingestStartVerdict(
+  state: IngestState,
+  now: number,
+  options: IngestRuleOptions,
+  resumeOnly = false,
+): 'resume' | 'takeover' | 'source-connected' | 'nothing-to-resume' {
+  if (state.sourceGoneSince !== null) {
+    if (now - state.sourceGoneSince < options.reconnectGraceMs) return 'resume';
+    return resumeOnly ? 'nothing-to-resume' : 'takeover';
+  }
+  const silent = state.backloggedSince === null && now - state.lastDataAt >= options.starvationAfterMs;
+  if (silent && options.reconnectGraceMs > 0) return 'resume';
+  return resumeOnly ? 'source-connected' : 'takeover';
+}
+
+/** A new source carries the stream on: its silence clock starts now (Starvation ends with its first data). */
+export function ingestSourceAttached(state: IngestState, now: number): IngestState {
+  return { ...state, sourceGoneSince: null, backloggedSince: null, lastDataAt: now };
 }
