@@ -23,3 +23,18 @@ export { RtmpIngestServer } from './media/rtmp/rtmp-ingest.server';
 export { parseEmulatorLimits, DEFAULT_EMULATOR_LIMITS, IVS_QUOTAS, IVS_OPERATION_RATES, describeRate } from './limits/emulator-limits';
 export type { EmulatorLimits, QuotaName, IvsOperationName, RatePolicy } from './limits/emulator-limits';
 export { IVS_EMULATOR_LIMITS } from './limits/call-limits.middleware';
+export { CompositionEngine } from './media/composition/composition-engine';
+export type {
+  CompositionPlan,
+  CompositionLayout,
+  CompositionVideo,
+  CompositionDestinationPlan,
+  CompositionMediaListener,
+  DestinationMediaState,
+  GridLayout,
+  PipLayout,
+  RunningComposition,
+} from './media/composition/composition-engine';
+export { FfmpegCompositionEngine } from './media/composition/ffmpeg-composition.engine';
+export type { CompositionSwitch } from './media/composition/ffmpeg-composition.engine';
+export type { StagePublisher } from './media/stage/stage-sessions.service';

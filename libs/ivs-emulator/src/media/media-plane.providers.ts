@@ -7,6 +7,8 @@ import { ChannelIngestService } from './ingest/channel-ingest.service';
 import { BrowserIngestGateway } from './ingest/browser-ingest.gateway';
 import { MediaFiles } from './files/media-files';
 import { RtmpIngestServer } from './rtmp/rtmp-ingest.server';
+import { CompositionEngine } from './composition/composition-engine';
+import { FfmpegCompositionEngine } from './composition/ffmpeg-composition.engine';
 
 /** Providers the emulator module adds when `media` options are given. */
 export function mediaPlaneProviders(dataDir: string, media: IvsMediaOptions): Provider[] {
@@ -19,5 +21,6 @@ export function mediaPlaneProviders(dataDir: string, media: IvsMediaOptions): Pr
     BrowserIngestGateway,
     MediaFiles,
     RtmpIngestServer,
+    { provide: CompositionEngine, useClass: FfmpegCompositionEngine },
   ];
 }

@@ -39,6 +39,19 @@ interface Participant {
   /** Legs this participant receives, by publisher id. */
   subscriptions: Map<string, SubscriberLeg>;
   gone: boolean;
+  /** Join order on the stage: IVS orders composition tiles by arrival when no order attribute says otherwise. */
+  arrival: number;
+}
+
+/** A participant whose media reaches the SFU, as a server-side composition sees it. */
+export interface StagePublisher {
+  participantId: string;
+  userId: string;
+  attributes: Record<string, string>;
+  arrival: number;
+  audioMuted: boolean;
+  videoStopped: boolean;
+  leg: PublisherLeg;
 }
 
 /**
@@ -53,6 +66,8 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly stages = new Map<string, Map<string, Participant>>();
   private readonly offs: (() => void)[] = [];
   private pinger?: NodeJS.Timeout;
+  private arrivals = 0;
+  private readonly publisherWatchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly emulator: IvsEmulatorService,
@@ -91,6 +106,42 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   /** Participants currently connected to a stage (tests, benchmarks). */
   connectedParticipants(stageArn: string): string[] {
     return [...(this.stages.get(stageArn)?.keys() ?? [])];
+  }
+
+  /** The stage's publishing participants now (server-side composition). */
+  stagePublishers(stageArn: string): StagePublisher[] {
+    return [...(this.stages.get(stageArn)?.values() ?? [])]
+      .filter((p) => p.published && p.publisher && !p.gone)
+      .map((p) => ({
+        participantId: p.wire.id,
+        userId: p.wire.userId,
+        attributes: p.wire.attributes,
+        arrival: p.arrival,
+        audioMuted: p.wire.audioMuted,
+        videoStopped: p.wire.videoStopped,
+        leg: p.publisher!,
+      }));
+  }
+
+  /** Calls `listener` whenever the stage's publishers change (start, stop, mute, leave); read them with stagePublishers. */
+  onStagePublishersChanged(stageArn: string, listener: () => void): () => void {
+    const set = this.publisherWatchers.get(stageArn) ?? new Set();
+    this.publisherWatchers.set(stageArn, set);
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.publisherWatchers.get(stageArn) === set) this.publisherWatchers.delete(stageArn);
+    };
+  }
+
+  private publishersChanged(stageArn: string): void {
+    for (const l of [...(this.publisherWatchers.get(stageArn) ?? [])]) {
+      try {
+        l();
+      } catch (err) {
+        this.logger.error('publisher watcher failed', err instanceof Error ? err.stack : String(err));
+      }
+    }
   }
 
   private accept(ws: WebSocket): void {
@@ -176,6 +227,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
       published: false,
       subscriptions: new Map(),
       gone: false,
+      arrival: ++this.arrivals,
       wire: {
         id: verified.participantId,
         userId: verified.userId,
@@ -211,6 +263,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
         p.wire.audioMuted = m.audioMuted;
         p.wire.videoStopped = m.videoStopped;
         this.broadcast(this.room(p), { t: 'participant-updated', participant: p.wire });
+        if (p.published) this.publishersChanged(p.token.stageArn);
         return;
       case 'keyframe':
         this.room(p).get(m.participantId)?.publisher?.requestKeyframe();
@@ -257,6 +310,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     p.wire.isPublishing = true;
     send(p.ws, { t: 'published' });
     this.broadcast(this.room(p), { t: 'participant-updated', participant: p.wire }, p.wire.id);
+    this.publishersChanged(p.token.stageArn);
     await this.emulator.setParticipantPublished(p.wire.id, true).catch(() => undefined);
     await this.emitStageUpdate(p, 'Participant Published');
   }
@@ -276,6 +330,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     }
     await leg.close();
     if (!wasPublished) return;
+    this.publishersChanged(p.token.stageArn);
     this.broadcast(room, { t: 'participant-updated', participant: p.wire });
     await this.emulator.setParticipantPublished(p.wire.id, false).catch(() => undefined);
     await this.emitStageUpdate(p, 'Participant Unpublished');
