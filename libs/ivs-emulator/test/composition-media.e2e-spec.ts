@@ -131,6 +131,8 @@ interface Publisher {
   socket: StageSocket;
   pc: RTCPeerConnection;
   stop(): void;
+  /** Stops the camera as a page does: no more video, and the stage is told. */
+  stopVideo(): void;
 }
 
 /** The newest live segment's first frame, as RGB, and whether that segment carries audible sound. */
@@ -312,7 +314,17 @@ describe('server-side composition media (real ffmpeg, werift publishers)', () =>
       replay(videoRtp.get(hex(colour))!, 90_000, (p) => void video.sender.sendRtp(p).catch(() => undefined)),
       replay(audioRtp, 48_000, (p) => void audio.sender.sendRtp(p).catch(() => undefined)),
     ];
-    const p: Publisher = { participantId: t.participantToken!.participantId!, colour, socket, pc, stop: () => stops.forEach((s) => s()) };
+    const p: Publisher = {
+      participantId: t.participantToken!.participantId!,
+      colour,
+      socket,
+      pc,
+      stop: () => stops.forEach((s) => s()),
+      stopVideo: () => {
+        stops[0]();
+        socket.send({ t: 'mute', audioMuted: false, videoStopped: true });
+      },
+    };
     publishers.push(p);
     return p;
   }
@@ -465,6 +477,26 @@ describe('server-side composition media (real ffmpeg, werift publishers)', () =>
     expect(pts.length).toBeGreaterThan(10 * VIDEO.framerate);
     expect(maxStep).toBeLessThan(0.5);
   }, 300_000);
+
+  it('grid: the featured participant takes the large slot; a stopped camera leaves the grid with omitStoppedVideo', async () => {
+    const stageArn = await newStage();
+    const channel = await newChannel();
+    const liveDir = join(ingest.options.liveDir, channel.id);
+    const layout: GridLayout = { ...GRID, featuredParticipantAttribute: 'featured', omitStoppedVideo: true };
+    await publish(stageArn, COLOURS[4]);
+    const featured = await publish(stageArn, COLOURS[5], { featured: 'true' });
+    const third = await publish(stageArn, COLOURS[6]);
+    const composition = await engine.start(plan(stageArn, layout, channel), recorder());
+    running.push(composition);
+    const three = await waitForLayout(liveDir, layout, stageArn, 40_000);
+    const big = three.tiles.find((t) => t.participantId === featured.participantId)!;
+    expect(big).toMatchObject({ x: 0, y: 0, height: VIDEO.height });
+    expect(three.tiles.filter((t) => t !== big).every((t) => t.width * t.height < big.width * big.height)).toBe(true);
+
+    third.stopVideo();
+    const two = await waitForLayout(liveDir, layout, stageArn, 30_000);
+    expect(two.tiles.map((t) => t.participantId).sort()).toEqual([publishers[0].participantId, featured.participantId].sort());
+  }, 180_000);
 
   it('pip: the pip participant in its corner over the other; with no publishers left it keeps sending black and reports 0', async () => {
     const stageArn = await newStage();
