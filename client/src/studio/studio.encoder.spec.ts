@@ -26,6 +26,13 @@ describe('encoderStep', () => {
     expect(encoderStep({ ...owner, state: 'live', encoder: false })).toBe('resume');
   });
 
+  it('the owner sends nothing while the cloud programme carries the show, and resumes once its composition stopped', () => {
+    expect(encoderStep({ ...owner, state: 'live', encoder: true, cloud: true })).toBe('stop');
+    expect(encoderStep({ ...owner, state: 'live', encoder: false, cloud: true })).toBe('none');
+    expect(encoderStep({ ...owner, state: 'starting', encoder: false, cloud: true })).toBe('none');
+    expect(encoderStep({ ...owner, state: 'live', encoder: false, cloud: false })).toBe('resume');
+  });
+
   it('pages that may not send never start, nor does anyone before the studio is known', () => {
     expect(encoderStep({ sender: false, state: 'live', encoder: false })).toBe('none');
     expect(encoderStep({ sender: false, state: 'starting', encoder: false })).toBe('none');

@@ -28,9 +28,20 @@ export type EncoderStep = 'start' | 'resume' | 'stop' | 'none';
  * `sender`: this page may send (the owner, with the channel and its key); `encoder`: it has a
  * sink started or starting.
  */
-export function encoderStep(input: { sender: boolean; state: BroadcastState | undefined; encoder: boolean }): EncoderStep {
+export function encoderStep(input: {
+  sender: boolean;
+  state: BroadcastState | undefined;
+  encoder: boolean;
+  /**
+   * The cloud programme carries the channel, or its composition is still running down after the
+   * host took the programme back: the browser sends nothing until it has stopped, then resumes
+   * into the same stream (the ingest refuses a second source while one is connected).
+   */
+  cloud?: boolean;
+}): EncoderStep {
   const { sender, state, encoder } = input;
   if (!sender || !state) return 'none';
+  if (input.cloud) return encoder ? 'stop' : 'none';
   if (!encoder && state === 'starting') return 'start';
   if (!encoder && state === 'live') return 'resume';
   if (encoder && (state === 'stopping' || state === 'offline')) return 'stop';

@@ -116,19 +116,22 @@ export class CloudProgramme implements OnModuleInit, OnApplicationShutdown {
     const c = programmeOf({ live: studio.live }).composition;
     if (!c) return;
     const check = compositionCheck(studio.live, now, COMPOSITION_RETRY_MS);
-    if (check.do === 'start-again') await this.start(studio.stage_id, c.attempt);
-    else if (check.do === 'stop-again' && c.arn) await this.stop(c.arn);
-    else if (check.do === 'ask-ivs' && c.arn) {
-      const found = await this.media.getComposition(c.arn);
-      const state = found ? SESSION_OF[found.state] : 'stopped';
-      if (state)
-        await this.record(studio.stage_id, {
-          arn: c.arn,
-          state,
-          at: now.toISOString(),
-          note: found ? undefined : 'IVS no longer knows this composition.',
-        });
+    if (check.do === 'start-again') {
+      await this.start(studio.stage_id, c.attempt);
+      return;
     }
+    if (!c.arn || (check.do !== 'stop-again' && check.do !== 'ask-ivs')) return;
+    // A stop whose Session End never came: stop again (harmless), then take IVS's word for it.
+    if (check.do === 'stop-again') await this.stop(c.arn);
+    const found = await this.media.getComposition(c.arn);
+    const state = found ? SESSION_OF[found.state] : 'stopped';
+    if (state)
+      await this.record(studio.stage_id, {
+        arn: c.arn,
+        state,
+        at: now.toISOString(),
+        note: found ? undefined : 'IVS no longer knows this composition.',
+      });
   }
 
   private async failover(studio: WatchedStudio, now: Date): Promise<void> {
