@@ -24,7 +24,14 @@ export interface BroadcastSink {
   readonly state: BroadcastSinkState;
   /** Resolves when the ingest accepted the stream; rejects with a BroadcastSinkError. */
   start(programme: MediaStream, streamKey: string, options?: BroadcastStartOptions): Promise<void>;
+  /** Ends the stream: the show is over. */
   stop(): Promise<void>;
+  /**
+   * Stops sending without ending the stream, for another encoder to carry it on (the cloud
+   * programme taking over): the local ingest keeps it for its reconnect grace. On IVS the
+   * connection simply closes (the next encoder's stream joins the recording within its window).
+   */
+  release(): Promise<void>;
   /** Called on every state change; `error` is set for `failed` and server-side stops. */
   onStateChange(listener: (state: BroadcastSinkState, error?: BroadcastSinkError) => void): () => void;
 }

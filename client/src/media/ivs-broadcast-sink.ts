@@ -73,6 +73,11 @@ export class IvsBroadcastSink implements BroadcastSink {
     if (this.current !== 'idle') this.setState('stopped');
   }
 
+  /** IVS has no "keep the stream": the connection closes as on stop, and the next encoder starts a stream of its own. */
+  release(): Promise<void> {
+    return this.stop();
+  }
+
   private fail(code: string, message: string): void {
     const client = this.client;
     this.client = null;

@@ -96,6 +96,21 @@ export class LocalIngestSink implements BroadcastSink {
     this.finish('stopped');
   }
 
+  async release(): Promise<void> {
+    if (this.current !== 'live' && this.current !== 'connecting') return;
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    if (recorder && recorder.state !== 'inactive') {
+      // Its last chunk still goes: the next encoder appends after it.
+      await new Promise<void>((resolve) => {
+        recorder.addEventListener('stop', () => setTimeout(resolve, 0), { once: true });
+        recorder.stop();
+      });
+    }
+    // Closed without `stop`: the ingest waits for the next source.
+    this.finish('stopped');
+  }
+
   private record(programme: MediaStream, mimeType: string, ws: WebSocket): void {
     const recorder = new MediaRecorder(programme, {
       mimeType,

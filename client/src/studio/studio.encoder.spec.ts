@@ -27,7 +27,9 @@ describe('encoderStep', () => {
   });
 
   it('the owner sends nothing while the cloud programme carries the show, and resumes once its composition stopped', () => {
-    expect(encoderStep({ ...owner, state: 'live', encoder: true, cloud: true })).toBe('stop');
+    // Lets go without ending the stream, so the composition's feed carries the same one on.
+    expect(encoderStep({ ...owner, state: 'live', encoder: true, cloud: true })).toBe('release');
+    expect(encoderStep({ ...owner, state: 'stopping', encoder: true, cloud: true })).toBe('stop');
     expect(encoderStep({ ...owner, state: 'live', encoder: false, cloud: true })).toBe('none');
     expect(encoderStep({ ...owner, state: 'starting', encoder: false, cloud: true })).toBe('none');
     expect(encoderStep({ ...owner, state: 'live', encoder: false, cloud: false })).toBe('resume');

@@ -19,7 +19,7 @@ export function encoderNote(ffmpeg: HealthResponse['ffmpeg']): string | null {
 }
 
 /** What the owner's page does with its encoder (the broadcast sink) when the switch or the page changes. */
-export type EncoderStep = 'start' | 'resume' | 'stop' | 'none';
+export type EncoderStep = 'start' | 'resume' | 'stop' | 'release' | 'none';
 
 /**
  * The owner's page sends the programme while the broadcast is starting or live. A page that
@@ -41,7 +41,8 @@ export function encoderStep(input: {
 }): EncoderStep {
   const { sender, state, encoder } = input;
   if (!sender || !state) return 'none';
-  if (input.cloud) return encoder ? 'stop' : 'none';
+  // Handing over, the page lets go without ending the stream: the composition's feed carries it on (the ingest's grace).
+  if (input.cloud) return encoder ? (state === 'stopping' || state === 'offline' ? 'stop' : 'release') : 'none';
   if (!encoder && state === 'starting') return 'start';
   if (!encoder && state === 'live') return 'resume';
   if (encoder && (state === 'stopping' || state === 'offline')) return 'stop';
