@@ -19,6 +19,12 @@ describe('loadConfig', () => {
     expect(readFileSync(join(dir, 'secrets', 'jwt-secret'), 'utf8')).toBe(a.jwtSecret);
   });
 
+  it('gives the local ingest a reconnect grace: 20 s by default, 0 to end with the connection, no more than IVS allows', () => {
+    expect(loadConfig({ DATA_DIR: dir }).ingestReconnectGraceSeconds).toBe(20);
+    expect(loadConfig({ DATA_DIR: dir, INGEST_RECONNECT_GRACE_SECONDS: '0' }).ingestReconnectGraceSeconds).toBe(0);
+    expect(() => loadConfig({ DATA_DIR: dir, INGEST_RECONNECT_GRACE_SECONDS: '301' })).toThrow(/INGEST_RECONNECT_GRACE_SECONDS/);
+  });
+
   it('names every bad variable at once', () => {
     let error: ConfigError | undefined;
     try {
