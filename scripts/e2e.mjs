@@ -3,7 +3,7 @@
 // `npm start` starts it: embedded PostgreSQL in a fresh DATA_DIR, local media.
 // Each file in test/e2e/ and client/e2e/ named *.e2e.mjs is a node script run with BASE_URL set
 // to that shared server; it exits non-zero on failure. Prints a JSON summary last with --summary-json.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -85,6 +85,8 @@ try {
   failed++;
   console.error(`✖ could not start the product: ${e?.stack ?? e}`);
 } finally {
+  // `E2E_SERVER_LOG=<file>`: the server's whole output, for a failure the warnings do not explain.
+  if (process.env.E2E_SERVER_LOG && server) writeFileSync(process.env.E2E_SERVER_LOG, server.output());
   await server?.stop().catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 }
