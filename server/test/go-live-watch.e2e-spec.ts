@@ -34,6 +34,9 @@ describe('a go-live whose Stream Start never arrives', () => {
     const stage = host.user.username;
     const hs = await t.open({ token: host.accessToken });
     await join(hs, stage);
+    // With failover on, a Stream End nobody asked for is the cloud programme's cue (cloud-programme
+    // spec); this test is about the switch following IVS, so the studio has failover off.
+    expectOk(await studio(hs, 'studio:failover', { stage, enabled: false }));
     expectOk(await studio(hs, 'studio:broadcast', { stage, action: 'start' }));
 
     // EventBridge loses this channel's Stream Start; every other event is delivered.

@@ -5,6 +5,7 @@ import { AppError } from '../http/app-error';
 import { MediaProvider } from '../media/media-provider';
 import { Moderator } from '../chat/chat.service';
 import { ModerationAuditService } from './moderation-audit.service';
+import { StudioService } from '../studio/studio.service';
 
 /** Moderator actions on channels (chat sanctions live in ChatService; stage actions in ModerationStages). */
 @Injectable()
@@ -13,6 +14,7 @@ export class ModerationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly media: MediaProvider,
     private readonly audit: ModerationAuditService,
+    private readonly studio: StudioService,
   ) {}
 
   /**
@@ -32,6 +34,12 @@ export class ModerationService {
     }[];
     const channel = rows[0];
     if (!channel) throw new AppError('channel/not-found');
+    // The owner's studio hears first: its switch goes to stopping, so neither failover nor a
+    // running cloud programme brings the stream back (its composition is stopped with it).
+    const stage = (await this.db.query(`SELECT s.id FROM stages s JOIN channels c ON c.user_id = s.user_id WHERE c.id = $1`, [
+      channel.id,
+    ])) as { id: string }[];
+    if (stage[0]) await this.studio.moderatorStopBroadcast({ stageId: stage[0].id, actor: { id: actor.id } });
     const stopped = await this.media.stopStream(channel.arn);
     const key = rotateKey ? await this.media.rotateStreamKey(channel.arn) : null;
     const entry = await this.db.transaction(async (tx) => {

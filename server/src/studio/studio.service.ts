@@ -72,6 +72,24 @@ export class StudioService {
     });
   }
 
+  /**
+   * A moderator stopping a channel's stream ends the show itself: the studio's switch goes to
+   * stopping (so automatic failover does not put it back on air from the cloud) and a cloud
+   * programme's composition is stopped with it. Resolves quietly when nothing is on air.
+   */
+  async moderatorStopBroadcast(input: { stageId: string; actor: { id: string } }): Promise<void> {
+    try {
+      await this.writer.run({
+        command: 'moderation:stop-stream',
+        stage: { id: input.stageId },
+        actor: { kind: 'moderator', userId: input.actor.id },
+        build: () => ({ type: 'broadcast', action: 'stop' }),
+      });
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'studio/invalid-transition')) throw e;
+    }
+  }
+
   /** Runs one expiry sweep now (the sweeper also runs it every few seconds on every node). */
   sweepExpired(): Promise<number> {
     return this.sweeper.sweep();
