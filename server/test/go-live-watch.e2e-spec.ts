@@ -1,6 +1,7 @@
 import type { StudioDocument } from '@streamcat/protocol';
 import { eventually } from '../../test/support/eventually';
 import { IvsEventsService } from '../src/ivs-events/ivs-events.service';
+import { CloudProgramme } from '../src/studio/cloud-programme.service';
 import { GoLiveWatch } from '../src/studio/go-live.watch';
 import { makeProgramme, openIngest } from './support/programme';
 import { expectOk, join, studio } from './support/studio-client';
@@ -35,7 +36,8 @@ describe('a go-live whose Stream Start never arrives', () => {
     const hs = await t.open({ token: host.accessToken });
     await join(hs, stage);
     // With failover on, a Stream End nobody asked for is the cloud programme's cue (cloud-programme
-    // spec); this test is about the switch following IVS, so the studio has failover off.
+    // spec); this test is about the switch following IVS, so the studio has failover off: the
+    // show ends once the encoder had its grace to come back.
     expectOk(await studio(hs, 'studio:failover', { stage, enabled: false }));
     expectOk(await studio(hs, 'studio:broadcast', { stage, action: 'start' }));
 
@@ -76,7 +78,12 @@ describe('a go-live whose Stream Start never arrives', () => {
 
       ingest.stop();
       await eventually('the Stream End to take the channel offline', async () => !(await channel(stage)).is_live, 20_000, 100);
+      await eventually('the Stream End to reach the studio', async () => !!(await document(stage)).live.programme?.lostAt, 5_000, 50);
+      expect((await document(stage)).live.broadcast.state).toBe('live');
+      // The watch, 25 s ahead: the encoder did not come back within its 20 s grace.
+      await t.app.get(CloudProgramme).check(later(25));
       await eventually('the studio switch to follow', async () => (await document(stage)).live.broadcast.state === 'offline', 5_000, 50);
+      expect((await document(stage)).live.broadcast.note).toMatch(/stopped arriving/);
       const streams = await call(t.url, 'GET', `/api/channels/${stage}/streams`);
       expect(streams.body.items).toEqual([
         expect.objectContaining({ streamId: row.current_stream_id, startedAt: expect.any(String), endedAt: expect.any(String) }),

@@ -114,9 +114,12 @@ describe('the cloud programme in the studio reducer', () => {
     expect(d.live.programme?.lostAt).toBe(later(10));
     d = ok(d, { type: 'broadcast-confirmed', state: 'live', at: later(12) }, system).doc;
     expect(d.live.programme?.lostAt).toBeUndefined();
-    // Failover off: the end is the end.
+    // Failover off too: the encoder may come back (a reload on IVS is a new stream); the watch ends it otherwise.
     const off = ok(liveFromBrowser(), { type: 'failover-setting', enabled: false }).doc;
-    expect(ok(off, { type: 'broadcast-confirmed', state: 'offline', at: later(10) }, system).doc.live.broadcast.state).toBe('offline');
+    const lost = ok(off, { type: 'broadcast-confirmed', state: 'offline', at: later(10) }, system).doc;
+    expect(lost.live.broadcast.state).toBe('live');
+    const ended = ok(lost, { type: 'failover', decision: 'give-up', since: lost.live.broadcast.since, note: 'gone' }, system).doc;
+    expect(ended.live.broadcast).toMatchObject({ state: 'offline', note: 'gone' });
   });
 
   it("the browser stream's end does not end a show the cloud carries; the owner takes the programme back", () => {

@@ -505,8 +505,10 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       if (action.state === 'offline' && d.live.broadcast.state === 'live') {
         // The cloud programme carries on (or is taking over): the old stream's end is not the show's.
         if (cloudProgrammeRunning(d)) return fail('studio/invalid-transition');
-        // Nobody asked to stop: with failover on, the failover watch decides (host back, or the cloud takes over).
-        if (programme.source === 'browser' && programme.failover) {
+        // Nobody asked to stop: the host's encoder may be reconnecting (a reload on IVS is a new
+        // stream), so the failover watch decides: their Stream Start clears it, else the cloud
+        // takes over (failover on) or the show ends with a reason (off).
+        if (programme.source === 'browser') {
           if (programme.lostAt) return fail('studio/invalid-transition');
           programme.lostAt = action.at;
           return done();
