@@ -9,7 +9,7 @@
 // the background around the tiles); the cloud programme (IVS's grid) has black there. Gap = the
 // first presented cloud frame − the last presented browser frame.
 import { IVSRealTimeClient, GetCompositionCommand } from '@aws-sdk/client-ivs-realtime';
-import { command as sharedCommand, openPage, register, socketOf, videoMoves, waitUntil } from './support.mjs';
+import { command as sharedCommand, docScreenshot, openPage, register, socketOf, videoMoves, waitUntil } from './support.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -63,7 +63,11 @@ async function startWatching(v) {
  * One try. Returns what happened: the viewer-side gap, when the composition was active, whether
  * V's page ever said Offline, B's notice, and GetComposition's answer.
  */
-export async function failoverTry(browser, baseUrl, { check = () => undefined, password = 'failover-scene-password', label = '' } = {}) {
+export async function failoverTry(
+  browser,
+  baseUrl,
+  { check = () => undefined, password = 'failover-scene-password', label = '', takeBack = false } = {},
+) {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
   const person = (who, auth) => openPage(browser, { baseURL: baseUrl, who, auth, timeout: 30_000 });
   const A = await register(baseUrl, `fohost_${suffix}`.slice(0, 32), password);
@@ -135,7 +139,43 @@ export async function failoverTry(browser, baseUrl, { check = () => undefined, p
     const composition = snapshot.ok ? snapshot.data.document.live.programme?.composition : null;
     const atIvs = composition?.arn ? await compositionAtIvs(baseUrl, composition.arn).catch((e) => ({ error: String(e) })) : null;
 
+    if (noticeShown) await docScreenshot(b, 'studio-failover.png');
+
+    // A comes back: A's studio offers to take the programme back; taking it resumes A's encoder
+    // into the same stream once the composition has stopped, and V sees the browser programme again.
+    let takenBack = null;
+    if (takeBack) {
+      const a2 = await person(`A2${label}`, A);
+      pages.push(a2);
+      await a2.goto('/studio');
+      const offer = a2.getByTestId('take-back');
+      const offered = await offer
+        .waitFor({ timeout: 30_000 })
+        .then(() => true)
+        .catch(() => false);
+      const streamBefore = await fetch(`${baseUrl}/api/channels/${stage}`)
+        .then((r) => r.json())
+        .catch(() => null);
+      const clickedAt = Date.now();
+      if (offered) await offer.click();
+      const browserAgain = offered
+        ? await waitUntil(
+            () => v.evaluate((t) => window.__failover.frames.find((f) => f.kind === 'browser' && f.at > t) ?? null, clickedAt),
+            Boolean,
+            { timeout: 40_000, interval: 250 },
+          )
+        : null;
+      const after = await v.evaluate(() => window.__failover);
+      takenBack = {
+        offered,
+        browserFrameAfterMs: browserAgain ? browserAgain.at - clickedAt : null,
+        offlineSeen: after.statuses.some((s) => /offline/i.test(s.text)),
+        streamBefore: streamBefore?.currentStreamId ?? streamBefore?.stream?.streamId ?? null,
+      };
+    }
+
     const result = {
+      takenBack,
       gapMs: resumed && lastBrowser ? resumed.at - lastBrowser.at : null,
       resumedAfterCloseMs: resumed ? resumed.at - closedAt : null,
       offlineSeen,

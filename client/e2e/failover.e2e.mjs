@@ -17,7 +17,7 @@ const browser = await launchBrowser();
 
 try {
   section('A live from the browser with B on air and V watching; A’s browser is closed');
-  const r = await failoverTry(browser, BASE_URL, { check });
+  const r = await failoverTry(browser, BASE_URL, { check, takeBack: true });
   console.log(`  (${JSON.stringify({ gapMs: r.gapMs, resumedAfterCloseMs: r.resumedAfterCloseMs, statusNow: r.statusNow })})`);
   check(
     r.resumedAfterCloseMs !== null && r.resumedAfterCloseMs <= 20_000,
@@ -35,6 +35,12 @@ try {
   check(r.atIvs?.state === 'ACTIVE', 'GetComposition says ACTIVE', JSON.stringify(r.atIvs));
   check(r.noticeShown, 'B’s studio says the cloud programme took over');
   check(r.gapMs !== null, 'the viewer-side gap was measured', String(r.gapMs));
+
+  section('A comes back and takes the programme back into the browser');
+  console.log(`  (${JSON.stringify(r.takenBack)})`);
+  check(!!r.takenBack?.offered, 'A’s studio offers to take the programme back');
+  check(r.takenBack?.browserFrameAfterMs !== null, 'V sees the browser programme again', JSON.stringify(r.takenBack));
+  check(r.takenBack?.offlineSeen === false, 'V’s page never said Offline, through both hand-overs');
 } catch (e) {
   check(false, 'the script ran to the end', e?.stack ?? String(e));
 } finally {
