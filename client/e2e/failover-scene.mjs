@@ -139,6 +139,12 @@ export async function failoverTry(
     const composition = snapshot.ok ? snapshot.data.document.live.programme?.composition : null;
     const atIvs = composition?.arn ? await compositionAtIvs(baseUrl, composition.arn).catch((e) => ({ error: String(e) })) : null;
 
+    const hostSeatDisconnected = await b
+      .getByTestId(`tile-${A.user.username}`)
+      .getByTestId('seat-disconnected')
+      .waitFor({ timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
     if (noticeShown) await docScreenshot(b, 'studio-failover.png');
 
     // A comes back: A's studio offers to take the programme back; taking it resumes A's encoder
@@ -175,6 +181,7 @@ export async function failoverTry(
     }
 
     const result = {
+      hostSeatDisconnected,
       takenBack,
       gapMs: resumed && lastBrowser ? resumed.at - lastBrowser.at : null,
       resumedAfterCloseMs: resumed ? resumed.at - closedAt : null,

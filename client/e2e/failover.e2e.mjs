@@ -34,6 +34,7 @@ try {
   );
   check(r.atIvs?.state === 'ACTIVE', 'GetComposition says ACTIVE', JSON.stringify(r.atIvs));
   check(r.noticeShown, 'B’s studio says the cloud programme took over');
+  check(r.hostSeatDisconnected, 'B’s studio shows A’s seat as disconnected');
   check(r.gapMs !== null, 'the viewer-side gap was measured', String(r.gapMs));
 
   section('A comes back and takes the programme back into the browser');
