@@ -81,6 +81,8 @@ describe('studio commands under malformed, oversized and unknown payloads (fuzz)
       'studio:mute': { ...base, memberId, muted: true },
       'studio:broadcast': { ...base, action: 'start' },
       'studio:realtime': { ...base, open: true },
+      'studio:programme': { ...base, source: 'cloud' },
+      'studio:failover': { ...base, enabled: false },
     };
     return samples[name];
   };

@@ -120,7 +120,10 @@ registerSamples(
   studioSample('studio:hand', (c) => ({ stage: c.stage, commandId: commandId(), raised: true })),
   studioSample('studio:screen-share', (c) => ({ stage: c.stage, commandId: commandId(), sharing: false })),
   studioSample('studio:mute', (c) => ({ stage: c.stage, commandId: commandId(), memberId: c.target.userId, muted: true })),
-  studioSample('studio:broadcast', (c) => ({ stage: c.stage, commandId: commandId(), action: 'start' })),
+  // In the cloud: any director may go live that way (only the owner's browser may send the programme).
+  studioSample('studio:broadcast', (c) => ({ stage: c.stage, commandId: commandId(), action: 'start', programme: 'cloud' })),
+  studioSample('studio:programme', (c) => ({ stage: c.stage, commandId: commandId(), source: 'cloud' })),
+  studioSample('studio:failover', (c) => ({ stage: c.stage, commandId: commandId(), enabled: false })),
   studioSample('studio:realtime', (c) => ({ stage: c.stage, commandId: commandId(), open: true })),
 );
 
