@@ -18,6 +18,7 @@ import {
   StageSessionsService,
 } from '@streamcat/ivs-emulator';
 import { compositionTiles, Tile } from '../src/media/composition/composition-layout';
+import { startsVp8Keyframe } from '../src/media/composition/rtp-forwarding';
 import { eventually, MediaApp, startMediaApp } from './support/media-app';
 import { nodePublisher, StageSocket } from './support/stage-socket';
 
@@ -97,8 +98,16 @@ async function captureRtp(input: string[], codec: string[]): Promise<Buffer[]> {
   return packets;
 }
 
-/** Replays captured RTP at its own pace, forever, with continuing sequence numbers and timestamps. */
-function replay(packets: Buffer[], clockRate: number, send: (p: RtpPacket) => void): () => void {
+/**
+ * Replays captured RTP at its own pace, forever, with continuing sequence numbers and timestamps.
+ * `skip(i)`: whether the i-th captured packet is left out this time (its sequence number is still used).
+ */
+function replay(
+  packets: Buffer[],
+  clockRate: number,
+  send: (p: RtpPacket) => void,
+  skip: (i: number) => boolean = () => false,
+): () => void {
   const parsed = packets.map((b) => RtpPacket.deSerialize(b));
   const first = parsed[0].header.timestamp;
   const span = ((parsed[parsed.length - 1].header.timestamp - first) >>> 0) + clockRate / 15;
@@ -115,7 +124,7 @@ function replay(packets: Buffer[], clockRate: number, send: (p: RtpPacket) => vo
       const copy = RtpPacket.deSerialize(p.serialize());
       copy.header.sequenceNumber = seq++ & 0xffff;
       copy.header.timestamp = (first + at) >>> 0;
-      send(copy);
+      if (!skip(i)) send(copy);
       if (++i === parsed.length) {
         i = 0;
         loop++;
@@ -133,6 +142,8 @@ interface Publisher {
   stop(): void;
   /** Stops the camera as a page does: no more video, and the stage is told. */
   stopVideo(): void;
+  /** Lets keyframes through again (for a publisher made with `withholdKeyframes`). */
+  releaseKeyframes(): void;
 }
 
 /** The newest live segment's first frame, as RGB, and whether that segment carries audible sound. */
@@ -303,15 +314,34 @@ describe('server-side composition media (real ffmpeg, werift publishers)', () =>
     return { arn: out.channel!.arn!, key: out.streamKey!.value!, id: out.channel!.arn!.split('/').pop()! };
   }
 
-  async function publish(stageArn: string, colour: [number, number, number], attributes: Record<string, string> = {}): Promise<Publisher> {
+  /**
+   * `withholdKeyframes`: the publisher sends only its delta frames (and ignores PLI, as the replay
+   * always does) until `releaseKeyframes()`: an encoder whose keyframe never reaches the server.
+   */
+  async function publish(
+    stageArn: string,
+    colour: [number, number, number],
+    attributes: Record<string, string> = {},
+    opts: { withholdKeyframes?: boolean } = {},
+  ): Promise<Publisher> {
     const t = await env.realtime.send(
       new CreateParticipantTokenCommand({ stageArn, userId: hex(colour), attributes, capabilities: ['PUBLISH'] }),
     );
     const { socket, pc } = await nodePublisher(env.baseUrl, t.participantToken!.token!);
     await socket.next('published', 20_000);
     const [audio, video] = [pc.getTransceivers().find((x) => x.kind === 'audio')!, pc.getTransceivers().find((x) => x.kind === 'video')!];
+    const captured = videoRtp.get(hex(colour))!;
+    // Every packet of a keyframe: the packets sharing the timestamp of one that starts a keyframe.
+    const keyframeStamps = new Set(captured.filter((b) => startsVp8Keyframe(b)).map((b) => b.readUInt32BE(4)));
+    const inKeyframe = captured.map((b) => keyframeStamps.has(b.readUInt32BE(4)));
+    let withholding = !!opts.withholdKeyframes;
     const stops = [
-      replay(videoRtp.get(hex(colour))!, 90_000, (p) => void video.sender.sendRtp(p).catch(() => undefined)),
+      replay(
+        captured,
+        90_000,
+        (p) => void video.sender.sendRtp(p).catch(() => undefined),
+        (i) => withholding && inKeyframe[i],
+      ),
       replay(audioRtp, 48_000, (p) => void audio.sender.sendRtp(p).catch(() => undefined)),
     ];
     const p: Publisher = {
@@ -324,6 +354,7 @@ describe('server-side composition media (real ffmpeg, werift publishers)', () =>
         stops[0]();
         socket.send({ t: 'mute', audioMuted: false, videoStopped: true });
       },
+      releaseKeyframes: () => (withholding = false),
     };
     publishers.push(p);
     return p;
@@ -497,6 +528,55 @@ describe('server-side composition media (real ffmpeg, werift publishers)', () =>
     const two = await waitForLayout(liveDir, layout, stageArn, 30_000);
     expect(two.tiles.map((t) => t.participantId).sort()).toEqual([publishers[0].participantId, featured.participantId].sort());
   }, 180_000);
+
+  it('a publisher whose keyframe has not come does not hold the output back: the other tile shows within seconds, its own once its keyframe comes', async () => {
+    const stageArn = await newStage();
+    const channel = await newChannel();
+    const liveDir = join(ingest.options.liveDir, channel.id);
+    const held = await publish(stageArn, COLOURS[7], { order: '1' }, { withholdKeyframes: true });
+    const fine = await publish(stageArn, COLOURS[8], { order: '2' });
+    // The held publisher's delta frames are flowing when the composition starts.
+    await new Promise((r) => setTimeout(r, 500));
+    const listener = recorder();
+    const startedAt = Date.now();
+    const composition = await engine.start(plan(stageArn, GRID, channel), listener);
+    running.push(composition);
+
+    const tiles = expectedTiles(GRID, stageArn);
+    const at = (id: string) => tiles.findIndex((t) => t.participantId === id);
+    const first = await eventually(
+      async () => {
+        if (!existsSync(join(liveDir, 'live.m3u8'))) return undefined;
+        const { rgb } = await liveFrame(liveDir).catch(() => ({ rgb: Buffer.alloc(0) }));
+        if (rgb.length < VIDEO.width * VIDEO.height * 3) return undefined;
+        const read = readTiles(rgb, tiles);
+        return read.tiles[at(fine.participantId)] === hex(fine.colour) ? read : undefined;
+      },
+      20_000,
+      250,
+    );
+    const firstSegmentMs = Date.now() - startedAt;
+    console.log(
+      `composition figures: with one publisher's keyframes withheld, the first live segment came ${firstSegmentMs} ms after the start`,
+    );
+    // Two-second segments: the first is complete about 2 s after the output starts.
+    expect(firstSegmentMs).toBeLessThan(10_000);
+    expect(first.tiles[at(held.participantId)]).toBe('black');
+    expect(listener.states).toContain('channel-1:ACTIVE');
+
+    // Still withheld a while later: the output goes on, the held tile stays black.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const { rgb } = await liveFrame(liveDir);
+    const still = readTiles(rgb, tiles).tiles;
+    expect([still[at(held.participantId)], still[at(fine.participantId)]]).toEqual(['black', hex(fine.colour)]);
+
+    held.releaseKeyframes();
+    const both = await waitForLayout(liveDir, GRID, stageArn, 20_000);
+    expect(both.tiles).toHaveLength(2);
+    expect(env.sink.names(channel.arn).filter((n) => n === 'Stream Start')).toHaveLength(1);
+    expect(env.sink.names(channel.arn)).not.toContain('Stream End');
+    expect(listener.failures).toEqual([]);
+  }, 120_000);
 
   it('pip: the pip participant in its corner over the other; with no publishers left it keeps sending black and reports 0', async () => {
     const stageArn = await newStage();

@@ -31,13 +31,32 @@ import {
   rtpSequence,
   rtpTimestamp,
   startsVp8Keyframe,
-  withPayloadType,
+  vp8PictureId,
+  withVp8PictureId,
 } from './rtp-forwarding';
 
 /** A track counts as live while packets arrived this recently; one that stops is dropped from the compose inputs. */
 const FLOWING_MS = 1_500;
 /** Time to see which tracks flow before the first compose process starts. */
 const FIRST_LOOK_MS = 700;
+/**
+ * A video track that flows but has not given a keyframe yet is not an input (ffmpeg configures
+ * its graph only once every input has decoded a frame: one undecodable input means no output
+ * at all). A track tapped this recently holds the next layout back a moment for its keyframe.
+ */
+const KEYFRAME_WAIT_MS = 1_000;
+/** Until a new process's first output, each video input is primed with its cached keyframe this often (packets sent before ffmpeg binds its port are lost). */
+const PRIME_EVERY_MS = 300;
+/** A prime due between live frames waits this long for forward() to send it at a frame's end. */
+const PRIME_WAIT_MS = 60;
+/** A process with no output this long after its spawn is replaced (logged with ffmpeg's stderr). */
+const NO_OUTPUT_MS = 4_000;
+/** The process on air that has sent nothing for this long is replaced too. */
+const OUTPUT_STALL_MS = 5_000;
+/** Output this recent means something is on air. */
+const ON_AIR_MS = 2_000;
+/** A replaced process's layout is tried again after this while another process is on air. */
+const RETRY_MS = 3_000;
 /** Several stage changes in a row make one new compose process. */
 const DEBOUNCE_MS = 250;
 /** After this, a new compose process takes over at its next keyframe even if a tile is still black. */
@@ -49,6 +68,8 @@ const FILL_TICK_MS = 20;
 /** A video track silent this long is stood in for by its last keyframe, repeated this often. */
 const STILL_AFTER_MS = 250;
 const STILL_EVERY_MS = 100;
+/** A track silent in the middle of a frame gets a still only after this. */
+const STILL_IN_FRAME_AFTER_MS = 1_000;
 const SILENCE_AFTER_MS = 120;
 const MAX_CRASHES_PER_MINUTE = 5;
 const CHANNEL_RETRIES = 3;
@@ -78,6 +99,24 @@ export interface CompositionSwitch {
   tiles: number;
 }
 
+/**
+ * One compose process's input port for a track. Sequence numbers are rewritten per port
+ * (publisher's plus an offset) so that packets the engine inserts (primes, stills, silence) fit
+ * between the publisher's without colliding, while the publisher's own gaps stay visible.
+ */
+interface Target {
+  port: number;
+  firstAt?: number;
+  /** When a real keyframe reached the process after its first output (so surely while it listened). */
+  keyframeAt?: number;
+  seqOffset: number;
+  lastSeq: number;
+  /** A prime is due at the end of the current live frame (since primeDueAt). */
+  primeDue: boolean;
+  primeDueAt: number;
+  primedAt?: number;
+}
+
 /** One publisher track, tapped once, forwarded to whichever compose processes read it. */
 interface Tap {
   participantId: string;
@@ -86,13 +125,17 @@ interface Tap {
   off: () => void;
   tappedAt: number;
   lastPacketAt: number;
-  /** Last sequence number and timestamp sent, continued by the stand-in packets. */
+  /** The publisher's last sequence number; the last timestamp (live, or continued by stand-ins). */
   seq: number;
   timestamp: number;
+  /** The last live frame's VP8 PictureID, which inserted keyframes take. */
+  pictureId?: number;
+  /** The last live video packet did not end its frame: a packet inserted now would break that frame (and the depacketizer's sequence). */
+  inFrame?: boolean;
   keyframe?: KeyframeCache;
   /** When the last stand-in was sent for this silent track. */
   filledAt?: number;
-  targets: Map<ComposeProcess, { port: number; firstAt?: number; keyframeAt?: number }>;
+  targets: Map<ComposeProcess, Target>;
 }
 
 interface ComposeProcess {
@@ -106,6 +149,8 @@ interface ComposeProcess {
   firstForwardAt?: number;
   firstOutputAt?: number;
   takeOverFrom?: number;
+  /** Black and silent, no inputs: stands in while the wanted layout's process gives nothing. */
+  holding?: boolean;
   killed: boolean;
   errors: string;
   timers: NodeJS.Timeout[];
@@ -211,12 +256,18 @@ class StageComposition implements RunningComposition {
     }
     this.syncTaps(publishers);
     const now = Date.now();
+    this.askForKeyframes(now);
+    this.checkOnAir(now);
     if (!firstLook && !this.wanted && now - this.changedAt < FIRST_LOOK_MS) return;
-    // A track just tapped gets a moment to show it flows: one new process for a newcomer, not two.
-    if ([...this.taps.values()].some((t) => t.lastPacketAt === 0 && now - t.tappedAt < FIRST_LOOK_MS)) return;
+    // A track just tapped gets a moment to show it flows (and video its keyframe): one new process for a newcomer, not two.
+    const settling = (t: Tap) =>
+      (t.lastPacketAt === 0 && now - t.tappedAt < FIRST_LOOK_MS) ||
+      (t.kind === 'video' && t.lastPacketAt > 0 && !t.keyframe?.latest && now - t.tappedAt < KEYFRAME_WAIT_MS);
+    if ([...this.taps.values()].some(settling)) return;
     const flowing = (id: string, kind: MediaKind) => {
       const tap = this.taps.get(`${id}:${kind}`);
-      return !!tap && now - tap.lastPacketAt < FLOWING_MS;
+      // Video only from a keyframe on: the process is primed with it, so it never waits on the publisher.
+      return !!tap && now - tap.lastPacketAt < FLOWING_MS && (kind === 'audio' || !!tap.keyframe?.latest);
     };
     const tiles = compositionTiles(
       this.plan.layout,
@@ -239,6 +290,40 @@ class StageComposition implements RunningComposition {
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => void this.spawnWanted(), this.current ? DEBOUNCE_MS : 0);
     this.debounce.unref();
+  }
+
+  /**
+   * PLI for every flowing video track still without a keyframe (it is not shown until one comes)
+   * and for every input of a young process that has not had one since its output began (the
+   * process takes over at such a keyframe). The leg limits how often the publisher is asked.
+   */
+  private askForKeyframes(now: number): void {
+    for (const tap of this.taps.values()) {
+      if (tap.kind !== 'video' || now - tap.lastPacketAt > FLOWING_MS) continue;
+      const waiting =
+        !tap.keyframe?.latest ||
+        [...tap.targets].some(([proc, t]) => !t.keyframeAt && !proc.killed && now - proc.spawnedAt < READY_GIVE_UP_MS);
+      if (waiting) tap.leg.requestKeyframe();
+    }
+  }
+
+  /** Whether a process other than `except` has sent output lately. */
+  private onAir(now: number, except?: ComposeProcess): boolean {
+    return !!this.current && this.current !== except && !this.current.killed && !!this.lastOutputAt && now - this.lastOutputAt < ON_AIR_MS;
+  }
+
+  /** The process on air went quiet (hung, or starved of an input): replace it before the channel's ingest gives up. */
+  private checkOnAir(now: number): void {
+    const current = this.current;
+    if (!current || current.killed || !this.lastOutputAt || now - this.lastOutputAt < OUTPUT_STALL_MS) return;
+    // A young next process gets its own watchdog.
+    if (this.next && !this.next.killed && now - this.next.spawnedAt < NO_OUTPUT_MS) return;
+    this.logger.warn(
+      `compose process ${current.id} has sent nothing for ${now - this.lastOutputAt} ms; replacing it. ffmpeg: ${tail(current.errors)}`,
+    );
+    this.kill(current);
+    this.current = undefined;
+    this.spawnHolding();
   }
 
   private syncTaps(publishers: StagePublisher[]): void {
@@ -266,6 +351,8 @@ class StageComposition implements RunningComposition {
         };
         tap.off = p.leg.onRtp(kind, (raw) => this.forward(tap, raw));
         this.taps.set(key, tap);
+        // Its video is shown from a keyframe the tap has seen: ask for one now.
+        if (kind === 'video') p.leg.requestKeyframe();
       }
     }
     for (const [key, tap] of this.taps)
@@ -279,19 +366,61 @@ class StageComposition implements RunningComposition {
   private forward(tap: Tap, raw: Buffer): void {
     const now = Date.now();
     tap.lastPacketAt = now;
+    // Live again after stand-ins: the publisher's next frames refer to frames the processes did not
+    // decode last (a still came between), so a keyframe puts the picture right.
+    if (tap.filledAt !== undefined && tap.kind === 'video') tap.leg.requestKeyframe();
     tap.filledAt = undefined;
     tap.seq = rtpSequence(raw);
     tap.timestamp = rtpTimestamp(raw);
-    tap.keyframe?.add(raw);
+    if (tap.keyframe) {
+      tap.pictureId = vp8PictureId(raw) ?? tap.pictureId;
+      const had = !!tap.keyframe.latest;
+      tap.keyframe.add(raw);
+      // The track's first keyframe makes it an input: a new layout.
+      if (!had && tap.keyframe.latest) setImmediate(() => this.refresh());
+    }
     if (tap.targets.size === 0) return;
-    const packet = withPayloadType(raw, tap.kind === 'video' ? VP8_PAYLOAD_TYPE : OPUS_PAYLOAD_TYPE);
+    const payloadType = tap.kind === 'video' ? VP8_PAYLOAD_TYPE : OPUS_PAYLOAD_TYPE;
     const keyframe = tap.kind === 'video' && startsVp8Keyframe(raw);
+    const endsFrame = tap.kind === 'video' && (raw[1] & 0x80) !== 0;
+    tap.inFrame = tap.kind === 'video' && !endsFrame;
     for (const [proc, target] of tap.targets) {
       target.firstAt ??= now;
-      proc.firstForwardAt ??= now;
-      if (keyframe) target.keyframeAt ??= now;
-      this.udp?.send(packet, target.port, '127.0.0.1');
+      // Before its first output the process may not have bound its port yet: such a keyframe may be lost.
+      if (keyframe && proc.firstOutputAt) target.keyframeAt ??= now;
+      target.lastSeq = (tap.seq + target.seqOffset) & 0xffff;
+      this.deliver(proc, target, restamped(raw, target.lastSeq, tap.timestamp, payloadType));
+      if (endsFrame && target.primeDue) this.prime(tap, proc, target, (tap.timestamp + 1) >>> 0);
     }
+  }
+
+  private deliver(proc: ComposeProcess, target: Target, packet: Buffer): void {
+    // Inputs are stamped on arrival: the first packet is the process's time 0.
+    proc.firstForwardAt ??= Date.now();
+    this.udp?.send(packet, target.port, '127.0.0.1');
+  }
+
+  /** Packets the engine makes up, numbered after the last one this port got; the publisher's next packet follows them. */
+  private inject(tap: Tap, proc: ComposeProcess, target: Target, packets: Buffer[], timestamp: number): void {
+    const payloadType = tap.kind === 'video' ? VP8_PAYLOAD_TYPE : OPUS_PAYLOAD_TYPE;
+    for (const raw of packets) {
+      target.lastSeq = (target.lastSeq + 1) & 0xffff;
+      this.deliver(proc, target, restamped(raw, target.lastSeq, timestamp, payloadType));
+    }
+    target.seqOffset = (target.lastSeq - tap.seq) & 0xffff;
+  }
+
+  /**
+   * The cached keyframe, so the process can decode this input without waiting for the publisher
+   * (its timestamp differs from the live frames' around it, so it is a frame of its own).
+   */
+  private prime(tap: Tap, proc: ComposeProcess, target: Target, timestamp: number): void {
+    target.primeDue = false;
+    const keyframe = tap.keyframe?.latest;
+    if (!keyframe) return;
+    target.primedAt = Date.now();
+    const id = tap.pictureId;
+    this.inject(tap, proc, target, id === undefined ? keyframe : keyframe.map((raw) => withVp8PictureId(raw, id)), timestamp);
   }
 
   /**
@@ -305,23 +434,36 @@ class StageComposition implements RunningComposition {
       if (tap.targets.size === 0 || tap.lastPacketAt === 0) continue;
       if (tap.kind === 'video') {
         const still = tap.keyframe?.latest;
-        if (!still || now - tap.lastPacketAt < STILL_AFTER_MS || now - (tap.filledAt ?? 0) < STILL_EVERY_MS) continue;
-        tap.filledAt = now;
-        tap.timestamp = (tap.timestamp + (90_000 * STILL_EVERY_MS) / 1000) >>> 0;
-        for (const raw of still) this.send(tap, restamped(raw, ++tap.seq, tap.timestamp, VP8_PAYLOAD_TYPE));
+        if (!still) continue;
+        // Primes until the process's first output: the first ones may come before it listens.
+        for (const [proc, target] of tap.targets)
+          if (!proc.firstOutputAt && !target.primeDue && now - (target.primedAt ?? 0) >= PRIME_EVERY_MS) {
+            target.primeDue = true;
+            target.primeDueAt = now;
+          }
+        const silentMs = now - tap.lastPacketAt;
+        if (silentMs >= STILL_AFTER_MS) {
+          // Not inside a frame whose rest may still come (an event-loop stall delays packets, not only publishers).
+          if (now - (tap.filledAt ?? 0) < STILL_EVERY_MS || (tap.inFrame && silentMs < STILL_IN_FRAME_AFTER_MS)) continue;
+          tap.filledAt = now;
+          tap.timestamp = (tap.timestamp + (90_000 * STILL_EVERY_MS) / 1000) >>> 0;
+          for (const [proc, target] of tap.targets) this.prime(tap, proc, target, tap.timestamp);
+        } else {
+          // A live track: a prime goes at the end of a frame (forward), or here between frames.
+          for (const [proc, target] of tap.targets)
+            if (target.primeDue && !tap.inFrame && now - target.primeDueAt >= PRIME_WAIT_MS)
+              this.prime(tap, proc, target, (tap.timestamp + 1) >>> 0);
+        }
       } else {
         if (now - tap.lastPacketAt < SILENCE_AFTER_MS) continue;
         tap.filledAt ??= now - 20;
         for (; tap.filledAt + 20 <= now; tap.filledAt += 20) {
           tap.timestamp = (tap.timestamp + 960) >>> 0;
-          this.send(tap, opusSilencePacket(++tap.seq, tap.timestamp, OPUS_PAYLOAD_TYPE));
+          const silence = opusSilencePacket(0, tap.timestamp, OPUS_PAYLOAD_TYPE);
+          for (const [proc, target] of tap.targets) this.inject(tap, proc, target, [silence], tap.timestamp);
         }
       }
     }
-  }
-
-  private send(tap: Tap, packet: Buffer): void {
-    for (const target of tap.targets.values()) this.udp?.send(packet, target.port, '127.0.0.1');
   }
 
   // ── compose processes ─────────────────────────────────────────────────────
@@ -334,26 +476,50 @@ class StageComposition implements RunningComposition {
     const inputs: RtpInput[] = [];
     for (const i of wanted.inputs) inputs.push({ ...i, port: await freeUdpPortPair() });
     if (this.wanted !== wanted || this.stopping) return;
+    if (this.next) this.kill(this.next);
+    this.spawn(wanted.signature, wanted.tiles, inputs);
+  }
+
+  /**
+   * A black, silent process with no inputs: it depends on nothing but ffmpeg, so it is what goes
+   * on air when the wanted layout's process gives nothing; the wanted one is tried again once it is.
+   */
+  private spawnHolding(): void {
+    if (this.stopping || this.failedAlready) return;
+    if (this.next) this.kill(this.next);
+    this.spawn(`holding`, this.wanted?.tiles ?? [], [], true);
+  }
+
+  private spawn(signature: string, tiles: Tile[], inputs: RtpInput[], holding = false): void {
+    void this.writeAndSpawn(signature, tiles, inputs, holding);
+  }
+
+  private async writeAndSpawn(signature: string, tiles: Tile[], inputs: RtpInput[], holding: boolean): Promise<void> {
     const id = ++this.processCount;
     let sdpPath: string | undefined;
     if (inputs.length > 0) {
       sdpPath = join(this.workDir, `compose-${id}.sdp`);
       await writeFile(sdpPath, composeSdp(inputs));
     }
-    const args = composeArgs({ sdpPath, filterGraph: composeFilterGraph(wanted.tiles, inputs, this.master), video: this.master });
+    if (this.stopping || this.failedAlready) return;
+    this.logger.log(`compose process ${id} starts (${tiles.length} tiles, ${inputs.length} inputs${holding ? ', holding' : ''})`);
+    const args = composeArgs({ sdpPath, filterGraph: composeFilterGraph(tiles, inputs, this.master), video: this.master });
     const child = spawn(this.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     const proc: ComposeProcess = {
       id,
       child,
-      signature: wanted.signature,
-      tiles: wanted.tiles,
+      signature,
+      tiles,
       inputs,
       requestedAt: Math.min(this.stageChangedAt, this.changedAt),
       spawnedAt: Date.now(),
+      holding,
       killed: false,
       errors: '',
       timers: [],
     };
+    // Another spawn may have happened while the SDP was written: the newest wins.
+    if (this.next) this.kill(this.next);
     this.next = proc;
     const reader = new FlvReader();
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -362,19 +528,33 @@ class StageComposition implements RunningComposition {
     child.stderr!.on('data', (d: Buffer) => (proc.errors = (proc.errors + d.toString()).slice(-2_000)));
     child.once('error', (err) => (proc.errors += String(err)));
     child.once('exit', (code) => this.onExit(proc, code));
-    // The process binds its ports while starting: packets sent before are lost, so ask for keyframes again.
+    // The process binds its ports while starting: packets sent before are lost. Video inputs are
+    // primed with their cached keyframe (fillSilentTracks) until the process's first output.
+    const now = Date.now();
     for (const input of inputs) {
-      this.taps.get(`${input.participantId}:${input.kind}`)?.targets.set(proc, { port: input.port });
+      const tap = this.taps.get(`${input.participantId}:${input.kind}`);
+      tap?.targets.set(proc, { port: input.port, seqOffset: 0, lastSeq: tap.seq, primeDue: input.kind === 'video', primeDueAt: now });
     }
-    for (const delay of [0, 300, 900, 1800, 3000, 4500]) {
-      const t = setTimeout(() => {
-        for (const input of inputs.filter((i) => i.kind === 'video')) {
-          const target = this.taps.get(`${input.participantId}:video`)?.targets.get(proc);
-          if (target && !target.keyframeAt) this.taps.get(`${input.participantId}:video`)!.leg.requestKeyframe();
-        }
-      }, delay);
-      t.unref();
-      proc.timers.push(t);
+    const watchdog = setTimeout(() => this.noOutput(proc), NO_OUTPUT_MS);
+    watchdog.unref();
+    proc.timers.push(watchdog);
+  }
+
+  /** A process that gave nothing is replaced: by a holding process when nothing else is on air, else by a fresh try later. */
+  private noOutput(proc: ComposeProcess): void {
+    if (proc.killed || proc.firstOutputAt || this.stopping || this.failedAlready) return;
+    const now = Date.now();
+    const onAir = this.onAir(now, proc);
+    this.logger.warn(
+      `compose process ${proc.id} (${proc.inputs.length} inputs${proc.holding ? ', holding' : ''}) produced no output ${now - proc.spawnedAt} ms after its spawn` +
+        `${onAir ? '' : ' with nothing else on air'}; replacing it. ffmpeg: ${tail(proc.errors)}`,
+    );
+    this.kill(proc);
+    if (this.current === proc) this.current = undefined;
+    if (!onAir) this.spawnHolding();
+    else {
+      const retry = setTimeout(() => void this.spawnWanted(), RETRY_MS);
+      retry.unref();
     }
   }
 
@@ -383,7 +563,8 @@ class StageComposition implements RunningComposition {
     if (proc.takeOverFrom !== undefined) return proc.takeOverFrom;
     const now = Date.now();
     const videos = proc.inputs.filter((i) => i.kind === 'video').map((i) => this.taps.get(`${i.participantId}:video`)?.targets.get(proc));
-    if (videos.length === 0 || now - proc.spawnedAt > READY_GIVE_UP_MS) return (proc.takeOverFrom = 0);
+    // With nothing on air, output now beats a complete picture: tiles show from their next keyframe.
+    if (videos.length === 0 || now - proc.spawnedAt > READY_GIVE_UP_MS || !this.onAir(now, proc)) return (proc.takeOverFrom = 0);
     if (videos.some((v) => !v?.keyframeAt)) return undefined;
     // Inputs are stamped on arrival: ts 0 is the first packet forwarded to this process.
     const origin = proc.firstForwardAt ?? proc.spawnedAt;
@@ -393,7 +574,11 @@ class StageComposition implements RunningComposition {
 
   private onTag(proc: ComposeProcess, tag: FlvTag): void {
     if (proc.killed || this.stopping) return;
-    proc.firstOutputAt ??= Date.now();
+    if (!proc.firstOutputAt) {
+      proc.firstOutputAt = Date.now();
+      // It listens now: a real keyframe lets it take over (askForKeyframes keeps asking).
+      for (const input of proc.inputs) if (input.kind === 'video') this.taps.get(`${input.participantId}:video`)?.leg.requestKeyframe();
+    }
     if (proc !== this.current && proc !== this.next) return;
     const { out, tookOver } = this.splicer.push(proc.id, tag, proc === this.next ? this.takeOverFrom(proc) : undefined);
     if (tookOver) this.tookOver(proc);
@@ -411,6 +596,11 @@ class StageComposition implements RunningComposition {
       tiles: proc.tiles.length,
     });
     if (old) this.kill(old);
+    this.logger.log(
+      `compose process ${proc.id} on air (${proc.inputs.length} inputs${proc.holding ? ', holding' : ''}): first output ${(proc.firstOutputAt ?? now) - proc.spawnedAt} ms, on air ${now - proc.spawnedAt} ms after its spawn`,
+    );
+    // The holding process is on air: try the wanted layout again.
+    if (proc.holding) void this.spawnWanted();
   }
 
   private kill(proc: ComposeProcess): void {
@@ -426,7 +616,7 @@ class StageComposition implements RunningComposition {
 
   private onExit(proc: ComposeProcess, code: number | null): void {
     if (proc.killed || this.stopping) return;
-    this.logger.warn(`compose process ${proc.id} exited (${code}): ${proc.errors.trim().slice(-400)}`);
+    this.logger.warn(`compose process ${proc.id} exited (${code}): ${tail(proc.errors)}`);
     this.kill(proc);
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
@@ -621,4 +811,9 @@ class StageComposition implements RunningComposition {
     if (!this.failedAlready) await this.teardown();
     for (const sink of this.sinks) this.setState(sink, 'STOPPED');
   }
+}
+
+/** The end of what ffmpeg wrote to stderr, for a log line. */
+function tail(errors: string): string {
+  return errors.trim().slice(-400) || '(nothing on stderr)';
 }

@@ -29,6 +29,34 @@ export function startsVp8Keyframe(raw: Buffer): boolean {
   return p < raw.length && (raw[p] & 0x01) === 0;
 }
 
+/** Where a VP8 packet's PictureID is (RFC 7741 §4.2: X bit, then I bit; M bit for 15 bits), if it has one. */
+function vp8PictureIdField(raw: Buffer): { at: number; wide: boolean } | undefined {
+  const p = payloadOffset(raw);
+  if (p < 0 || !(raw[p] & 0x80) || p + 2 >= raw.length || !(raw[p + 1] & 0x80)) return undefined;
+  const wide = (raw[p + 2] & 0x80) !== 0;
+  return wide && p + 3 >= raw.length ? undefined : { at: p + 2, wide };
+}
+
+export function vp8PictureId(raw: Buffer): number | undefined {
+  const f = vp8PictureIdField(raw);
+  if (!f) return undefined;
+  return f.wide ? raw.readUInt16BE(f.at) & 0x7fff : raw[f.at] & 0x7f;
+}
+
+/**
+ * A copy carrying PictureID `id` (same width as the packet's own; unchanged without one). A
+ * keyframe inserted into a live track takes the last live frame's id: a receiver that checks
+ * ids (ffmpeg does) then takes the publisher's next frame as following on, not as a lost picture.
+ */
+export function withVp8PictureId(raw: Buffer, id: number): Buffer {
+  const f = vp8PictureIdField(raw);
+  if (!f) return raw;
+  const copy = Buffer.from(raw);
+  if (f.wide) copy.writeUInt16BE(0x8000 | (id & 0x7fff), f.at);
+  else copy[f.at] = id & 0x7f;
+  return copy;
+}
+
 /** A copy of the packet carrying `payloadType` (the publisher's negotiated one means nothing to ffmpeg's SDP). */
 export function withPayloadType(raw: Buffer, payloadType: number): Buffer {
   const copy = Buffer.from(raw);
