@@ -6,8 +6,9 @@
 // The viewer-side gap is measured the way bench:glass measures latency: on every frame V's
 // player presents (requestVideoFrameCallback) a corner of the picture is read back. The studio's
 // background is set to magenta, which only the browser programme draws (our compositor paints
-// the background around the tiles); the cloud programme (IVS's grid) has black there. Gap = the
-// first presented cloud frame − the last presented browser frame.
+// the background around the tiles); after the close any frame without it is the cloud
+// programme's (black, or B's picture). Gap = the first presented cloud frame − the last
+// presented browser frame.
 import { IVSRealTimeClient, GetCompositionCommand } from '@aws-sdk/client-ivs-realtime';
 import { command as sharedCommand, docScreenshot, openPage, register, socketOf, videoMoves, waitUntil } from './support.mjs';
 
@@ -120,10 +121,13 @@ export async function failoverTry(
     await a.context().close();
     pages.shift();
 
-    const resumed = await waitUntil(() => v.evaluate(() => window.__failover.frames.find((f) => f.kind === 'cloud') ?? null), Boolean, {
-      timeout: 40_000,
-      interval: 250,
-    });
+    // After the close every frame without the magenta background is the cloud programme's
+    // (black holding frames, or B filling the picture once B publishes on the show stage).
+    const resumed = await waitUntil(
+      () => v.evaluate((t) => window.__failover.frames.find((f) => f.kind !== 'browser' && f.at > t) ?? null, closedAt),
+      Boolean,
+      { timeout: 40_000, interval: 250 },
+    );
     const watched = await v.evaluate(() => window.__failover);
     const lastBrowser = [...watched.frames].filter((f) => f.kind === 'browser' && (!resumed || f.at < resumed.at)).pop() ?? null;
     const moving = await videoMoves(v.getByTestId('player-video'), { by: 1, timeout: 20_000 });
