@@ -390,7 +390,8 @@ class StageComposition implements RunningComposition {
       if (keyframe && proc.firstOutputAt) target.keyframeAt ??= now;
       target.lastSeq = (tap.seq + target.seqOffset) & 0xffff;
       this.deliver(proc, target, restamped(raw, target.lastSeq, tap.timestamp, payloadType));
-      if (endsFrame && target.primeDue) this.prime(tap, proc, target, (tap.timestamp + 1) >>> 0);
+      // Primes only until the first output: a late one would leave the live frames decoding on a stale picture.
+      if (endsFrame && target.primeDue && !proc.firstOutputAt) this.prime(tap, proc, target, (tap.timestamp + 1) >>> 0);
     }
   }
 
@@ -419,6 +420,8 @@ class StageComposition implements RunningComposition {
     const keyframe = tap.keyframe?.latest;
     if (!keyframe) return;
     target.primedAt = Date.now();
+    // The live frames after it decode on the inserted picture: only a later real keyframe makes it right.
+    target.keyframeAt = undefined;
     const id = tap.pictureId;
     this.inject(tap, proc, target, id === undefined ? keyframe : keyframe.map((raw) => withVp8PictureId(raw, id)), timestamp);
   }
@@ -451,7 +454,7 @@ class StageComposition implements RunningComposition {
         } else {
           // A live track: a prime goes at the end of a frame (forward), or here between frames.
           for (const [proc, target] of tap.targets)
-            if (target.primeDue && !tap.inFrame && now - target.primeDueAt >= PRIME_WAIT_MS)
+            if (target.primeDue && !proc.firstOutputAt && !tap.inFrame && now - target.primeDueAt >= PRIME_WAIT_MS)
               this.prime(tap, proc, target, (tap.timestamp + 1) >>> 0);
         }
       } else {
