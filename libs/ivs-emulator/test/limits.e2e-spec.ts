@@ -139,6 +139,21 @@ async function untilAdmitted(fn: () => Promise<unknown>, deadline: number): Prom
   }
 }
 
+/**
+ * One call more than a second's budget, sent at once: sequential calls on a loaded machine can
+ * take longer than the refill time, so the budget would never run out and nothing be refused.
+ * Resolves with the refusal (the other calls are admitted).
+ */
+async function overTheRate(
+  call: () => Promise<unknown>,
+  perSecond: number,
+): Promise<Error & { name: string; $metadata: { httpStatusCode?: number } }> {
+  const settled = await Promise.allSettled(Array.from({ length: perSecond + 1 }, () => call()));
+  const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!refused) throw new Error(`expected one of ${perSecond + 1} calls at once to be throttled, all succeeded`);
+  return refused.reason as Error & { name: string; $metadata: { httpStatusCode?: number } };
+}
+
 describe('IVS emulator limits through the AWS SDK: call rates', () => {
   const emulator = useEmulator('DisconnectParticipant=10/s,GetChannel=2/s,GetStage=3/s');
 
@@ -146,9 +161,7 @@ describe('IVS emulator limits through the AWS SDK: call rates', () => {
     const env = emulator();
     const { channel } = await env.ivs.send(new CreateChannelCommand({ name: 'rated' }));
     const getChannel = () => env.ivs.send(new GetChannelCommand({ arn: channel!.arn! }));
-    await getChannel();
-    await getChannel();
-    const err = await sdkError(getChannel);
+    const err = await overTheRate(getChannel, 2);
     expect(err).toBeInstanceOf(ThrottlingException);
     expect(err.$metadata.httpStatusCode).toBe(429);
     expect(err.message).toBe('Request was denied due to request throttling.');
@@ -156,8 +169,7 @@ describe('IVS emulator limits through the AWS SDK: call rates', () => {
     // The real-time model declares no ThrottlingException: the SDK names it on its base class.
     const { stage } = await env.realtime.send(new CreateStageCommand({ name: 'rated' }));
     const getStage = () => env.realtime.send(new GetStageCommand({ arn: stage!.arn! }));
-    for (let i = 0; i < 3; i++) await getStage();
-    const rtErr = await sdkError(getStage);
+    const rtErr = await overTheRate(getStage, 3);
     expect(rtErr).toBeInstanceOf(IVSRealTimeServiceException);
     expect(rtErr.name).toBe('ThrottlingException');
     expect(rtErr.$metadata.httpStatusCode).toBe(429);
