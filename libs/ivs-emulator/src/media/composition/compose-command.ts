@@ -1,3 +1,4 @@
+import { X264_LIVE_ARGS } from '../ingest/ffmpeg';
 import type { CompositionVideo } from './composition-engine';
 import type { FitMode, Tile } from './composition-layout';
 
@@ -100,14 +101,7 @@ export function composeArgs(o: { sdpPath?: string; filterGraph: string; video: C
     '[vout]',
     '-map',
     '[aout]',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-pix_fmt',
-    'yuv420p',
+    ...X264_LIVE_ARGS,
     '-r',
     String(video.framerate),
     '-b:v',

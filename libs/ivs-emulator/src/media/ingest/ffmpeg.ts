@@ -81,21 +81,11 @@ export interface IngestCommand {
  * another (append_list, which also marks the discontinuity), and the session finishes the
  * recording itself.
  */
+/** H.264 for live output, as fast as x264 goes, without lookahead delay (the ingest's transcode, the composition). */
+export const X264_LIVE_ARGS: readonly string[] = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'];
+
 export function ingestArgs(c: IngestCommand): string[] {
-  const video = c.videoIsH264
-    ? ['-c:v', 'copy']
-    : [
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-pix_fmt',
-        'yuv420p',
-        '-force_key_frames',
-        `expr:gte(t,n_forced*${c.segmentSeconds})`,
-      ];
+  const video = c.videoIsH264 ? ['-c:v', 'copy'] : [...X264_LIVE_ARGS, '-force_key_frames', `expr:gte(t,n_forced*${c.segmentSeconds})`];
   const flags = `independent_segments+omit_endlist${c.continuing ? '+append_list' : ''}`;
   const hls = (opts: string, dir: string, playlist: string, prefix: string) =>
     `[f=hls:hls_time=${c.segmentSeconds}:${opts}:hls_segment_filename=${dir}/${prefix}%d.ts]${dir}/${playlist}`;
