@@ -83,30 +83,27 @@ export class LocalIngestSink implements BroadcastSink {
   async stop(): Promise<void> {
     if (this.current !== 'live' && this.current !== 'connecting') return;
     const ws = this.ws;
-    const recorder = this.recorder;
-    this.recorder = undefined;
-    if (recorder && recorder.state !== 'inactive') {
-      // Flush the last chunk before telling the server we are done.
-      await new Promise<void>((resolve) => {
-        recorder.addEventListener('stop', () => setTimeout(resolve, 0), { once: true });
-        recorder.stop();
-      });
-    }
+    // Flush the last chunk before telling the server we are done.
+    await this.stopRecorder();
     if (ws?.readyState === WebSocket.OPEN) send(ws, { t: 'stop' });
     this.finish('stopped');
   }
 
-  async release(): Promise<void> {
-    if (this.current !== 'live' && this.current !== 'connecting') return;
+  /** Stops the recorder once its last chunk has been handed to the socket. */
+  private async stopRecorder(): Promise<void> {
     const recorder = this.recorder;
     this.recorder = undefined;
-    if (recorder && recorder.state !== 'inactive') {
-      // Its last chunk still goes: the next encoder appends after it.
-      await new Promise<void>((resolve) => {
-        recorder.addEventListener('stop', () => setTimeout(resolve, 0), { once: true });
-        recorder.stop();
-      });
-    }
+    if (!recorder || recorder.state === 'inactive') return;
+    await new Promise<void>((resolve) => {
+      recorder.addEventListener('stop', () => setTimeout(resolve, 0), { once: true });
+      recorder.stop();
+    });
+  }
+
+  async release(): Promise<void> {
+    if (this.current !== 'live' && this.current !== 'connecting') return;
+    // Its last chunk still goes: the next encoder appends after it.
+    await this.stopRecorder();
     // Closed without `stop`: the ingest waits for the next source.
     this.finish('stopped');
   }
