@@ -29,13 +29,19 @@ describe('cloud programme', () => {
       current_stream_id: string | null;
     };
 
-  it('a co-host goes live in the cloud without the owner, and ends it', async () => {
+  /** The owner and co-host bob, both in the owner's studio. */
+  async function hostAndCohost() {
     const [host, bob] = await Promise.all([register(t.url), register(t.url)]);
     const [hs, bs] = await Promise.all([t.open({ token: host.accessToken }), t.open({ token: bob.accessToken })]);
     const stage = host.user.username;
     await join(hs, stage);
     await seat(hs, bs, stage, bob.user.username, 'cohost');
     await join(bs, stage);
+    return { host, hs, bs, stage };
+  }
+
+  it('a co-host goes live in the cloud without the owner, and ends it', async () => {
+    const { hs, bs, stage } = await hostAndCohost();
     hs.disconnect();
 
     // A co-host's browser cannot send the owner's programme: refused, nothing changes.
@@ -61,12 +67,7 @@ describe('cloud programme', () => {
   });
 
   it('takes over a show whose host browser vanished (studio and programme), with exactly one composition', async () => {
-    const [host, bob] = await Promise.all([register(t.url), register(t.url)]);
-    const [hs, bs] = await Promise.all([t.open({ token: host.accessToken }), t.open({ token: bob.accessToken })]);
-    const stage = host.user.username;
-    await join(hs, stage);
-    await seat(hs, bs, stage, bob.user.username, 'cohost');
-    await join(bs, stage);
+    const { host, hs, bs, stage } = await hostAndCohost();
 
     expectOk(await studio(hs, 'studio:broadcast', { stage, action: 'start' }));
     const creds = await call(t.url, 'GET', '/api/me/channel/credentials', undefined, host.accessToken);

@@ -1,5 +1,5 @@
-import { initialStudioDocument, showStageNeeded, type StudioDocument } from '@streamcat/protocol';
-import { cloudCannotShow, cloudLayoutFor, compositionAttempt, showTokenAttributes } from './cloud-programme.rules';
+import { cloudCannotShow, initialStudioDocument, showStageNeeded, type StudioDocument } from '@streamcat/protocol';
+import { cloudLayoutFor, compositionAttempt, showTokenAttributes } from './cloud-programme.rules';
 import { ActorContext, applyStudioCommand, StudioAction } from './studio.reducer';
 
 const now = new Date('2026-12-03T18:00:00Z');

@@ -1,6 +1,4 @@
 import { programmeOf, type StudioDocument, type StudioProgramme } from '@streamcat/protocol';
-
-export { cloudCannotShow } from '@streamcat/protocol';
 import type { StudioEffect } from './studio.reducer';
 
 /**

@@ -9,6 +9,7 @@ import { AppError } from '../http/app-error';
 import { MediaProvider, type CompositionStatus } from '../media/media-provider';
 import { Broadcaster } from '../realtime/broadcaster';
 import { actorOf, rooms } from '../realtime/socket-actor';
+import { Stage } from '../stages/stage.entity';
 import { StudioStages } from '../stages/studio-stages.service';
 import { cloudLayoutFor } from './cloud-programme.rules';
 import { compositionCheck, failoverVerdict, type FailoverVerdict } from './failover.policy';
@@ -155,8 +156,8 @@ export class CloudProgramme implements OnModuleInit, OnApplicationShutdown {
     const stage = { id: studio.stage_id };
     if (verdict.do === 'take-over') {
       // The show stage is where the composition takes its picture from: made before the change, so on-air members get their show tokens with it.
-      const row = await this.db.query(`SELECT * FROM stages WHERE id = $1`, [studio.stage_id]);
-      if (row[0]) await this.stages.ensure(row[0], 'show');
+      const entity = await this.db.getRepository(Stage).findOneBy({ id: studio.stage_id });
+      if (entity) await this.stages.ensure(entity, 'show');
     }
     try {
       await this.writer.run({
