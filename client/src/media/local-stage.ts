@@ -1,5 +1,7 @@
 import {
   parseStageServerMessage,
+  STAGE_HEARTBEAT_DEAD_MS,
+  STAGE_HEARTBEAT_INTERVAL_MS,
   STAGE_MAX_JOIN_OFFER,
   type StageClientMessageInput,
   type StageServerMessage,
@@ -21,6 +23,7 @@ import {
   type StageStrategy,
   SubscribeType,
 } from './stage-adapter';
+import { nextReconnectStep, socketSilent, STAGE_REJOIN_ATTEMPT_TIMEOUT_MS, stageReconnectLimitMs } from './stage-reconnect';
 
 const ICE_GATHER_TIMEOUT_MS = 2_000;
 /** A media connection that has not come up by then is treated as failed and tried again. */
@@ -160,11 +163,16 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   private prepared?: PreparedPublish;
   /** The connection whose offer went with the join: publishing starts with `joined`. */
   private joinPublish?: PreparedPublish;
+  private heartbeat?: { timer: ReturnType<typeof setInterval>; lastHeardAt: number; lastCheckAt: number; n: number };
+  /** Set from a drop until `joined` again (or giving up): the rejoin attempts, with the same token. */
+  private reconnecting?: { startedAt: number; attempts: number; timer?: ReturnType<typeof setTimeout> };
 
   constructor(
     private readonly token: string,
     private strategy: StageStrategy,
     private readonly eventsUrl: string = eventsUrlOf(token),
+    /** How long a dropped connection is rejoined before the stage gives up (ERRORED). */
+    private readonly reconnectLimitMs: number = stageReconnectLimitMs(),
   ) {
     super();
   }
@@ -188,7 +196,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   }
 
   join(): Promise<void> {
-    if (this.ws) return Promise.reject(stageError('JOIN_ERROR', 'ALREADY_JOINED', 'join() was already called'));
+    if (this.ws || this.reconnecting) return Promise.reject(stageError('JOIN_ERROR', 'ALREADY_JOINED', 'join() was already called'));
     this.setState(StageConnectionState.CONNECTING);
     // Gathering runs while the socket connects and the token is checked (publishers only: the
     // strategy cannot know our capabilities yet, but a viewer's strategy publishes nothing).
@@ -198,16 +206,150 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     }
     return new Promise<void>((resolve, reject) => {
       this.pendingJoin = { resolve, reject };
-      const ws = new WebSocket(this.eventsUrl);
-      this.ws = ws;
+      const ws = this.openSocket();
       ws.onopen = () => void this.sendJoin(ws);
-      ws.onmessage = (e) => {
-        // Frames that are not one of the SFU's messages are dropped, never half-read.
-        const m = typeof e.data === 'string' ? parseStageServerMessage(e.data) : undefined;
-        if (m) void this.onMessage(m);
-      };
-      ws.onclose = () => this.onSocketClosed();
     });
+  }
+
+  /** A signalling socket that is `this.ws`; its events are ignored once it is not. */
+  private openSocket(): WebSocket {
+    const ws = new WebSocket(this.eventsUrl);
+    this.ws = ws;
+    ws.onmessage = (e) => {
+      if (this.ws !== ws) return;
+      if (this.heartbeat) this.heartbeat.lastHeardAt = Date.now();
+      // Frames that are not one of the SFU's messages are dropped, never half-read.
+      const m = typeof e.data === 'string' ? parseStageServerMessage(e.data) : undefined;
+      if (m) void this.onMessage(m);
+    };
+    ws.onclose = () => this.ws === ws && this.onSocketClosed();
+    return ws;
+  }
+
+  /** Closes the current socket without hearing from it again (a dead one may never say it closed). */
+  private dropSocket(): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    if (!ws) return;
+    ws.onopen = null;
+    ws.onclose = null;
+    ws.onmessage = null;
+    ws.close();
+  }
+
+  /** Pings the SFU and watches for its answers: a network that drops silently is noticed within seconds. */
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    const now = Date.now();
+    const hb = { lastHeardAt: now, lastCheckAt: now, n: 0, timer: undefined as unknown as ReturnType<typeof setInterval> };
+    hb.timer = setInterval(() => {
+      const at = Date.now();
+      const dead = socketSilent({
+        silentMs: at - hb.lastHeardAt,
+        deadMs: STAGE_HEARTBEAT_DEAD_MS,
+        sinceLastCheckMs: at - hb.lastCheckAt,
+        checkIntervalMs: STAGE_HEARTBEAT_INTERVAL_MS,
+      });
+      hb.lastCheckAt = at;
+      if (dead) return this.connectionLost();
+      this.send({ t: 'ping', n: hb.n++ });
+    }, STAGE_HEARTBEAT_INTERVAL_MS);
+    this.heartbeat = hb;
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat.timer);
+    this.heartbeat = undefined;
+  }
+
+  /**
+   * The joined connection dropped (socket closed without `left`, or silent): media goes down with
+   * it, the participants stay known, and the stage joins again with the same token (CONNECTING
+   * meanwhile, as the SDK reports its own reconnect).
+   */
+  private connectionLost(): void {
+    if (this.reconnecting || !this.self) return;
+    this.dropSocket();
+    this.stopHeartbeat();
+    this.reconnecting = { startedAt: Date.now(), attempts: 0 };
+    this.setState(StageConnectionState.CONNECTING);
+    clearTimeout(this.publishRetry);
+    this.publishFailures = 0;
+    this.prepared?.close();
+    this.prepared = undefined;
+    this.stopPublishing(false);
+    for (const remote of this.remotes.values()) {
+      clearTimeout(remote.retry);
+      remote.failures = 0;
+      this.dropSubscription(remote);
+    }
+    this.scheduleRejoin(null);
+  }
+
+  private scheduleRejoin(refusedWith: string | null): void {
+    const r = this.reconnecting;
+    if (!r) return;
+    clearTimeout(r.timer);
+    const step = nextReconnectStep({
+      attempt: r.attempts,
+      elapsedMs: Date.now() - r.startedAt,
+      limitMs: this.reconnectLimitMs,
+      refusedWith,
+    });
+    if (step.kind === 'give-up') return this.giveUp(step.why, refusedWith);
+    r.timer = setTimeout(() => this.rejoin(), step.delayMs);
+  }
+
+  private rejoin(): void {
+    const r = this.reconnecting;
+    if (!r) return;
+    r.attempts++;
+    const ws = this.openSocket();
+    ws.onopen = () => this.send({ t: 'join', token: this.token });
+    // An attempt that hangs (a network still half there) is given up for the next one.
+    r.timer = setTimeout(() => this.ws === ws && this.rejoinFailed(null), STAGE_REJOIN_ATTEMPT_TIMEOUT_MS);
+  }
+
+  private rejoinFailed(refusedWith: string | null): void {
+    this.dropSocket();
+    this.scheduleRejoin(refusedWith);
+  }
+
+  private giveUp(why: 'limit' | 'refused', code: string | null): void {
+    this.reconnecting = undefined;
+    const error =
+      why === 'limit'
+        ? stageError(
+            'JOIN_ERROR',
+            'CONNECTION_LOST',
+            `The stage could not be reached again within ${Math.round(this.reconnectLimitMs / 1000)} s.`,
+          )
+        : stageError('JOIN_ERROR', code ?? 'FAILED', 'The stage refused to take this connection back.');
+    this.emit('error', error);
+    this.setState(StageConnectionState.ERRORED);
+    this.teardown('unknown');
+  }
+
+  /** Joined again after a drop: the participants reconciled with the SFU's list, then publish and subscribe again. */
+  private onRejoined(m: Extract<StageServerMessage, { t: 'joined' }>): void {
+    const r = this.reconnecting;
+    if (r) clearTimeout(r.timer);
+    this.reconnecting = undefined;
+    this.self = toInfo(m.self, true);
+    this.setState(StageConnectionState.CONNECTED);
+    this.startHeartbeat();
+    const listed = new Set(m.participants.map((w) => w.id));
+    for (const [id, remote] of [...this.remotes]) {
+      if (listed.has(id)) continue;
+      clearTimeout(remote.retry);
+      this.remotes.delete(id);
+      this.emit('stageParticipantLeft', remote.info);
+    }
+    for (const w of m.participants) {
+      if (this.remotes.has(w.id)) this.updateRemote(w);
+      else this.addRemote(w);
+    }
+    this.refreshStrategy();
   }
 
   /**
@@ -249,7 +391,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   }
 
   leave(): void {
-    if (!this.ws) {
+    if (!this.ws && !this.reconnecting) {
       this.prepared?.close();
       this.prepared = undefined;
       return;
@@ -279,16 +421,20 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   }
 
   private send(message: StageClientMessageInput): void {
+    // A rejoining socket carries its join first: anything else before `joined` would end it.
+    if (this.reconnecting && message.t !== 'join' && message.t !== 'leave') return;
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
   private async onMessage(m: StageServerMessage): Promise<void> {
     switch (m.t) {
       case 'joined': {
+        if (this.reconnecting) return this.onRejoined(m);
         this.self = toInfo(m.self, true);
         this.setState(StageConnectionState.CONNECTED);
         this.pendingJoin?.resolve();
         this.pendingJoin = undefined;
+        this.startHeartbeat();
         this.emit('stageParticipantJoined', this.self);
         for (const w of m.participants) this.addRemote(w);
         const sent = this.joinPublish;
@@ -330,11 +476,15 @@ export class LocalStage extends StageEmitter implements StageAdapter {
       case 'left':
         this.teardown(m.reason);
         return;
+      case 'pong':
+        return;
     }
   }
 
   private onError(m: Extract<StageServerMessage, { t: 'error' }>): void {
     const error = stageError(m.category, m.code, m.message, m.participantId);
+    // A rejoin refused: tried again unless the refusal is final (a spent or expired token).
+    if (this.reconnecting && m.category === 'JOIN_ERROR' && m.fatal) return this.rejoinFailed(m.code);
     if (m.category === 'JOIN_ERROR' && m.fatal) {
       this.pendingJoin?.reject(error);
       this.pendingJoin = undefined;
@@ -551,6 +701,9 @@ export class LocalStage extends StageEmitter implements StageAdapter {
 
   private onSocketClosed(): void {
     if (!this.ws) return;
+    if (this.reconnecting) return this.rejoinFailed(null);
+    // Closed under a joined stage without `left`: the network, the server restarting. Join again.
+    if (this.state === StageConnectionState.CONNECTED && this.self) return this.connectionLost();
     if (this.pendingJoin) {
       this.pendingJoin.reject(stageError('JOIN_ERROR', 'CONNECTION_CLOSED', 'The stage connection closed before joining.'));
       this.pendingJoin = undefined;
@@ -562,13 +715,10 @@ export class LocalStage extends StageEmitter implements StageAdapter {
 
   /** Ends everything local; `reason` null means "never joined", so no stageLeft. */
   private teardown(reason: StageLeftReason | null): void {
-    const ws = this.ws;
-    this.ws = undefined;
-    if (ws) {
-      ws.onclose = null;
-      ws.onmessage = null;
-      ws.close();
-    }
+    this.dropSocket();
+    this.stopHeartbeat();
+    clearTimeout(this.reconnecting?.timer);
+    this.reconnecting = undefined;
     clearTimeout(this.publishRetry);
     this.prepared?.close();
     this.prepared = undefined;

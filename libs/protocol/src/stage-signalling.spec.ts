@@ -23,4 +23,13 @@ describe('stage signalling wire', () => {
     expect(parseStageServerMessage(JSON.stringify({ ...error, code: 'SOMETHING_ELSE' }))).toBeUndefined();
     expect(parseStageServerMessage(JSON.stringify({ t: 'left', reason: 'bored' }))).toBeUndefined();
   });
+
+  it('reads the heartbeat both ways, with a whole, non-negative counter only', () => {
+    expect(parseStageClientMessage(JSON.stringify({ t: 'ping', n: 7 }))).toEqual({ t: 'ping', n: 7 });
+    expect(parseStageServerMessage(JSON.stringify({ t: 'pong', n: 7 }))).toEqual({ t: 'pong', n: 7 });
+    expect(parseStageClientMessage(JSON.stringify({ t: 'ping' }))).toBeUndefined();
+    expect(parseStageClientMessage(JSON.stringify({ t: 'ping', n: -1 }))).toBeUndefined();
+    expect(parseStageClientMessage(JSON.stringify({ t: 'ping', n: 1.5 }))).toBeUndefined();
+    expect(parseStageServerMessage(JSON.stringify({ t: 'ping', n: 1 }))).toBeUndefined();
+  });
 });

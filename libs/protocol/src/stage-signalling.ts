@@ -16,6 +16,14 @@ export const STAGE_MAX_JOIN_OFFER = 16 * 1024;
 export const STAGE_MAX_MESSAGE_BEFORE_JOIN = 8 * 1024 + STAGE_MAX_JOIN_OFFER + 1024;
 /** Joined participants exchange SDP offers of up to 64 KB. */
 export const STAGE_MAX_MESSAGE_JOINED = 128 * 1024;
+/**
+ * Heartbeat: a joined browser sends `ping` this often and the SFU answers `pong`. Either side
+ * that hears nothing from the other for STAGE_HEARTBEAT_DEAD_MS takes the connection for dead
+ * (a network that drops silently leaves a socket open for minutes; the ws-level ping frames
+ * cannot be seen from a page). A client that never pings is not held to it.
+ */
+export const STAGE_HEARTBEAT_INTERVAL_MS = 1_000;
+export const STAGE_HEARTBEAT_DEAD_MS = 4_000;
 /** Close codes after a fatal error or a `left` message (4000-4999 are application codes). */
 export const STAGE_CLOSE = { refused: 4401, left: 4000, badMessage: 4400 } as const;
 
@@ -48,6 +56,8 @@ export const StageClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('mute'), audioMuted: z.boolean(), videoStopped: z.boolean() }),
   z.object({ t: z.literal('keyframe'), participantId: ParticipantId }),
   z.object({ t: z.literal('leave') }),
+  /** Heartbeat (STAGE_HEARTBEAT_INTERVAL_MS); `n` is echoed in the pong. */
+  z.object({ t: z.literal('ping'), n: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }),
 ]);
 /** What the server reads (defaults applied). */
 export type StageClientMessage = z.infer<typeof StageClientMessage>;
@@ -114,6 +124,7 @@ export const StageServerMessage = z.discriminatedUnion('t', [
     fatal: z.boolean(),
   }),
   z.object({ t: z.literal('left'), reason: StageLeftReasonName }),
+  z.object({ t: z.literal('pong'), n: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }),
 ]);
 export type StageServerMessage = z.infer<typeof StageServerMessage>;
 

@@ -1,5 +1,5 @@
 import { DEFAULT_EMULATOR_LIMITS } from '../../limits/emulator-limits';
-import { decidePublish, decideSubscribe } from './stage-rules';
+import { decidePublish, decideSubscribe, heartbeatDead } from './stage-rules';
 
 const MAX_PUBLISHERS_PER_STAGE = DEFAULT_EMULATOR_LIMITS.quotas.publishersPerStage;
 
@@ -39,5 +39,15 @@ describe('stage rules', () => {
     expect(decideSubscribe({ ...base, targetPublishing: false, subscribers: 0, alreadySubscriber: false })).toMatchObject({
       code: 'PARTICIPANT_NOT_PUBLISHING',
     });
+  });
+
+  it('drops a heartbeating socket silent for the dead time, but never one that does not ping or while the check ran late', () => {
+    const base = { heartbeating: true, deadMs: 4000, checkIntervalMs: 1000, sinceLastCheckMs: 1000 };
+    expect(heartbeatDead({ ...base, silentMs: 3999 })).toBe(false);
+    expect(heartbeatDead({ ...base, silentMs: 4000 })).toBe(true);
+    expect(heartbeatDead({ ...base, heartbeating: false, silentMs: 60_000 })).toBe(false);
+    // The loop stalled 5 s: the socket's pings may be queued behind this timer.
+    expect(heartbeatDead({ ...base, silentMs: 6000, sinceLastCheckMs: 5000 })).toBe(false);
+    expect(heartbeatDead({ ...base, silentMs: 6000, sinceLastCheckMs: 2000 })).toBe(true);
   });
 });

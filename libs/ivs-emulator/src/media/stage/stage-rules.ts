@@ -36,3 +36,21 @@ export function decideSubscribe(input: {
     return { ok: false, code: 'STAGE_AT_CAPACITY', message: `The stage already has ${input.maxSubscribers} subscribers.` };
   return allow;
 }
+
+/**
+ * Whether a participant's socket is dead by the heartbeat: it pings (a socket that never did is
+ * left to the ws-level ping) and nothing came from it for `deadMs`. Never while this check itself
+ * ran late (`sinceLastCheckMs` well over its interval): the server's loop was stalled, and the
+ * socket's frames may be waiting unread behind this timer.
+ */
+export function heartbeatDead(input: {
+  heartbeating: boolean;
+  silentMs: number;
+  deadMs: number;
+  sinceLastCheckMs: number;
+  checkIntervalMs: number;
+}): boolean {
+  if (!input.heartbeating) return false;
+  if (input.sinceLastCheckMs > input.checkIntervalMs * 2) return false;
+  return input.silentMs >= input.deadMs;
+}

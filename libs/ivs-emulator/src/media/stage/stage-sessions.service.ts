@@ -3,6 +3,7 @@ import { buildStageUpdateEvent, type StageUpdateName } from '@streamcat/ivs-even
 import {
   parseStageClientMessage,
   STAGE_CLOSE,
+  STAGE_HEARTBEAT_DEAD_MS,
   STAGE_MAX_MESSAGE_BEFORE_JOIN,
   STAGE_MAX_MESSAGE_JOINED,
   STAGE_SOCKET_PATH,
@@ -22,10 +23,13 @@ import { IvsEventSink, RESOLVED_EVENT_SINK } from '../ivs-event-sink';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
 import { MediaUpgrades, raiseMessageLimit } from '../media-upgrades';
 import { MediaKind, PublisherLeg, SubscriberLeg } from './sfu-peers';
-import { decidePublish, decideSubscribe } from './stage-rules';
+import { decidePublish, decideSubscribe, heartbeatDead } from './stage-rules';
 
 const JOIN_TIMEOUT_MS = 10_000;
-const PING_INTERVAL_MS = 10_000;
+/** ws-level pings, for clients that do not send the stage heartbeat (headless publishers, tests). */
+const PING_INTERVAL_MS = 5_000;
+/** How often heartbeating sockets are checked for silence. */
+const HEARTBEAT_CHECK_MS = 500;
 
 type Verified = Extract<ParticipantTokenVerification, { ok: true }>;
 
@@ -41,6 +45,13 @@ interface Participant {
   gone: boolean;
   /** Join order on the stage: IVS orders composition tiles by arrival when no order attribute says otherwise. */
   arrival: number;
+  /** The socket's heartbeat (shared with its accept loop): whether it pings, and when it was last heard. */
+  heartbeat: SocketHeartbeat;
+}
+
+interface SocketHeartbeat {
+  pings: boolean;
+  lastHeardAt: number;
 }
 
 /** A participant whose media reaches the SFU, as a server-side composition sees it. */
@@ -66,6 +77,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly stages = new Map<string, Map<string, Participant>>();
   private readonly offs: (() => void)[] = [];
   private pinger?: NodeJS.Timeout;
+  private heartbeatChecker?: NodeJS.Timeout;
   private arrivals = 0;
   private readonly publisherWatchers = new Map<string, Set<() => void>>();
 
@@ -95,11 +107,35 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
         }
     }, PING_INTERVAL_MS);
     this.pinger.unref();
+    // A browser whose network dropped is found within seconds by its missing heartbeat, so the
+    // others see it reconnecting while it is away (not only once it is back with the same token).
+    let lastCheckAt = Date.now();
+    this.heartbeatChecker = setInterval(() => {
+      const now = Date.now();
+      const sinceLastCheckMs = now - lastCheckAt;
+      lastCheckAt = now;
+      for (const room of this.stages.values())
+        for (const p of room.values()) {
+          const silentMs = now - p.heartbeat.lastHeardAt;
+          const dead = heartbeatDead({
+            heartbeating: p.heartbeat.pings,
+            silentMs,
+            deadMs: STAGE_HEARTBEAT_DEAD_MS,
+            sinceLastCheckMs,
+            checkIntervalMs: HEARTBEAT_CHECK_MS,
+          });
+          if (!dead || p.gone) continue;
+          this.logger.log(`participant ${p.wire.id} silent for ${silentMs} ms: its socket is dropped`);
+          p.ws.terminate();
+        }
+    }, HEARTBEAT_CHECK_MS);
+    this.heartbeatChecker.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
     clearInterval(this.pinger);
+    clearInterval(this.heartbeatChecker);
     for (const room of [...this.stages.values()]) for (const p of [...room.values()]) await this.leave(p, 'unknown', { tellSelf: true });
   }
 
@@ -148,11 +184,18 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     let participant: Participant | undefined;
     let joining = false;
     let queue = Promise.resolve();
+    const heartbeat: SocketHeartbeat = { pings: false, lastHeardAt: Date.now() };
     const joinTimer = setTimeout(() => ws.close(STAGE_CLOSE.refused, 'join timeout'), JOIN_TIMEOUT_MS);
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     ws.on('message', (data, isBinary) => {
+      heartbeat.lastHeardAt = Date.now();
       const parsed = isBinary ? undefined : parseStageClientMessage(data.toString());
+      // Answered at once, outside the queue: a long negotiation must not make the socket look dead.
+      if (parsed?.t === 'ping' && participant) {
+        heartbeat.pings = true;
+        return send(ws, { t: 'pong', n: parsed.n });
+      }
       // Before its token is accepted a socket gets one thing: a single join. Anything else ends it.
       if (!participant) {
         if (joining || parsed?.t !== 'join') {
@@ -167,7 +210,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
         clearTimeout(joinTimer);
         queue = queue.then(async () => {
           try {
-            participant = await this.join(ws, parsed.token);
+            participant = await this.join(ws, parsed.token, heartbeat);
             if (participant) raiseMessageLimit(ws, STAGE_MAX_MESSAGE_JOINED);
           } catch (err) {
             this.logger.error('stage join failed', err instanceof Error ? err.stack : String(err));
@@ -207,7 +250,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     ws.on('error', () => undefined);
   }
 
-  private async join(ws: WebSocket, token: string): Promise<Participant | undefined> {
+  private async join(ws: WebSocket, token: string, heartbeat: SocketHeartbeat): Promise<Participant | undefined> {
     const verified = await this.emulator.verifyParticipantToken(token);
     if (!verified.ok) {
       send(ws, errorMessage('JOIN_ERROR', verified.code, verified.message, true));
@@ -217,7 +260,9 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     const room = this.stages.get(verified.stageArn) ?? new Map<string, Participant>();
     this.stages.set(verified.stageArn, room);
     const previous = room.get(verified.participantId);
-    // IVS: a second connection with the same token evicts the first.
+    // IVS: a second connection with the same token evicts the first. This is also how a browser
+    // whose network dropped comes back before its old socket was found dead: the same token, so
+    // the same participant id (IVS ties the id to the token), on a new connection.
     if (previous) await this.leave(previous, 'token-reused', { tellSelf: true, keepDbRow: true });
     const { sessionId } = await this.emulator.participantJoined(verified.participantId);
     const p: Participant = {
@@ -228,6 +273,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
       subscriptions: new Map(),
       gone: false,
       arrival: ++this.arrivals,
+      heartbeat,
       wire: {
         id: verified.participantId,
         userId: verified.userId,
@@ -271,6 +317,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
       case 'leave':
         return this.leave(p, 'user-initiated', { tellSelf: true });
       case 'join':
+      case 'ping':
         return;
     }
   }
