@@ -1,8 +1,10 @@
 /**
  * Where the studio sends its programme (composite canvas + mixed audio) when going live.
  * IVS mode wraps the broadcast SDK's client; local mode streams to the emulator's ingest.
+ * `reconnecting`: the connection dropped mid-show and the sink is trying again by itself
+ * (broadcast-reconnect); it ends `live` again, or `failed` once the tries are over.
  */
-export type BroadcastSinkState = 'idle' | 'connecting' | 'live' | 'stopped' | 'failed';
+export type BroadcastSinkState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'failed';
 
 export interface BroadcastSinkError {
   /** e.g. INGEST_UNAVAILABLE (no ffmpeg), STREAM_KEY_INVALID, STOPPED_BY_SERVER, CONNECTION_LOST, TAKEOVER, SOURCE_CONNECTED. */

@@ -1,6 +1,8 @@
 import Hls, { ErrorTypes, Events } from 'hls.js';
 import type { EngineCallbacks, PlaybackEngine } from './playback-engine';
 
+const MEDIA_RECOVERY_WINDOW_MS = 5_000;
+
 /** hls.js on Media Source Extensions; Safari's native HLS when MSE is missing (iOS). */
 export function createHlsEngine(video: HTMLVideoElement, callbacks: EngineCallbacks): PlaybackEngine {
   const onPlaying = () => callbacks.onPlaying();
@@ -31,10 +33,18 @@ export function createHlsEngine(video: HTMLVideoElement, callbacks: EngineCallba
 
   const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
   hls.on(Events.MANIFEST_PARSED, () => void video.play().catch(() => undefined));
+  // A decode error is recovered in place once; another soon after (a buffer the stream's
+  // discontinuity left broken) goes to the player, which loads the source afresh when live.
+  let recoveredAt = -Infinity;
   hls.on(Events.ERROR, (_event, data) => {
     if (!data.fatal) return;
-    if (data.type === ErrorTypes.MEDIA_ERROR) {
+    if (data.type === ErrorTypes.MEDIA_ERROR && Date.now() - recoveredAt > MEDIA_RECOVERY_WINDOW_MS) {
+      recoveredAt = Date.now();
       hls.recoverMediaError();
+      return;
+    }
+    if (data.type === ErrorTypes.MEDIA_ERROR) {
+      callbacks.onError('The video could not be played in this browser.', true);
       return;
     }
     const network = data.type === ErrorTypes.NETWORK_ERROR;

@@ -5,8 +5,8 @@
  */
 export type EngineKind = 'ivs' | 'hls';
 
-/** What the player component shows. */
-export type PlayerState = 'loading' | 'playing' | 'offline' | 'error';
+/** What the player component shows; `reconnecting`: a live picture stopped moving and the player is getting it back. */
+export type PlayerState = 'loading' | 'playing' | 'reconnecting' | 'offline' | 'error';
 
 export interface EngineCallbacks {
   /** Frames are moving. */
