@@ -1,4 +1,5 @@
 import type { ChannelType } from '@streamcat/protocol';
+import { INGEST_SOCKET_PATH } from '@streamcat/protocol/browser-ingest';
 import { broadcastPreset } from './broadcast-preset';
 import type { BroadcastSink } from './broadcast-sink';
 import type { StageAdapter, StageStrategy } from './stage-adapter';
@@ -16,7 +17,7 @@ function hostOf(url: string): string | null {
   }
 }
 
-/** A channel is on IVS when its playback URL is (local playback is served by our own origin). */
+/** A channel is on IVS when its playback URL is (local playback is served by the emulator, embedded or standalone). */
 export function channelMode(playbackUrl: string): MediaMode {
   const host = hostOf(playbackUrl);
   return host && IVS_DOMAIN.test(host) ? 'ivs' : 'local';
@@ -55,6 +56,16 @@ export async function createStage(token: string, strategy: StageStrategy): Promi
   return IvsStage.load(token, strategy);
 }
 
+/**
+ * The local ingest's websocket: the emulator that serves a channel's playback also takes its
+ * ingest, so its address follows the playback URL (the page's own origin when the emulator is
+ * embedded in the server, its own when it runs standalone).
+ */
+export function localIngestUrl(playbackUrl: string): string {
+  const url = new URL(playbackUrl);
+  return `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}${INGEST_SOCKET_PATH}`;
+}
+
 /** Where the programme goes for this channel. */
 export async function createBroadcastSink(channel: {
   playbackUrl: string;
@@ -63,7 +74,7 @@ export async function createBroadcastSink(channel: {
 }): Promise<BroadcastSink> {
   if (channelMode(channel.playbackUrl) === 'local') {
     const { LocalIngestSink } = await import('./local-ingest-sink');
-    return new LocalIngestSink();
+    return new LocalIngestSink({ ingestUrl: localIngestUrl(channel.playbackUrl) });
   }
   const { IvsBroadcastSink } = await import('./ivs-broadcast-sink');
   return new IvsBroadcastSink(channel.ingestEndpoint, broadcastPreset(channel.type));

@@ -12,3 +12,4 @@ export * from './stage-signalling';
 export * from './browser-ingest';
 export * from './studio-capacity';
 export * from './studio-programme';
+export * from './emulator-status';

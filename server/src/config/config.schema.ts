@@ -49,6 +49,10 @@ export const envSchema = z.object({
   FAILOVER_HOST_GONE_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   // Local mode: overrides of the emulator's AWS quotas, call rates and account standing (stages=3,CreateStage=5/s,pendingVerification=true). Checked in loadConfig.
   IVS_EMULATOR_LIMITS: z.string().max(2000).default(''),
+  // Local mode with the emulator as its own service (`npm run emulator`): where this server reaches it. Unset: embedded.
+  IVS_EMULATOR_URL: url(['http:', 'https:']).optional(),
+  // Where browsers reach that emulator (stage, ingest, HLS, recordings); defaults to IVS_EMULATOR_URL.
+  IVS_EMULATOR_PUBLIC_URL: url(['http:', 'https:']).optional(),
   // The local emulator's own access key (SigV4); shape checked in loadConfig, where the secret is never echoed.
   IVS_EMULATOR_ACCESS_KEY_ID: z.string().optional(),
   IVS_EMULATOR_SECRET_ACCESS_KEY: z.string().optional(),
@@ -71,8 +75,8 @@ export const envSchema = z.object({
   // Unset: ffmpeg from the PATH, else the one packaged in @ffmpeg-installer/linux-x64.
   FFMPEG_PATH: z.string().min(1).optional(),
   RTMP_PORT: z.coerce.number().int().min(0).max(65535).default(1935),
-  // A studio reload takes a few seconds; IVS's recording reconnect window allows up to 300.
-  INGEST_RECONNECT_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
+  // A studio reload or a network drop of up to 30 s, plus the reconnect's own seconds; IVS's recording reconnect window allows up to 300.
+  INGEST_RECONNECT_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(40),
   STAGE_MAX_SUBSCRIBERS: z.coerce.number().int().min(1).max(10_000).default(10_000),
   TRUST_PROXY: z.string().max(2000).default('false'),
   RATE_LIMITS: z.string().max(2000).default(''),

@@ -19,8 +19,8 @@ describe('loadConfig', () => {
     expect(readFileSync(join(dir, 'secrets', 'jwt-secret'), 'utf8')).toBe(a.jwtSecret);
   });
 
-  it('gives the local ingest a reconnect grace: 20 s by default, 0 to end with the connection, no more than IVS allows', () => {
-    expect(loadConfig({ DATA_DIR: dir }).ingestReconnectGraceSeconds).toBe(20);
+  it('gives the local ingest a reconnect grace: 40 s by default (a 30 s drop and the reconnect), 0 to end with the connection, no more than IVS allows', () => {
+    expect(loadConfig({ DATA_DIR: dir }).ingestReconnectGraceSeconds).toBe(40);
     expect(loadConfig({ DATA_DIR: dir, INGEST_RECONNECT_GRACE_SECONDS: '0' }).ingestReconnectGraceSeconds).toBe(0);
     expect(() => loadConfig({ DATA_DIR: dir, INGEST_RECONNECT_GRACE_SECONDS: '301' })).toThrow(/INGEST_RECONNECT_GRACE_SECONDS/);
   });
@@ -116,6 +116,29 @@ describe('loadConfig', () => {
     const bad = () => loadConfig({ DATA_DIR: dir, ...given, IVS_EMULATOR_SECRET_ACCESS_KEY: 'short secret' });
     expect(bad).toThrow(/IVS_EMULATOR_SECRET_ACCESS_KEY/);
     expect(bad).not.toThrow(/short secret/);
+  });
+
+  it('with IVS_EMULATOR_URL: calls that emulator and needs the secrets every replica shares with it, named', () => {
+    expect(() => loadConfig({ DATA_DIR: dir, IVS_EMULATOR_URL: 'http://emulator:4000' })).toThrow(
+      /IVS_EMULATOR_ACCESS_KEY_ID: required with IVS_EMULATOR_URL[\s\S]*IVS_EMULATOR_SECRET_ACCESS_KEY[\s\S]*IVS_EVENTS_API_KEY/,
+    );
+    const shared = {
+      IVS_EMULATOR_ACCESS_KEY_ID: 'AKIAGIVENBYTHEENV000',
+      IVS_EMULATOR_SECRET_ACCESS_KEY: 's3cret-from-the-environment',
+      IVS_EVENTS_API_KEY: 'events-key-from-the-env',
+    };
+    const c = loadConfig({
+      DATA_DIR: dir,
+      ...shared,
+      IVS_EMULATOR_URL: 'http://emulator:4000/',
+      IVS_EMULATOR_PUBLIC_URL: 'https://media.example/',
+    });
+    expect(c.ivsEmulator).toEqual({ url: 'http://emulator:4000', publicUrl: 'https://media.example' });
+    expect(c.recordingsBaseUrl).toBe('https://media.example/_ivs/recordings');
+    expect(loadConfig({ DATA_DIR: dir, ...shared, IVS_EMULATOR_URL: 'http://emulator:4000' }).ivsEmulator?.publicUrl).toBe(
+      'http://emulator:4000',
+    );
+    expect(loadConfig({ DATA_DIR: dir }).ivsEmulator).toBeUndefined();
   });
 
   it('refuses to start with MODERATOR_USERNAMES set, pointing at the CLI (an empty value is fine)', () => {

@@ -35,6 +35,11 @@ export interface AppConfig {
   failoverHostGoneSeconds: number;
   /** Local mode: the key pair the emulator accepts and the server's SDK clients sign with (SigV4). */
   ivsEmulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Local mode with a standalone emulator (IVS_EMULATOR_URL): the URL this server calls and the one
+   * browsers use. Unset: the emulator is embedded in this process.
+   */
+  ivsEmulator?: { url: string; publicUrl: string };
   /** Local mode: overrides of AWS's limits the emulator enforces (IVS_EMULATOR_LIMITS, checked here; AWS's defaults when empty). */
   ivsEmulatorLimits: string;
   recordingsBaseUrl: string;
@@ -86,6 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ];
     for (const [name, hint] of required) if (!env[name]) problems.push(`${name}: required when MEDIA_PROVIDER=aws${hint}`);
   }
+  // Secrets a standalone emulator shares with every replica cannot be generated per process.
+  if (env.IVS_EMULATOR_URL && (env.MEDIA_PROVIDER ?? 'local') === 'local') {
+    for (const name of ['IVS_EMULATOR_ACCESS_KEY_ID', 'IVS_EMULATOR_SECRET_ACCESS_KEY', 'IVS_EVENTS_API_KEY'])
+      if (!env[name]) problems.push(`${name}: required with IVS_EMULATOR_URL (the emulator and every replica must share it)`);
+  }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? '');
   if ('error' in trustProxy) problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: ${trustProxy.error}`);
   const rateLimits = parseLimitOverrides(env.RATE_LIMITS ?? '');
@@ -101,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const dataDir = resolve(e.DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const ivsEmulator =
+    e.MEDIA_PROVIDER === 'local' && e.IVS_EMULATOR_URL
+      ? { url: trimSlashes(e.IVS_EMULATOR_URL), publicUrl: trimSlashes(e.IVS_EMULATOR_PUBLIC_URL ?? e.IVS_EMULATOR_URL) }
+      : undefined;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -121,8 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     broadcastStartTimeoutSeconds: e.BROADCAST_START_TIMEOUT_SECONDS,
     failoverHostGoneSeconds: e.FAILOVER_HOST_GONE_SECONDS,
     ivsEmulatorCredentials: e.MEDIA_PROVIDER === 'local' ? emulatorCredentials(e, dataDir) : undefined,
+    ivsEmulator,
     ivsEmulatorLimits: e.IVS_EMULATOR_LIMITS,
-    recordingsBaseUrl: (e.RECORDINGS_BASE_URL ?? `${publicUrl}/_ivs/recordings`).replace(/\/+$/, ''),
+    // Local recordings are served by the emulator, wherever it runs.
+    recordingsBaseUrl: trimSlashes(e.RECORDINGS_BASE_URL ?? `${ivsEmulator?.publicUrl ?? publicUrl}/_ivs/recordings`),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     ffmpegPath: e.FFMPEG_PATH,
@@ -136,8 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+function trimSlashes(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 /** The emulator's access key: both variables or neither. A bad secret is reported without printing it. */
-function emulatorCredentialProblems(env: NodeJS.ProcessEnv): string[] {
+export function emulatorCredentialProblems(env: NodeJS.ProcessEnv): string[] {
   const id = env.IVS_EMULATOR_ACCESS_KEY_ID;
   const secret = env.IVS_EMULATOR_SECRET_ACCESS_KEY;
   const problems: string[] = [];
@@ -160,7 +180,7 @@ function emulatorCredentials(e: Env, dataDir: string): { accessKeyId: string; se
   };
 }
 
-function persistentSecret(dataDir: string, name: string, generate = () => randomBytes(32).toString('base64url')): string {
+export function persistentSecret(dataDir: string, name: string, generate = () => randomBytes(32).toString('base64url')): string {
   const dir = join(dataDir, 'secrets');
   const file = join(dir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();

@@ -21,6 +21,25 @@ describe('contentSecurityPolicy', () => {
     expect(JSON.stringify(csp)).not.toMatch(/live-video|unsafe/);
   });
 
+  it('with a standalone emulator: its origin and websockets too (HLS, stage and ingest are served there)', () => {
+    const csp = contentSecurityPolicy(
+      {
+        ...local,
+        recordingsBaseUrl: 'http://localhost:4000/_ivs/recordings',
+        ivsEmulator: { url: 'http://emulator:4000', publicUrl: 'http://localhost:4000' },
+      },
+      'app',
+    );
+    expect(csp['connect-src']).toEqual([
+      "'self'",
+      'http://localhost:3000',
+      'http://localhost:4000',
+      'ws://localhost:3000',
+      'ws://localhost:4000',
+    ]);
+    expect(csp['media-src']).toEqual(["'self'", 'blob:', 'http://localhost:3000', 'http://localhost:4000']);
+  });
+
   it('on AWS: the recordings origin, the IVS hosts (any port: ingest uses 4443), WebAssembly for the IVS player, https only', () => {
     const csp = contentSecurityPolicy(aws, 'app');
     expect(csp['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);

@@ -2,7 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/config';
 
-export type SecurityHeadersConfig = Pick<AppConfig, 'publicUrl' | 'recordingsBaseUrl' | 'mediaProvider'>;
+export type SecurityHeadersConfig = Pick<AppConfig, 'publicUrl' | 'recordingsBaseUrl' | 'mediaProvider'> &
+  Partial<Pick<AppConfig, 'ivsEmulator'>>;
 
 /** Amazon IVS playback, stage and ingest hosts (the broadcast SDK's ingest listens on port 4443). */
 const IVS_HTTPS = 'https://*.live-video.net:*';
@@ -12,7 +13,7 @@ const IVS_WSS = 'wss://*.live-video.net:*';
  * The Content-Security-Policy of the app's pages: what the built Vue app loads and nothing more.
  * Its own scripts and styles only (Vite emits no inline ones); media and requests to this
  * origin and PUBLIC_URL's (HLS and stage websockets are built from it), the recordings origin,
- * and on AWS the IVS hosts plus WebAssembly for the IVS player; workers from blob: (hls.js,
+ * a standalone emulator's origin (its HLS, stage and ingest sockets), and on AWS the IVS hosts plus WebAssembly for the IVS player; workers from blob: (hls.js,
  * the IVS SDKs); images from any https URL, because a studio background is any image URL.
  * `docs`: Swagger UI at /api/docs, which needs inline styles and data: images.
  */
@@ -20,7 +21,9 @@ export function contentSecurityPolicy(config: SecurityHeadersConfig, page: 'app'
   const pub = new URL(config.publicUrl);
   const https = pub.protocol === 'https:';
   const wsOrigin = `${https ? 'wss' : 'ws'}://${pub.host}`;
-  const origins = unique([pub.origin, new URL(config.recordingsBaseUrl).origin]);
+  const emulator = config.ivsEmulator ? new URL(config.ivsEmulator.publicUrl) : undefined;
+  const origins = unique([pub.origin, new URL(config.recordingsBaseUrl).origin, ...(emulator ? [emulator.origin] : [])]);
+  const wsOrigins = unique([wsOrigin, ...(emulator ? [`${emulator.protocol === 'https:' ? 'wss' : 'ws'}://${emulator.host}`] : [])]);
   const aws = config.mediaProvider === 'aws';
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
@@ -35,7 +38,7 @@ export function contentSecurityPolicy(config: SecurityHeadersConfig, page: 'app'
     'img-src': ["'self'", 'https:', ...(https ? [] : ['http:'])],
     'font-src': ["'self'"],
     'media-src': ["'self'", 'blob:', ...origins, ...(aws ? [IVS_HTTPS] : [])],
-    'connect-src': ["'self'", ...unique([...origins, wsOrigin]), ...(aws ? [IVS_HTTPS, IVS_WSS] : [])],
+    'connect-src': ["'self'", ...unique([...origins, ...wsOrigins]), ...(aws ? [IVS_HTTPS, IVS_WSS] : [])],
     'worker-src': ["'self'", 'blob:'],
   };
   if (https) directives['upgrade-insecure-requests'] = [];

@@ -1,3 +1,4 @@
+import type { FfmpegStatus } from '@streamcat/ivs-emulator';
 import type { HealthResponse } from '@streamcat/protocol';
 
 export type LocalFfmpegStatus = NonNullable<HealthResponse['ffmpeg']>;
@@ -12,4 +13,9 @@ export abstract class LocalMediaPlane {
   abstract rtmpUrl(ingestEndpoint: string): string | null;
   /** The ffmpeg behind the channel ingest, or why going live cannot work. */
   abstract ffmpeg(): LocalFfmpegStatus;
+}
+
+/** The emulator's ffmpeg check as /api/health reports it. */
+export function ffmpegHealth(s: FfmpegStatus): LocalFfmpegStatus {
+  return s.ok ? { status: 'available', version: s.version, source: s.source } : { status: 'missing', message: s.message };
 }

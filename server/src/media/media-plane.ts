@@ -1,7 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ChannelIngestService, IvsEmulatorModule, ivsEmulatorMigrations, RtmpIngestServer } from '@streamcat/ivs-emulator';
 import type { AppConfig } from '../config/config';
-import { LocalFfmpegStatus, LocalMediaPlane } from './local-media-plane';
+import { ffmpegHealth, LocalFfmpegStatus, LocalMediaPlane } from './local-media-plane';
+import { RemoteMediaPlane } from './remote-media-plane';
 import { packagedFfmpegPath } from './packaged-ffmpeg';
 
 /** LocalMediaPlane read from the emulator's channel ingest and RTMP server. */
@@ -20,8 +21,7 @@ class EmulatorMediaPlane extends LocalMediaPlane {
   }
 
   ffmpeg(): LocalFfmpegStatus {
-    const s = this.ingest.ffmpegStatus();
-    return s.ok ? { status: 'available', version: s.version, source: s.source } : { status: 'missing', message: s.message };
+    return ffmpegHealth(this.ingest.ffmpegStatus());
   }
 }
 
@@ -33,12 +33,27 @@ class LocalMediaPlaneModule {}
 /**
  * What local mode adds to the server: the embedded IVS emulator (mounted under /_ivs) with
  * its media plane (stage SFU, browser and RTMP ingest → HLS + recordings; docs/local-media.md),
- * its migrations, and the LocalMediaPlane port. On AWS nothing is added. The media plane's IVS
+ * its migrations, and the LocalMediaPlane port; with IVS_EMULATOR_URL only the port, read from
+ * that emulator (server/src/emulator is its standalone form). On AWS nothing is added. The media plane's IVS
  * events go to IVS_EVENT_SINK.
  */
 export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<DynamicModule['imports']>; migrations: Function[] } {
   if (config.mediaProvider !== 'local') return { imports: [], migrations: [] };
   if (!config.ivsEmulatorCredentials) throw new Error('Local mode needs the emulator credentials (loadConfig provides them).');
+  // A standalone emulator (npm run emulator) holds the media and its own tables; this server only calls it.
+  if (config.ivsEmulator) {
+    const url = config.ivsEmulator.url;
+    return {
+      imports: [
+        {
+          module: LocalMediaPlaneModule,
+          providers: [{ provide: LocalMediaPlane, useFactory: () => new RemoteMediaPlane(url) }],
+          exports: [LocalMediaPlane],
+        },
+      ],
+      migrations: [],
+    };
+  }
   const emulator = IvsEmulatorModule.forRoot({
     dataDir: config.dataDir,
     region: config.awsRegion,

@@ -6,7 +6,7 @@ import { IvsMediaProvider } from './ivs-media.provider';
 import { MediaProvider } from './media-provider';
 import { ServerAddress } from './server-address';
 
-/** The one MediaProvider: real AWS, or the same SDK clients pointed at the embedded emulator. */
+/** The one MediaProvider: real AWS, or the same SDK clients pointed at the emulator (embedded, or IVS_EMULATOR_URL). */
 @Global()
 @Module({
   providers: [
@@ -22,7 +22,10 @@ import { ServerAddress } from './server-address';
           rates: config.ivsApiRates,
           emulator:
             config.mediaProvider === 'local' && config.ivsEmulatorCredentials
-              ? { url: () => `${address.loopbackUrl()}/_ivs`, credentials: config.ivsEmulatorCredentials }
+              ? {
+                  url: () => `${config.ivsEmulator?.url ?? address.loopbackUrl()}/_ivs`,
+                  credentials: config.ivsEmulatorCredentials,
+                }
               : undefined,
         }),
     },

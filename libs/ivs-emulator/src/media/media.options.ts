@@ -58,8 +58,9 @@ const schema = z.object({
   // A busy machine can hold a browser's recorder back for several seconds (seen at 10 s with
   // six browsers on two cores); viewers already get Starvation at 3 s, so ending waits longer.
   endAfterMs: z.number().int().min(500).default(30_000),
-  // A studio reload takes a few seconds on a busy machine (page, devices, stage, encoder): 20 s covers it.
-  reconnectGraceMs: z.number().int().min(0).max(300_000).default(20_000),
+  // A studio reload (a few seconds on a busy machine) or a network drop of up to 30 s, plus the
+  // studio's reconnect backoff: 40 s covers both.
+  reconnectGraceMs: z.number().int().min(0).max(300_000).default(40_000),
   segmentSeconds: z.number().int().min(1).max(10).default(2),
   rtmpPort: z.number().int().min(0).max(65535).optional(),
   rtmpHost: z.string().min(1).default('0.0.0.0'),
