@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { IVS_EVENT_SINK } from '@streamcat/ivs-emulator';
+import { buildLimitBreachEvent } from '@streamcat/ivs-events';
 import type { EmulatorStatus } from '@streamcat/protocol';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
@@ -85,6 +86,32 @@ describe('standalone IVS emulator', () => {
     expect(() => loadEmulatorConfig({ IVS_EVENTS_URL: 'http://server:3000/api/ivs/events' })).toThrow(
       /IVS_EVENTS_API_KEY=\(value not shown\): required[\s\S]*IVS_EMULATOR_ACCESS_KEY_ID[\s\S]*IVS_EMULATOR_SECRET_ACCESS_KEY/,
     );
+  });
+
+  it('delivers to the next replica when one does not answer (IVS_EVENTS_URL lists several)', async () => {
+    const urls = loadEmulatorConfig({ ...SHARED, IVS_EVENTS_URL: 'http://a:3000/api/ivs/events, http://b:3000/api/ivs/events' }).events
+      .urls;
+    expect(urls).toEqual(['http://a:3000/api/ivs/events', 'http://b:3000/api/ivs/events']);
+    const dead = `http://127.0.0.1:${await freePort()}/api/ivs/events`;
+    const sink = new HttpEventSink({ urls: [dead, `${server!.url}/api/ivs/events`], apiKey: SHARED.IVS_EVENTS_API_KEY });
+    const event = buildLimitBreachEvent({
+      time: new Date(),
+      resourceArn: 'arn:aws:ivs:us-east-1:123456789012:channel/deadReplicaTest',
+      limitName: 'Concurrent Streams',
+      limitValue: 1,
+      exceededBy: 1,
+      limitUnit: 'Count',
+    });
+    await sink.emit(event);
+    const ledger = server!.app.get(DataSource);
+    await eventually(
+      'the event to reach the replica that answers',
+      async () => (await ledger.query('SELECT 1 FROM ivs_events WHERE id = $1', [event.id])).length,
+      10_000,
+      100,
+    );
+    expect(sink.pending).toBe(0);
+    sink.onApplicationShutdown();
   });
 
   it("serves the server's IVS calls and tells it what only the emulator knows (RTMP port, ffmpeg)", async () => {

@@ -26,8 +26,18 @@ const emulatorEnvSchema = envSchema
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     DATA_DIR: z.string().min(1).default('./.data/emulator'),
     EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1024).max(65535).default(54330),
-    // Where IVS events go: the servers' `/api/ivs/events` (through their load balancer).
-    IVS_EVENTS_URL: envSchema.shape.PUBLIC_URL.unwrap(),
+    // Where IVS events go: the servers' `/api/ivs/events`, through their load balancer or as a
+    // comma-separated list of replicas (a failed delivery moves on to the next).
+    IVS_EVENTS_URL: z
+      .string()
+      .max(4000)
+      .transform((v) =>
+        v
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(envSchema.shape.PUBLIC_URL.unwrap()).min(1, 'must name at least one URL')),
     IVS_EVENTS_API_KEY: envSchema.shape.IVS_EVENTS_API_KEY.unwrap(),
     IVS_EMULATOR_ACCESS_KEY_ID: z.string(),
     IVS_EMULATOR_SECRET_ACCESS_KEY: z.string(),
@@ -44,7 +54,7 @@ export interface EmulatorConfig {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   limits: string;
-  events: { url: string; apiKey: string };
+  events: { urls: string[]; apiKey: string };
   ffmpegPath?: string;
   rtmpPort: number;
   rtmpHost: string;
@@ -80,7 +90,7 @@ export function loadEmulatorConfig(env: NodeJS.ProcessEnv = process.env): Emulat
     region: e.AWS_REGION,
     credentials: { accessKeyId: e.IVS_EMULATOR_ACCESS_KEY_ID, secretAccessKey: e.IVS_EMULATOR_SECRET_ACCESS_KEY },
     limits: e.IVS_EMULATOR_LIMITS,
-    events: { url: e.IVS_EVENTS_URL, apiKey: e.IVS_EVENTS_API_KEY },
+    events: { urls: e.IVS_EVENTS_URL, apiKey: e.IVS_EVENTS_API_KEY },
     ffmpegPath: e.FFMPEG_PATH,
     rtmpPort: e.RTMP_PORT,
     rtmpHost: e.HOST,

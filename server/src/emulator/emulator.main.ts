@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     throw e;
   }
   log.log(
-    `IVS emulator is up at ${config.publicUrl} (events to ${config.events.url}; database: ${embedded ? 'embedded' : 'DATABASE_URL'})`,
+    `IVS emulator is up at ${config.publicUrl} (events to ${config.events.urls.join(', ')}; database: ${embedded ? 'embedded' : 'DATABASE_URL'})`,
   );
 
   let stopping = false;

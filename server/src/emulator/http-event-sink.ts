@@ -3,8 +3,11 @@ import type { IvsEventSink } from '@streamcat/ivs-emulator';
 import { deliveryOutcome, MAX_EVENT_AGE_MS, MAX_QUEUED, nextBatchSize, retryDelayMs } from './event-delivery.policy';
 
 export interface HttpEventSinkOptions {
-  /** The server's events endpoint, e.g. http://server:3000/api/ivs/events (a load balancer in front of replicas). */
-  url: string;
+  /**
+   * The servers' events endpoint(s), e.g. http://server:3000/api/ivs/events: a load balancer in
+   * front of the replicas, or each replica's own address (a failed attempt moves to the next one).
+   */
+  urls: string[];
   apiKey: string;
   /** A request with no answer in this long is retried. */
   timeoutMs?: number;
@@ -21,7 +24,8 @@ interface Queued {
  * the oldest events, up to 100, in the order they happened, and the same batch is sent again
  * after a failure until it is answered 2xx. The server applies events idempotently by id and in
  * any order, so a batch sent twice (answered, but the answer lost) costs nothing. A server
- * restart only delays events; an emulator restart loses those still queued, as its media does.
+ * restart only delays events (or, given several replicas' URLs, sends them to another one); an
+ * emulator restart loses those still queued, as its media does.
  */
 export class HttpEventSink implements IvsEventSink, OnApplicationShutdown {
   private readonly logger = new Logger('IvsEventDelivery');
@@ -30,13 +34,17 @@ export class HttpEventSink implements IvsEventSink, OnApplicationShutdown {
   private stopped = false;
   private wake?: () => void;
   private attempt = 0;
+  /** The endpoint that answered last: kept while it answers, the next one after a failure. */
+  private target = 0;
 
-  constructor(private readonly options: HttpEventSinkOptions) {}
+  constructor(private readonly options: HttpEventSinkOptions) {
+    if (!options.urls.length) throw new Error('HttpEventSink needs at least one URL');
+  }
 
   async emit(envelope: object): Promise<void> {
     if (this.queue.length >= MAX_QUEUED) {
       this.queue.shift();
-      this.logger.error(`More than ${MAX_QUEUED} events wait for ${this.options.url}: the oldest is dropped`);
+      this.logger.error(`More than ${MAX_QUEUED} events wait for ${this.options.urls.join(', ')}: the oldest is dropped`);
     }
     this.queue.push({ envelope, queuedAt: Date.now() });
     void this.pump();
@@ -65,6 +73,7 @@ export class HttpEventSink implements IvsEventSink, OnApplicationShutdown {
         const outcome = deliveryOutcome(status);
         if (outcome === 'retry') {
           this.attempt++;
+          this.target = (this.target + 1) % this.options.urls.length;
           const delay = retryDelayMs(this.attempt, Math.random());
           // The first failure and then every tenth: a server down for minutes should not flood the log.
           if (this.attempt === 1 || this.attempt % 10 === 0)
@@ -83,18 +92,19 @@ export class HttpEventSink implements IvsEventSink, OnApplicationShutdown {
   }
 
   private async post(envelopes: object[]): Promise<{ status?: number; detail: string }> {
+    const url = this.options.urls[this.target];
     try {
-      const res = await fetch(this.options.url, {
+      const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': this.options.apiKey },
         body: JSON.stringify(envelopes),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       const text = res.ok ? '' : (await res.text().catch(() => '')).slice(0, 300);
-      return { status: res.status, detail: `HTTP ${res.status}${text ? ` ${text}` : ''}` };
+      return { status: res.status, detail: `${url}: HTTP ${res.status}${text ? ` ${text}` : ''}` };
     } catch (e) {
       const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-      return { detail: cause };
+      return { detail: `${url}: ${cause}` };
     }
   }
 
