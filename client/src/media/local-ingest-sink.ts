@@ -6,6 +6,11 @@ import { reconnectDelay, reconnectRetries } from './broadcast-reconnect';
 const TIMESLICE_MS = 250;
 /** More than this unsent means the network cannot keep up; the stream is ended rather than lagging forever. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * A reconnect that has had no answer this long is abandoned for the next. Generous: the ingest
+ * lets the old source's ffmpeg flush before it answers, which takes seconds on a busy machine.
+ */
+const RESUME_TIMEOUT_MS = 8_000;
 /** H.264 first: the ingest then copies video into HLS and only encodes audio. */
 const MIME_TYPES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
 
@@ -74,6 +79,15 @@ export class LocalIngestSink implements BroadcastSink {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const ws = new WebSocket(url);
+      // A try into a dead network may neither open nor fail for a long time: it is given up so the next can go.
+      const timer = resume
+        ? setTimeout(() => {
+            if (settled || this.ws !== ws) return;
+            settled = true;
+            this.letGo(ws);
+            reject(sinkError('CONNECTION_LOST', 'The ingest did not answer.'));
+          }, RESUME_TIMEOUT_MS)
+        : undefined;
       this.ws = ws;
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => send(ws, { t: 'start', streamKey, mimeType, ...(resume ? { resume: true } : {}) });
@@ -82,6 +96,7 @@ export class LocalIngestSink implements BroadcastSink {
         // Anything but the ingest's own messages is dropped.
         const m = typeof e.data === 'string' ? parseIngestServerMessage(e.data) : undefined;
         if (!m) return;
+        clearTimeout(timer);
         if (m.t === 'live') {
           settled = true;
           this.retry = undefined;
@@ -100,6 +115,7 @@ export class LocalIngestSink implements BroadcastSink {
         }
       };
       ws.onclose = () => {
+        clearTimeout(timer);
         if (this.ws !== ws) return;
         this.letGo(ws);
         const err = sinkError('CONNECTION_LOST', 'The connection to the ingest closed.');
@@ -192,7 +208,9 @@ export class LocalIngestSink implements BroadcastSink {
         this.finish('failed', sinkError('NETWORK_TOO_SLOW', 'The upload cannot keep up with the stream.'));
         return;
       }
-      ws.send(await e.data.arrayBuffer());
+      const bytes = await e.data.arrayBuffer();
+      // The connection may have gone while the chunk was read.
+      if (ws.readyState === WebSocket.OPEN) ws.send(bytes);
     };
     recorder.start(TIMESLICE_MS);
   }

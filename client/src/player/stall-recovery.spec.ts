@@ -12,14 +12,13 @@ describe('stallStep', () => {
     expect(stallStep(9_999, 0)).toBe('reconnecting');
   });
 
-  it('reloads the source at 10 s into the stall, then at 30 s, then every 20 s', () => {
-    expect(stallStep(10_000, 0)).toBe('reload');
-    expect(stallStep(10_001, 1)).toBe('reconnecting');
-    expect(stallStep(29_999, 1)).toBe('reconnecting');
-    expect(stallStep(30_000, 1)).toBe('reload');
-    expect(stallStep(49_999, 2)).toBe('reconnecting');
-    expect(stallStep(50_000, 2)).toBe('reload');
-    expect(stallStep(70_000, 3)).toBe('reload');
+  it('reloads the source at 20 s into the stall, then every 20 s', () => {
+    expect(stallStep(19_999, 0)).toBe('reconnecting');
+    expect(stallStep(20_000, 0)).toBe('reload');
+    expect(stallStep(20_001, 1)).toBe('reconnecting');
+    expect(stallStep(39_999, 1)).toBe('reconnecting');
+    expect(stallStep(40_000, 1)).toBe('reload');
+    expect(stallStep(60_000, 2)).toBe('reload');
   });
 });
 

@@ -6,9 +6,12 @@
 
 /** Standing still this long while live is more than a buffer hiccup: the viewer is told the player is on it. */
 export const STALL_NOTICE_MS = 3_000;
-/** The first reload of a stalled live player; later ones wait longer (a broadcaster may be away up to the ingest's grace). */
-const FIRST_RELOAD_MS = 10_000;
-const RELOAD_INTERVAL_CAP_MS = 20_000;
+/**
+ * The first reload of a stalled live player, then every 20 s. Late on purpose: hls.js picks a
+ * resumed stream up by itself, while a fresh player needs seconds to start and lands later.
+ */
+const FIRST_RELOAD_MS = 20_000;
+const RELOAD_INTERVAL_MS = 20_000;
 
 export type StallStep = 'none' | 'reconnecting' | 'reload';
 
@@ -16,12 +19,12 @@ export type StallStep = 'none' | 'reconnecting' | 'reload';
  * What a live player does when its picture has stood still for `stalledMs` (not paused by the
  * viewer) after `reloads` reloads in this stall: nothing yet, say "reconnecting" (hls.js keeps
  * polling the playlist and picks the stream up by itself), or load the source afresh (a player
- * stuck on a gap or a broken buffer). Reloads come at 10 s, 30 s, 50 s… into the stall.
+ * stuck on a gap or a broken buffer). Reloads come at 20 s, 40 s, 60 s… into the stall.
  */
 export function stallStep(stalledMs: number, reloads: number): StallStep {
   if (stalledMs < STALL_NOTICE_MS) return 'none';
   let due = FIRST_RELOAD_MS;
-  for (let n = 0; n < reloads; n++) due += Math.min(FIRST_RELOAD_MS * 2 ** (n + 1), RELOAD_INTERVAL_CAP_MS);
+  due += reloads * RELOAD_INTERVAL_MS;
   return stalledMs >= due ? 'reload' : 'reconnecting';
 }
 
