@@ -4,15 +4,15 @@ import { nextReconnectStep, reconnectLimitFrom, socketSilent, STAGE_RECONNECT_LI
 describe('stage reconnect policy', () => {
   const limitMs = STAGE_RECONNECT_LIMIT_MS;
 
-  test('the first rejoin goes at once, later ones a little further apart, never more than 2 s', () => {
-    const delays = [0, 1, 2, 3, 4, 5, 9].map((attempt) => nextReconnectStep({ attempt, elapsedMs: 0, limitMs }));
-    expect(delays).toEqual([0, 250, 500, 1000, 2000, 2000, 2000].map((delayMs) => ({ kind: 'attempt', delayMs })));
+  test('the first rejoin goes at once, later ones a little further apart, never more than 1 s', () => {
+    const delays = [0, 1, 2, 3, 4, 9].map((attempt) => nextReconnectStep({ attempt, elapsedMs: 0, limitMs }));
+    expect(delays).toEqual([0, 250, 500, 1000, 1000, 1000].map((delayMs) => ({ kind: 'attempt', delayMs })));
   });
 
   test('gives up at the limit (30 s by default): no attempt is scheduled to start past it', () => {
     expect(limitMs).toBe(30_000);
-    expect(nextReconnectStep({ attempt: 12, elapsedMs: 27_999, limitMs })).toEqual({ kind: 'attempt', delayMs: 2000 });
-    expect(nextReconnectStep({ attempt: 12, elapsedMs: 28_000, limitMs })).toEqual({ kind: 'give-up', why: 'limit' });
+    expect(nextReconnectStep({ attempt: 12, elapsedMs: 28_999, limitMs })).toEqual({ kind: 'attempt', delayMs: 1000 });
+    expect(nextReconnectStep({ attempt: 12, elapsedMs: 29_000, limitMs })).toEqual({ kind: 'give-up', why: 'limit' });
     expect(nextReconnectStep({ attempt: 0, elapsedMs: 30_000, limitMs })).toEqual({ kind: 'give-up', why: 'limit' });
   });
 

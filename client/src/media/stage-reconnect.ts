@@ -9,9 +9,10 @@
 export const STAGE_RECONNECT_LIMIT_MS = 30_000;
 /**
  * Waits before each rejoin attempt: the first at once (most drops are one socket), then a little
- * further apart, never more than 2 s, so a network that comes back is used within 2 s.
+ * further apart, never more than 1 s, so a network that comes back is used within about 1 s (an
+ * attempt on a dead network fails at once: about 30 cheap attempts in 30 s).
  */
-export const STAGE_RECONNECT_DELAYS_MS = [0, 250, 500, 1_000, 2_000] as const;
+export const STAGE_RECONNECT_DELAYS_MS = [0, 250, 500, 1_000] as const;
 /** An attempt that has not been answered `joined` by then is abandoned and the next one started. */
 export const STAGE_REJOIN_ATTEMPT_TIMEOUT_MS = 5_000;
 

@@ -1,4 +1,4 @@
-import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue';
+import { computed, onBeforeUnmount, provide, ref, shallowRef, watch, type Ref } from 'vue';
 import { screenTileId } from '@streamcat/layouts';
 import { isScreenShareParticipant, screenSharerIds, type StageTokenResponse } from '@streamcat/protocol';
 import { createStage } from '@/media/media-mode';
@@ -12,7 +12,18 @@ import {
   type StageStream,
   type StageStrategy,
 } from '@/media/stage-adapter';
+import { stageReconnectLimitMs } from '@/media/stage-reconnect';
 import { useStudioStore } from '@/stores/studio.store';
+import {
+  afterJoined,
+  afterLeft,
+  afterMedia,
+  type Drops,
+  myStageLink,
+  reconnectingMembers,
+  STAGE_LINKS_KEY,
+  type StageLink,
+} from './stage-reconnect';
 
 export type StageSessionState = 'idle' | 'joining' | 'joined' | 'left' | 'failed';
 
@@ -26,6 +37,8 @@ export function stageErrorSentence(e: StageError | { code?: string; message?: st
     case 'TOKEN_REUSED':
     case 'token-reused':
       return 'You joined this stage from another tab, so this one was disconnected.';
+    case 'CONNECTION_LOST':
+      return 'Your connection to the stage was lost. Check your network, then press Retry on your tile.';
     default:
       return e.message ? `Could not connect to the stage: ${e.message}` : 'Could not connect to the stage.';
   }
@@ -71,19 +84,59 @@ export function useStageSession(options: {
     shouldSubscribeToParticipant: (p) => (isMine(p) ? SubscribeType.NONE : SubscribeType.AUDIO_VIDEO),
   };
 
-  /**
-   * Members with a participant on the stage now (their camera one, not a screen), so the studio
-   * can say who is disconnected: a closed tab, a crashed browser, a dropped network.
-   */
-  const present = ref(new Set<string>());
+  /** Members with a participant (their camera one, not a screen) on the stage now. */
+  const onStage = ref(new Set<string>());
   function setPresent(p: StageParticipantInfo, here: boolean): void {
     if (isScreenShareParticipant(p.attributes)) return;
-    if (present.value.has(p.userId) === here) return;
-    const next = new Set(present.value);
+    if (onStage.value.has(p.userId) === here) return;
+    const next = new Set(onStage.value);
     if (here) next.add(p.userId);
     else next.delete(p.userId);
-    present.value = next;
+    onStage.value = next;
   }
+
+  const limitMs = stageReconnectLimitMs();
+  /** Others whose participant left while my stage was connected: "reconnecting…" for a while (stage-reconnect.ts). */
+  const drops = shallowRef<Drops>(new Map());
+  /** The clock, moved when a drop's "reconnecting…" runs out. */
+  const now = ref(Date.now());
+  let clockTimer: ReturnType<typeof setTimeout> | undefined;
+  const reconnecting = computed(() => reconnectingMembers(drops.value, now.value, limitMs));
+  watch(
+    reconnecting,
+    (r) => {
+      clearTimeout(clockTimer);
+      if (r.drops !== drops.value) drops.value = r.drops;
+      if (r.nextChangeAt !== null) clockTimer = setTimeout(() => (now.value = Date.now()), Math.max(0, r.nextChangeAt - Date.now()) + 50);
+    },
+    { immediate: true },
+  );
+  function setDrops(next: Drops): void {
+    now.value = Date.now();
+    drops.value = next;
+  }
+
+  /**
+   * Members with a participant on the stage now, or reconnecting, so the studio can say who is
+   * disconnected: a closed tab, a crashed browser, a network gone longer than a stage rejoins.
+   */
+  const present = computed(() => {
+    const r = reconnecting.value.reconnecting;
+    return r.size === 0 ? onStage.value : new Set([...onStage.value, ...r]);
+  });
+
+  /** My own stage connection: rejoining by itself, or lost (given up: the member may retry). */
+  const myLink = ref<StageLink | null>(null);
+  let lostWatchdog: ReturnType<typeof setTimeout> | undefined;
+
+  /** Member id → what their tile says about their connection (mine included). */
+  const links = computed<ReadonlyMap<string, StageLink>>(() => {
+    const m = new Map<string, StageLink>();
+    for (const id of reconnecting.value.reconnecting) m.set(id, 'reconnecting');
+    const me = options.myMemberId.value;
+    if (me && myLink.value) m.set(me, myLink.value);
+    return m;
+  });
 
   function setStream(memberId: string, stream: MediaStream | null): void {
     const next = new Map(streams.value);
@@ -96,6 +149,7 @@ export function useStageSession(options: {
     if (isMine(p)) return;
     const key = sourceKey(p);
     const tracks = remoteTracks.get(key) ?? new Map<string, MediaStreamTrack>();
+    if (added?.length) setDrops(afterMedia(drops.value, key));
     for (const s of added ?? []) tracks.set(s.id, s.mediaStreamTrack);
     for (const s of removed ?? []) tracks.delete(s.id);
     remoteTracks.set(key, tracks);
@@ -152,17 +206,35 @@ export function useStageSession(options: {
       const { token } = await options.fetchToken();
       const next = await createStage(token, strategy);
       stage = next;
-      next.on('stageParticipantJoined', (p) => setPresent(p, true));
+      myLink.value = null;
+      let wasConnected = false;
+      next.on('stageConnectionStateChanged', (s) => {
+        if (stage !== next) return;
+        myLink.value = myStageLink(myLink.value, wasConnected, s);
+        wasConnected ||= s === 'connected';
+        clearTimeout(lostWatchdog);
+        // The IVS SDK's own reconnect is held to the same limit as LocalStage's.
+        if (myLink.value === 'reconnecting') lostWatchdog = setTimeout(() => stage === next && loseStage(next), limitMs + 2_000);
+        if (myLink.value === 'lost') markLost();
+      });
+      next.on('stageParticipantJoined', (p) => {
+        setPresent(p, true);
+        if (!isMine(p) && !isScreenShareParticipant(p.attributes)) setDrops(afterJoined(drops.value, p.userId, Date.now()));
+      });
       next.on('stageParticipantStreamsAdded', (p, s) => onStreams(p, s, null));
       next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
       next.on('stageParticipantLeft', (p) => {
         setPresent(p, false);
+        // Only while my own stage is connected: my own drop or leave says nothing about them.
+        if (stage === next && next.connectionState === 'connected' && !isMine(p) && !isScreenShareParticipant(p.attributes))
+          setDrops(afterLeft(drops.value, p.userId, Date.now()));
         if (isMine(p)) return;
         remoteTracks.delete(sourceKey(p));
         setStream(sourceKey(p), null);
       });
       next.on('stageLeft', (reason) => {
         if (stage !== next) return;
+        if (myLink.value === 'lost') return markLost();
         state.value = 'left';
         if (reason !== 'user-initiated') error.value = stageErrorSentence({ code: reason, message: `you were disconnected (${reason})` });
       });
@@ -180,19 +252,53 @@ export function useStageSession(options: {
     }
   }
 
-  function leave(): void {
-    const s = stage;
+  /** My stage gave up rejoining (or took too long): the tile offers a retry. */
+  function markLost(): void {
+    clearTimeout(lostWatchdog);
+    myLink.value = 'lost';
+    state.value = 'failed';
+    error.value = stageErrorSentence({ code: 'CONNECTION_LOST' });
+  }
+
+  function loseStage(s: StageAdapter): void {
+    if (myLink.value !== 'reconnecting') return;
+    markLost();
     stage = null;
-    s?.leave();
+    s.leave();
+    clearRemote();
+  }
+
+  /** Forgets everything remote (a stage left or lost); my own tiles keep my media. */
+  function clearRemote(): void {
     remoteTracks.clear();
-    present.value = new Set();
+    onStage.value = new Set();
+    setDrops(new Map());
     const me = options.myMemberId.value;
     const mine = me ? [me, screenTileId(me)] : [];
     streams.value = new Map(mine.filter((id) => streams.value.get(id)).map((id) => [id, streams.value.get(id)!]));
+  }
+
+  /** Joins again after my connection was lost, with a new pass. */
+  function retry(): void {
+    leave();
+    myLink.value = null;
+    void join();
+  }
+
+  function leave(): void {
+    const s = stage;
+    stage = null;
+    clearTimeout(lostWatchdog);
+    s?.leave();
+    clearRemote();
     if (state.value !== 'failed') state.value = 'left';
   }
 
+  // The tiles read the links from here (MemberTile), whichever page component holds the session.
+  provide(STAGE_LINKS_KEY, { links, retry });
+
   onBeforeUnmount(() => {
+    clearTimeout(clockTimer);
     leave();
     // The clone keeps the camera on until it is stopped too.
     scaled?.track.stop();
@@ -200,7 +306,7 @@ export function useStageSession(options: {
   });
   /** What I publish on this stage now (the show stage publishes the same tracks). */
   const published = () => publish;
-  return { state, error, streams, present, join, leave, setLocalMedia, setMuted, published };
+  return { state, error, streams, present, links, join, leave, retry, setLocalMedia, setMuted, published };
 }
 
 /** Whose source a participant is: their member id (camera, mic), or their screen tile id (`screen-share` participant). */
