@@ -31,7 +31,8 @@ const { check, section, finish } = createReport();
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 const LIVE_TIMEOUT = 90_000;
 const DROPS = Number(process.env.INGEST_DROPS ?? 5);
-const DROP_MS = 5_000;
+// INGEST_DROP_MS=30000 INGEST_DROPS=1: the longest drop the issue asks to ride out.
+const DROP_MS = Number(process.env.INGEST_DROP_MS ?? 5_000);
 /** The issue's bar: V's picture moves again within this long of the restore. */
 const RESUME_BAR_MS = 15_000;
 

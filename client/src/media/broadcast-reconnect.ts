@@ -4,15 +4,16 @@
  */
 
 /**
- * How long a sink keeps trying after its connection dropped. The local ingest keeps the stream
- * open for its reconnect grace (INGEST_RECONNECT_GRACE_SECONDS) and says NOTHING_TO_RESUME once
- * it is over, which ends the tries sooner; on IVS the recording's reconnect window joins the
- * new stream to the same recording.
+ * How long a sink keeps trying after its connection dropped: a 30 s drop (the issue's bar) and
+ * a few tries after it. The local ingest keeps the stream open for its reconnect grace
+ * (INGEST_RECONNECT_GRACE_SECONDS, 40 s by default) and says NOTHING_TO_RESUME once it is over,
+ * which ends the tries sooner; on IVS the recording's reconnect window joins the new stream to
+ * the same recording.
  */
-export const BROADCAST_RECONNECT_LIMIT_MS = 30_000;
+export const BROADCAST_RECONNECT_LIMIT_MS = 36_000;
 
-/** Quick first tries (a blip), then every 2 s: a retry is one small socket, and every second waited is a second viewers wait. */
-const SCHEDULE_MS = [250, 500, 1_000, 2_000];
+/** Quick first tries (a blip), then every second: a try is one small socket, and every second waited is a second viewers wait. */
+const SCHEDULE_MS = [250, 500, 1_000];
 
 /**
  * Milliseconds to wait before try number `attempt` (0 = the first after the drop), or null
