@@ -306,8 +306,9 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     r.attempts++;
     const ws = this.openSocket();
     ws.onopen = () => this.send({ t: 'join', token: this.token });
-    // An attempt that hangs (a network still half there) is given up for the next one.
-    r.timer = setTimeout(() => this.ws === ws && this.rejoinFailed(null), STAGE_REJOIN_ATTEMPT_TIMEOUT_MS);
+    // An attempt that hangs (a network still half there) is given up for the next one, or at the limit.
+    const untilLimit = Math.max(0, r.startedAt + this.reconnectLimitMs - Date.now());
+    r.timer = setTimeout(() => this.ws === ws && this.rejoinFailed(null), Math.min(STAGE_REJOIN_ATTEMPT_TIMEOUT_MS, untilLimit));
   }
 
   private rejoinFailed(refusedWith: string | null): void {
