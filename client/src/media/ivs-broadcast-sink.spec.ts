@@ -64,7 +64,9 @@ describe('IvsBroadcastSink riding out a dropped connection', () => {
     };
     jest.useFakeTimers();
   });
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   test('a disconnection mid-show is “reconnecting” until the SDK connects again', async () => {
     const { sink, states } = await liveSink();
