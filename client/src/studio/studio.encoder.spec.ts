@@ -67,5 +67,7 @@ describe('sink errors', () => {
     expect(sinkErrorSentence({ code: 'SOURCE_CONNECTED', message: 'x' })).toMatch(/^Another window or device is sending/);
     expect(sinkErrorSentence({ code: 'SOMETHING_NEW', message: 'The SDK said no.' })).toBe('The SDK said no.');
     expect(sinkErrorSentence({})).toBe('The broadcast could not start.');
+    // Said after the sink's reconnect tries ran out, not at the first drop.
+    expect(sinkErrorSentence({ code: 'CONNECTION_LOST' })).toMatch(/could not be made again/);
   });
 });

@@ -58,7 +58,7 @@ const SINK_SENTENCES: Record<string, string> = {
   INGEST_UNAVAILABLE: 'The broadcast could not start: the server’s video encoder (ffmpeg) is missing.',
   STREAM_KEY_INVALID: 'The broadcast was refused: the stream key is not valid any more. Rotate it on My channel.',
   UNSUPPORTED_BROWSER: 'This browser cannot send a broadcast. Use a recent Chrome, Edge or Firefox.',
-  CONNECTION_LOST: 'The connection to the ingest was lost; the broadcast stopped.',
+  CONNECTION_LOST: 'The connection to the ingest was lost and could not be made again; the broadcast stopped.',
   NETWORK_TOO_SLOW: 'Your upload cannot keep up with the broadcast; it was stopped.',
   STOPPED_BY_SERVER: 'The broadcast was stopped by the server (a moderator may have ended it).',
   TAKEOVER: 'Another window or device took over sending this broadcast; this page only previews it now.',
