@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { IvsStage, type IvsStageSdk } from './ivs-stage';
 import { LocalStageStream, SubscribeType, type StageParticipantInfo, type StageStrategy } from './stage-adapter';
 import { channelMode, stageMode } from './media-mode';
+import { lostByError, myStageLink, type StageLink } from '../studio/stage-reconnect';
 
 // A stand-in for the SDK: records the strategy it was given and lets the test fire its events.
 class FakeSdkStage {
@@ -103,6 +104,28 @@ describe('IvsStage (IVS SDK wrapper)', () => {
     mic.setMuted(true);
     expect(first[0]?.muted).toBe(true);
     expect(fake.strategy.shouldSubscribeToParticipant(sdkParticipant)).toBe('audio_video');
+  });
+
+  test('the SDK’s own reconnect shows in the studio as LocalStage’s does: reconnecting, back, then lost after its retries', () => {
+    const stage = new IvsStage(sdk, 'tok', strategy);
+    let link: StageLink | null = null;
+    let wasConnected = false;
+    const seen: (StageLink | null)[] = [];
+    stage.on('stageConnectionStateChanged', (s) => {
+      link = myStageLink(link, wasConnected, s);
+      wasConnected ||= s === 'connected';
+      seen.push(link);
+    });
+    stage.on('error', (e) => {
+      if (lostByError(wasConnected, e)) seen.push((link = 'lost'));
+    });
+    const fake = FakeSdkStage.last;
+    for (const s of ['connecting', 'connected', 'connecting', 'connected', 'connecting']) fake.fire('stageConnectionStateChanged', s);
+    // After up to 30 s of its own retries the SDK reports FAILED (code 4), then its state.
+    fake.fire('error', { code: 4, category: 'JOIN_ERROR', message: 'failed' });
+    fake.fire('stageConnectionStateChanged', 'disconnected');
+    expect(seen).toEqual([null, null, 'reconnecting', null, 'reconnecting', 'lost', 'lost']);
+    expect(stage.connectionState).toBe('disconnected');
   });
 
   test('SDK error numbers become the stable names the studio explains', async () => {

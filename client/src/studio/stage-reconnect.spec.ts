@@ -1,5 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { afterJoined, afterLeft, afterMedia, type Drops, myStageLink, reconnectingMembers, REJOIN_MEDIA_GRACE_MS } from './stage-reconnect';
+import {
+  afterJoined,
+  afterLeft,
+  afterMedia,
+  type Drops,
+  lostByError,
+  myStageLink,
+  reconnectingMembers,
+  REJOIN_MEDIA_GRACE_MS,
+} from './stage-reconnect';
 
 const LIMIT = 30_000;
 
@@ -52,5 +61,12 @@ describe('my own stage link', () => {
   test('a first join that fails, or a deliberate leave, is not lost', () => {
     expect(myStageLink(null, false, 'errored')).toBeNull();
     expect(myStageLink(null, true, 'disconnected')).toBeNull();
+  });
+
+  test('a connected stage is lost on LocalStage’s CONNECTION_LOST or the SDK’s FAILED / TIMEOUT, not on refusals or before connecting', () => {
+    for (const code of ['CONNECTION_LOST', 'FAILED', 'TIMEOUT']) expect(lostByError(true, { category: 'JOIN_ERROR', code })).toBe(true);
+    expect(lostByError(false, { category: 'JOIN_ERROR', code: 'FAILED' })).toBe(false);
+    expect(lostByError(true, { category: 'PUBLISH_ERROR', code: 'FAILED' })).toBe(false);
+    expect(lostByError(true, { category: 'JOIN_ERROR', code: 'STAGE_AT_CAPACITY' })).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { InjectionKey, Ref } from 'vue';
-import type { StageConnectionState } from '@/media/stage-adapter';
+import type { StageConnectionState, StageError } from '@/media/stage-adapter';
 
 /**
  * How the studio shows a stage connection that dropped, on every page: the member's own page
@@ -85,6 +85,15 @@ export function myStageLink(previous: StageLink | null, wasConnected: boolean, s
     case 'errored':
       return previous === 'reconnecting' ? 'lost' : previous;
   }
+}
+
+/**
+ * Errors that end a connected stage for good after its own retries: LocalStage's CONNECTION_LOST
+ * (its limit), and the IVS SDK's FAILED or TIMEOUT (it retries network failures internally for up
+ * to 30 s before reporting FAILED, whatever connection state it showed meanwhile).
+ */
+export function lostByError(wasConnected: boolean, e: Pick<StageError, 'category' | 'code'>): boolean {
+  return wasConnected && e.category === 'JOIN_ERROR' && ['CONNECTION_LOST', 'FAILED', 'TIMEOUT'].includes(e.code);
 }
 
 /** What the studio's tiles read: member id → link, and a retry for my own lost connection. */

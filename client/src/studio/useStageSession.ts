@@ -19,6 +19,7 @@ import {
   afterLeft,
   afterMedia,
   type Drops,
+  lostByError,
   myStageLink,
   reconnectingMembers,
   STAGE_LINKS_KEY,
@@ -214,7 +215,8 @@ export function useStageSession(options: {
         wasConnected ||= s === 'connected';
         clearTimeout(lostWatchdog);
         // The IVS SDK's own reconnect is held to the same limit as LocalStage's.
-        if (myLink.value === 'reconnecting') lostWatchdog = setTimeout(() => stage === next && loseStage(next), limitMs + 2_000);
+        if (myLink.value === 'reconnecting')
+          lostWatchdog = setTimeout(() => stage === next && myLink.value === 'reconnecting' && loseStage(next), limitMs + 2_000);
         if (myLink.value === 'lost') markLost();
       });
       next.on('stageParticipantJoined', (p) => {
@@ -239,6 +241,7 @@ export function useStageSession(options: {
         if (reason !== 'user-initiated') error.value = stageErrorSentence({ code: reason, message: `you were disconnected (${reason})` });
       });
       next.on('error', (e) => {
+        if (stage === next && lostByError(wasConnected, e)) return loseStage(next);
         if (e.category !== 'JOIN_ERROR') console.warn('stage', e.code, e.message);
       });
       await next.join();
@@ -260,8 +263,9 @@ export function useStageSession(options: {
     error.value = stageErrorSentence({ code: 'CONNECTION_LOST' });
   }
 
+  /** Gives my stage up: lost, left, everything remote forgotten (Retry joins with a new pass). */
   function loseStage(s: StageAdapter): void {
-    if (myLink.value !== 'reconnecting') return;
+    if (stage !== s) return;
     markLost();
     stage = null;
     s.leave();
