@@ -55,8 +55,10 @@ export class RealtimeClient {
       transports: ['websocket'],
       auth: (cb) => cb({ ...this.options.auth() }),
       reconnection: true,
+      // A replica restarting (or a load balancer moving us) must not leave a studio page waiting
+      // out a long backoff: at most 2.5 s ± half between tries; the jitter spreads a crowd's retries.
       reconnectionDelay: 500,
-      reconnectionDelayMax: 5_000,
+      reconnectionDelayMax: 2_500,
       randomizationFactor: 0.5,
     });
     this.socket = socket;
