@@ -9,7 +9,7 @@ import { envSchema } from '../config/config.schema';
  * server's names and rules (config.schema.ts); only the defaults that would collide with a
  * server on the same machine differ (port, data directory, embedded PostgreSQL port).
  */
-const emulatorEnvSchema = envSchema
+export const emulatorEnvSchema = envSchema
   .pick({
     HOST: true,
     PUBLIC_URL: true,
