@@ -21,8 +21,10 @@ import {
   pageErrors,
   register,
   rest,
+  startViewerSamples,
   succeeds,
   videoMoves,
+  viewerSamples,
   waitUntil,
 } from './support.mjs';
 
@@ -121,20 +123,7 @@ try {
   const playing = await videoMoves(v.getByTestId('player-video'), { by: 1, timeout: LIVE_TIMEOUT });
   if (!check(playing.moving, 'V’s player plays the live stream', JSON.stringify(playing))) throw new Error('V does not play');
   // Sampled inside V's page; the marker is gone if the page ever reloads.
-  await v.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    w.__pageMarker = 'ingest-drop';
-    w.__samples = [];
-    w.__sampler = setInterval(() => {
-      const video = document.querySelector('[data-testid="player-video"]');
-      w.__samples.push({
-        at: Date.now(),
-        status: document.querySelector('[data-testid="watch-status"]')?.textContent?.trim() ?? null,
-        player: document.querySelector('[data-testid="player"]')?.getAttribute('data-state') ?? null,
-        t: video instanceof HTMLVideoElement ? video.currentTime : null,
-      });
-    }, 200);
-  });
+  await startViewerSamples(v, 'ingest-drop');
   await new Promise((r) => setTimeout(r, 3_000));
 
   const figures = [];
@@ -187,7 +176,7 @@ try {
     );
     const listedAt = await listed;
     const firstTry = ingest.connects.find((t) => t >= restoreAt);
-    const samples = (await v.evaluate(() => /** @type {any} */ (window).__samples)).filter((s) => s.at >= dropAt && s.t !== null);
+    const samples = (await viewerSamples(v)).filter((s) => s.at >= dropAt && s.t !== null);
     // V plays its buffer, then stands still until the resumed stream reaches it: the end of the
     // longest still stretch is when its picture moved again.
     let stall = null;
@@ -222,7 +211,7 @@ try {
   }
   console.log(`  figure restore → V moving again over ${figures.length} drops: ${figures.join(', ')} ms; p50 ${p50(figures)} ms`);
 
-  const all = await v.evaluate(() => /** @type {any} */ (window).__samples);
+  const all = await viewerSamples(v);
   const offline = all.filter((s) => s.status === 'Offline' || s.player === 'offline');
   check(all.length > 100 && offline.length === 0, 'V’s page never shows Offline', `${offline.length} of ${all.length} samples offline`);
   check(
@@ -230,7 +219,7 @@ try {
     'V’s player never shows an error',
   );
   check((await v.evaluate(() => /** @type {any} */ (window).__pageMarker)) === 'ingest-drop', 'V’s page was never reloaded');
-  await v.evaluate(() => clearInterval(/** @type {any} */ (window).__sampler));
+  await viewerSamples(v, { stop: true });
 
   section('A ends the show: one broadcast, one recording');
   await a.getByTestId('toggle-broadcast').click();

@@ -16,8 +16,10 @@ import {
   pageErrors,
   register,
   rest,
+  startViewerSamples,
   succeeds,
   videoMoves,
+  viewerSamples,
   waitUntil,
 } from './support.mjs';
 
@@ -53,20 +55,7 @@ try {
   await v.getByTestId('watch-status').filter({ hasText: /live/i }).waitFor({ timeout: 30_000 });
   const playing = await videoMoves(v.getByTestId('player-video'), { by: 1, timeout: LIVE_TIMEOUT });
   if (!check(playing.moving, 'V’s player plays the live stream', JSON.stringify(playing))) throw new Error('V does not play');
-  // Sampled inside V's page: a check from here every 200 ms would miss short flips while the browser is busy.
-  await v.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    w.__samples = [];
-    w.__sampler = setInterval(() => {
-      const video = document.querySelector('[data-testid="player-video"]');
-      w.__samples.push({
-        at: Date.now(),
-        status: document.querySelector('[data-testid="watch-status"]')?.textContent?.trim() ?? null,
-        player: document.querySelector('[data-testid="player"]')?.getAttribute('data-state') ?? null,
-        t: video instanceof HTMLVideoElement ? video.currentTime : null,
-      });
-    }, 200);
-  });
+  await startViewerSamples(v, 'studio-reload');
   await new Promise((r) => setTimeout(r, 3_000));
 
   section('A’s studio page is reloaded mid-show');
@@ -110,7 +99,7 @@ try {
     (ms) => ms >= AFTER_RELOAD_MS,
     { timeout: AFTER_RELOAD_MS + 1_000, interval: 500 },
   );
-  const samples = await v.evaluate(() => /** @type {any} */ (window).__samples);
+  const samples = await viewerSamples(v);
   const offline = samples.filter((s) => s.status === 'Offline' || s.player === 'offline');
   check(
     samples.length > 100 && offline.length === 0,
@@ -157,7 +146,7 @@ try {
   );
   const moving = await videoMoves(v.getByTestId('player-video'), { by: 1, timeout: 15_000 });
   check(moving.moving, 'V’s video is still moving at the end', JSON.stringify(moving));
-  await v.evaluate(() => clearInterval(/** @type {any} */ (window).__sampler));
+  await viewerSamples(v, { stop: true });
 
   section('A ends the show: one recording');
   await a.getByTestId('toggle-broadcast').click();

@@ -294,3 +294,47 @@ export async function command(socket, event, payload, timeoutMs = 10_000) {
   if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
   return ack.data;
 }
+
+// ------------------------------------------------------------------ watching a viewer's player
+
+/**
+ * Starts sampling a watch page inside the page itself every 200 ms (a check from here would
+ * miss short flips while the browser is busy): the watch status text, the player's state and
+ * the video's clock. `marker` is left on `window`; it is gone if the page ever reloads.
+ */
+export function startViewerSamples(page, marker = 'viewer-samples') {
+  return page.evaluate((m) => {
+    const w = /** @type {any} */ (window);
+    w.__pageMarker = m;
+    w.__samples = [];
+    w.__sampler = setInterval(() => {
+      const video = document.querySelector('[data-testid="player-video"]');
+      w.__samples.push({
+        at: Date.now(),
+        status: document.querySelector('[data-testid="watch-status"]')?.textContent?.trim() ?? null,
+        player: document.querySelector('[data-testid="player"]')?.getAttribute('data-state') ?? null,
+        t: video instanceof HTMLVideoElement ? video.currentTime : null,
+      });
+    }, 200);
+  }, marker);
+}
+
+/** The samples so far (`stop`: and ends the sampling). */
+export function viewerSamples(page, { stop = false } = {}) {
+  return page.evaluate((end) => {
+    const w = /** @type {any} */ (window);
+    if (end) clearInterval(w.__sampler);
+    return w.__samples;
+  }, stop);
+}
+
+/** The longest stretch in which the video clock did not move: `{ ms, from }` (`from`: when it began). */
+export function longestStall(samples) {
+  let worst = { ms: 0, from: samples[0]?.at ?? 0 };
+  let since = samples[0];
+  for (const s of samples) {
+    if (s.t !== null && since.t !== null && s.t > since.t) since = s;
+    if (s.at - since.at > worst.ms) worst = { ms: s.at - since.at, from: since.at };
+  }
+  return worst;
+}

@@ -27,7 +27,10 @@ import {
   socketConnected,
   socketOf,
   succeeds,
+  longestStall,
+  startViewerSamples,
   videoMoves,
+  viewerSamples,
 } from './support.mjs';
 
 const { check, section, finish } = createReport();
@@ -173,19 +176,7 @@ try {
   // A's programme encode, the emulator's ffmpeg, V's player and a replica booting, not a third page.
   await b.context().close();
   b = null;
-  // Sampled inside V's page: its video clock and status, every 200 ms, across the restart.
-  await v.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    w.__samples = [];
-    w.__sampler = setInterval(() => {
-      const video = document.querySelector('[data-testid="player-video"]');
-      w.__samples.push({
-        at: Date.now(),
-        status: document.querySelector('[data-testid="watch-status"]')?.textContent?.trim() ?? null,
-        t: video instanceof HTMLVideoElement ? video.currentTime : null,
-      });
-    }, 200);
-  });
+  await startViewerSamples(v, 'two-replicas');
   await new Promise((r) => setTimeout(r, 2_000));
   const stopAt = Date.now();
   const stopped = await r1.stop();
@@ -223,24 +214,13 @@ try {
   const got = await Promise.race([heard, new Promise((r) => setTimeout(() => r(null), 10_000))]);
   check(!!got, 'chat goes on: V’s message on restarted replica 1 reaches replica 2');
   await new Promise((r) => setTimeout(r, 3_000));
-  const samples = await v.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    clearInterval(w.__sampler);
-    return w.__samples;
-  });
-  // The longest stretch in which V's video clock did not move, and any Offline on the way.
-  let stall = 0;
-  let stallAt = 0;
-  let since = samples[0];
-  for (const s of samples) {
-    if (s.t !== null && since.t !== null && s.t > since.t) since = s;
-    if (s.at - since.at > stall) [stall, stallAt] = [s.at - since.at, since.at - stopAt];
-  }
-  console.log(`  (V's longest stall began ${stallAt} ms after the SIGTERM; replica 1 was back at ${backAt - stopAt} ms)`);
+  const samples = await viewerSamples(v, { stop: true });
+  const stall = longestStall(samples);
+  console.log(`  (V's longest stall began ${stall.from - stopAt} ms after the SIGTERM; replica 1 was back at ${backAt - stopAt} ms)`);
   const offline = samples.filter((s) => /offline/i.test(s.status ?? '')).length;
-  console.log(`  (V: ${samples.length} samples, longest stall ${stall} ms, ${offline} Offline samples)`);
+  console.log(`  (V: ${samples.length} samples, longest stall ${stall.ms} ms, ${offline} Offline samples)`);
   check(samples.at(-1).t > samples[0].t + 5, 'V’s video clock kept advancing across the restart', `${samples[0].t} → ${samples.at(-1).t}`);
-  check(stall < 3_000, 'V’s video never stood still for 3 s', `${stall} ms`);
+  check(stall.ms < 3_000, 'V’s video never stood still for 3 s', `${stall.ms} ms`);
   check(offline === 0, 'V’s page never said Offline');
   const after = await rest(r1.baseUrl, `/api/channels/${channel}`);
   const streamAfter = await streamOf(channel);
