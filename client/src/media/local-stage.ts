@@ -456,7 +456,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
         clearTimeout(remote.retry);
         this.dropSubscription(remote);
         this.remotes.delete(m.participantId);
-        this.emit('stageParticipantLeft', remote.info);
+        this.emit('stageParticipantLeft', remote.info, m.lost === undefined ? undefined : { lost: m.lost });
         return;
       }
       case 'publish-answer':

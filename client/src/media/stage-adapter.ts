@@ -158,7 +158,11 @@ export interface StageStrategy {
 export interface StageEventMap {
   stageConnectionStateChanged: (state: StageConnectionState) => void;
   stageParticipantJoined: (participant: StageParticipantInfo) => void;
-  stageParticipantLeft: (participant: StageParticipantInfo) => void;
+  /**
+   * `how.lost` (local stage only; the IVS SDK says nothing): false when they left on purpose,
+   * true when their connection was lost and they may rejoin. Undefined: unknown.
+   */
+  stageParticipantLeft: (participant: StageParticipantInfo, how?: { lost: boolean }) => void;
   stageParticipantPublishStateChanged: (participant: StageParticipantInfo, state: StageParticipantPublishState) => void;
   stageParticipantSubscribeStateChanged: (participant: StageParticipantInfo, state: StageParticipantSubscribeState) => void;
   stageParticipantStreamsAdded: (participant: StageParticipantInfo, streams: StageStream[]) => void;

@@ -225,10 +225,12 @@ export function useStageSession(options: {
       });
       next.on('stageParticipantStreamsAdded', (p, s) => onStreams(p, s, null));
       next.on('stageParticipantStreamsRemoved', (p, s) => onStreams(p, null, s));
-      next.on('stageParticipantLeft', (p) => {
+      next.on('stageParticipantLeft', (p, how) => {
         setPresent(p, false);
-        // Only while my own stage is connected: my own drop or leave says nothing about them.
-        if (stage === next && next.connectionState === 'connected' && !isMine(p) && !isScreenShareParticipant(p.attributes))
+        // Only while my own stage is connected: my own drop or leave says nothing about them. A
+        // member who left on purpose (their tab closed) is not coming back by themselves.
+        const mayReturn = how?.lost !== false;
+        if (stage === next && next.connectionState === 'connected' && mayReturn && !isMine(p) && !isScreenShareParticipant(p.attributes))
           setDrops(afterLeft(drops.value, p.userId, Date.now()));
         if (isMine(p)) return;
         remoteTracks.delete(sourceKey(p));

@@ -91,9 +91,20 @@ describe('stage reconnect (SFU heartbeat, same-token rejoin, LocalStage)', () =>
     expect(await a.next('pong')).toEqual({ t: 'pong', n: 3 });
     const silentFrom = Date.now();
     const left = await b.next('participant-left', STAGE_HEARTBEAT_DEAD_MS + 3_000);
-    expect(left).toEqual({ t: 'participant-left', participantId: alice.participantId });
+    // Lost, not left: the pages say "reconnecting…" (the member may be back with the same token).
+    expect(left).toEqual({ t: 'participant-left', participantId: alice.participantId, lost: true });
     expect(Date.now() - silentFrom).toBeGreaterThanOrEqual(STAGE_HEARTBEAT_DEAD_MS - 100);
     await eventually(async () => a.closeCode !== undefined, 2_000);
+  });
+
+  it('tells the others a socket the page closed itself (a tab closed) left, not lost', async () => {
+    const stageArn = await newStage();
+    const alice = await token(stageArn, 'alice');
+    const bob = await token(stageArn, 'bob');
+    const a = await joined(alice.token);
+    const b = await joined(bob.token);
+    a.close();
+    expect(await b.next('participant-left')).toEqual({ t: 'participant-left', participantId: alice.participantId, lost: false });
   });
 
   it('does not hold a socket that never pinged to the heartbeat', async () => {

@@ -111,7 +111,16 @@ export const StageServerMessage = z.discriminatedUnion('t', [
   }),
   z.object({ t: z.literal('participant-joined'), participant: WireParticipant }),
   z.object({ t: z.literal('participant-updated'), participant: WireParticipant }),
-  z.object({ t: z.literal('participant-left'), participantId: ParticipantId }),
+  z.object({
+    t: z.literal('participant-left'),
+    participantId: ParticipantId,
+    /**
+     * The SFU lost them (their socket died without a close, or their heartbeat stopped): they may
+     * be back with the same token, so pages say "reconnecting…". False: they left (a closed tab,
+     * leave, a removal), so pages say they are gone at once. Absent (older SFU): as if lost.
+     */
+    lost: z.boolean().optional(),
+  }),
   z.object({ t: z.literal('publish-answer'), sdp: Sdp }),
   z.object({ t: z.literal('published') }),
   z.object({ t: z.literal('subscribe-answer'), participantId: ParticipantId, sdp: Sdp }),

@@ -243,10 +243,14 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
         send(ws, errorMessage(category, 'NEGOTIATION_FAILED', 'The media server could not complete that request.', false));
       }
     };
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       clearTimeout(joinTimer);
+      // A page that closes its socket (a tab closed, a navigation) sends a close frame (1000,
+      // 1001, 1005: no code); a dropped network or a silent socket we terminated ends without
+      // one (1006): only that one may come back by itself.
+      const lost = code === 1006;
       queue = queue.then(async () => {
-        if (participant && !participant.gone) await this.leave(participant, 'unknown', { tellSelf: false });
+        if (participant && !participant.gone) await this.leave(participant, 'unknown', { tellSelf: false, lost });
       });
     });
     ws.on('error', () => undefined);
@@ -417,7 +421,11 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Drops a participant: its legs, its place in the room, and (unless replaced) its DB row. */
-  private async leave(p: Participant, reason: StageLeftReasonName, opts: { tellSelf: boolean; keepDbRow?: boolean }): Promise<void> {
+  private async leave(
+    p: Participant,
+    reason: StageLeftReasonName,
+    opts: { tellSelf: boolean; keepDbRow?: boolean; lost?: boolean },
+  ): Promise<void> {
     if (p.gone) return;
     await this.unpublish(p);
     p.gone = true;
@@ -426,7 +434,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     const room = this.room(p);
     if (room.get(p.wire.id) === p) room.delete(p.wire.id);
     if (room.size === 0) this.stages.delete(p.token.stageArn);
-    this.broadcast(room, { t: 'participant-left', participantId: p.wire.id });
+    this.broadcast(room, { t: 'participant-left', participantId: p.wire.id, lost: opts.lost ?? false });
     if (opts.tellSelf && p.ws.readyState === WebSocket.OPEN) {
       send(p.ws, { t: 'left', reason });
       p.ws.close(STAGE_CLOSE.left, reason);
