@@ -1,4 +1,5 @@
 import {
+  heartbeatSilent,
   parseStageServerMessage,
   STAGE_HEARTBEAT_DEAD_MS,
   STAGE_HEARTBEAT_INTERVAL_MS,
@@ -23,7 +24,7 @@ import {
   type StageStrategy,
   SubscribeType,
 } from './stage-adapter';
-import { nextReconnectStep, socketSilent, STAGE_REJOIN_ATTEMPT_TIMEOUT_MS, stageReconnectLimitMs } from './stage-reconnect';
+import { nextReconnectStep, STAGE_REJOIN_ATTEMPT_TIMEOUT_MS, stageReconnectLimitMs } from './stage-reconnect';
 
 const ICE_GATHER_TIMEOUT_MS = 2_000;
 /** A media connection that has not come up by then is treated as failed and tried again. */
@@ -244,7 +245,8 @@ export class LocalStage extends StageEmitter implements StageAdapter {
     const hb = { lastHeardAt: now, lastCheckAt: now, n: 0, timer: undefined as unknown as ReturnType<typeof setInterval> };
     hb.timer = setInterval(() => {
       const at = Date.now();
-      const dead = socketSilent({
+      // The page's side of the heartbeat; a page stalled itself (hidden tab, busy machine) is excused.
+      const dead = heartbeatSilent({
         silentMs: at - hb.lastHeardAt,
         deadMs: STAGE_HEARTBEAT_DEAD_MS,
         sinceLastCheckMs: at - hb.lastCheckAt,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { nextReconnectStep, reconnectLimitFrom, socketSilent, STAGE_RECONNECT_LIMIT_MS } from './stage-reconnect';
+import { heartbeatSilent } from '@streamcat/protocol/stage-signalling';
+import { nextReconnectStep, reconnectLimitFrom, STAGE_RECONNECT_LIMIT_MS } from './stage-reconnect';
 
 describe('stage reconnect policy', () => {
   const limitMs = STAGE_RECONNECT_LIMIT_MS;
@@ -27,9 +28,9 @@ describe('stage reconnect policy', () => {
 
   test('a socket is dead after 4 s without a word, but not when the check itself ran late (a stalled page)', () => {
     const base = { deadMs: 4000, checkIntervalMs: 1000, sinceLastCheckMs: 1000 };
-    expect(socketSilent({ ...base, silentMs: 3999 })).toBe(false);
-    expect(socketSilent({ ...base, silentMs: 4000 })).toBe(true);
-    expect(socketSilent({ ...base, silentMs: 9000, sinceLastCheckMs: 6000 })).toBe(false);
+    expect(heartbeatSilent({ ...base, silentMs: 3999 })).toBe(false);
+    expect(heartbeatSilent({ ...base, silentMs: 4000 })).toBe(true);
+    expect(heartbeatSilent({ ...base, silentMs: 9000, sinceLastCheckMs: 6000 })).toBe(false);
   });
 
   test('a test may shorten the limit (1 s at least), never lengthen it; anything unreadable is the default', () => {

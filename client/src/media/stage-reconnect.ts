@@ -40,16 +40,6 @@ export function nextReconnectStep(input: {
 }
 
 /**
- * Whether the signalling socket is dead by the heartbeat: nothing heard for `deadMs`. Never
- * while this check itself ran late (the page was stalled: a hidden tab, a busy machine), since
- * the server's pongs may then be queued unread behind it.
- */
-export function socketSilent(input: { silentMs: number; deadMs: number; sinceLastCheckMs: number; checkIntervalMs: number }): boolean {
-  if (input.sinceLastCheckMs > input.checkIntervalMs * 2) return false;
-  return input.silentMs >= input.deadMs;
-}
-
-/**
  * The reconnect limit for this page: the product's 30 s, or a shorter one a test set in
  * localStorage (`streamcat.stageReconnectLimitMs`, 1–30 s) so a drop past the limit does not
  * take 30 s to test. Never longer than the default.

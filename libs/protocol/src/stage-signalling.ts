@@ -24,6 +24,17 @@ export const STAGE_MAX_MESSAGE_JOINED = 128 * 1024;
  */
 export const STAGE_HEARTBEAT_INTERVAL_MS = 1_000;
 export const STAGE_HEARTBEAT_DEAD_MS = 4_000;
+
+/**
+ * The heartbeat's one rule, for both ends: nothing heard from the other side for `deadMs` means
+ * the connection is dead. Never while this check itself ran late (`sinceLastCheckMs` well over
+ * its interval): this side's own loop was stalled, and the other side's frames may be waiting
+ * unread behind the timer.
+ */
+export function heartbeatSilent(input: { silentMs: number; deadMs: number; sinceLastCheckMs: number; checkIntervalMs: number }): boolean {
+  if (input.sinceLastCheckMs > input.checkIntervalMs * 2) return false;
+  return input.silentMs >= input.deadMs;
+}
 /** Close codes after a fatal error or a `left` message (4000-4999 are application codes). */
 export const STAGE_CLOSE = { refused: 4401, left: 4000, badMessage: 4400 } as const;
 

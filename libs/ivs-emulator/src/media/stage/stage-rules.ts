@@ -1,4 +1,4 @@
-import type { StageErrorCodeName } from '@streamcat/protocol';
+import { heartbeatSilent, type StageErrorCodeName } from '@streamcat/protocol';
 
 export type RuleOutcome = { ok: true } | { ok: false; code: StageErrorCodeName; message: string };
 
@@ -39,9 +39,7 @@ export function decideSubscribe(input: {
 
 /**
  * Whether a participant's socket is dead by the heartbeat: it pings (a socket that never did is
- * left to the ws-level ping) and nothing came from it for `deadMs`. Never while this check itself
- * ran late (`sinceLastCheckMs` well over its interval): the server's loop was stalled, and the
- * socket's frames may be waiting unread behind this timer.
+ * left to the ws-level ping) and the shared rule (heartbeatSilent) says it went silent.
  */
 export function heartbeatDead(input: {
   heartbeating: boolean;
@@ -50,7 +48,5 @@ export function heartbeatDead(input: {
   sinceLastCheckMs: number;
   checkIntervalMs: number;
 }): boolean {
-  if (!input.heartbeating) return false;
-  if (input.sinceLastCheckMs > input.checkIntervalMs * 2) return false;
-  return input.silentMs >= input.deadMs;
+  return input.heartbeating && heartbeatSilent(input);
 }
