@@ -74,6 +74,9 @@ export interface IngestCommand {
   continuing?: { atSeconds: number; nextThumbnail: number };
 }
 
+/** H.264 for live output, as fast as x264 goes, without lookahead delay (the ingest's transcode, the composition). */
+export const X264_LIVE_ARGS: readonly string[] = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'];
+
 /**
  * ffmpeg arguments for one ingest source: stdin → one encode → (tee) live HLS with a short
  * sliding playlist + the recording's growing EVENT playlist, and a JPEG thumbnail every N
@@ -81,9 +84,6 @@ export interface IngestCommand {
  * another (append_list, which also marks the discontinuity), and the session finishes the
  * recording itself.
  */
-/** H.264 for live output, as fast as x264 goes, without lookahead delay (the ingest's transcode, the composition). */
-export const X264_LIVE_ARGS: readonly string[] = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'];
-
 export function ingestArgs(c: IngestCommand): string[] {
   const video = c.videoIsH264 ? ['-c:v', 'copy'] : [...X264_LIVE_ARGS, '-force_key_frames', `expr:gte(t,n_forced*${c.segmentSeconds})`];
   const flags = `independent_segments+omit_endlist${c.continuing ? '+append_list' : ''}`;
