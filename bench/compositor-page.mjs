@@ -49,6 +49,25 @@ async function makeBackground() {
   return URL.createObjectURL(await c.convertToBlob({ type: 'image/png' }));
 }
 
+/** A brand as a host sets one: a logo with transparency and a full-frame overlay (a frame with a clear middle), as blob: URLs. */
+async function makeBrand() {
+  const logo = new OffscreenCanvas(400, 160);
+  const l = logo.getContext('2d');
+  l.fillStyle = '#ffcc00';
+  l.beginPath();
+  l.ellipse(80, 80, 70, 70, 0, 0, Math.PI * 2);
+  l.fill();
+  l.font = '700 72px sans-serif';
+  l.fillText('Cat', 170, 105);
+  const overlay = new OffscreenCanvas(1280, 720);
+  const o = overlay.getContext('2d');
+  o.fillStyle = 'rgba(20, 120, 200, 0.8)';
+  o.fillRect(0, 0, 1280, 24);
+  o.fillRect(0, 696, 1280, 24);
+  const url = async (c) => URL.createObjectURL(await c.convertToBlob({ type: 'image/png' }));
+  return { primary: '#1478c8', lowerThird: 'box', logo: await url(logo), overlay: await url(overlay) };
+}
+
 /**
  * Worker body (stringified): remote members of one quality. One encoder at the size and bitrate
  * cap they publish with; one decoder per member, each writing into that member's track, as
@@ -85,6 +104,7 @@ let programme;
 let framesAtReset = 0;
 let resetAt = 0;
 let background;
+let brand;
 /** Member i's own getUserMedia (i = 0: the host's camera and microphone; others: microphone only). */
 const devices = [];
 const members = [];
@@ -101,6 +121,13 @@ function spec(n) {
     nameTags: true,
     banner: { text: 'StreamCat compositor bench — live from the loopback studio', visible: true },
     background: { kind: 'image', url: background },
+    brand,
+    // A viewer's comment on screen, long enough to wrap to its three lines.
+    comment: {
+      messageId: 'bench',
+      author: { username: 'benchviewer' },
+      text: 'Watching from the bench: this comment is long enough to wrap onto three lines of the card and be cut with an ellipsis at the end of the last one.',
+    },
     members: members.slice(0, n),
   };
 }
@@ -126,8 +153,10 @@ function remoteTracks(count, q) {
 
 window.bench = {
   /** Creates and starts the compositor; returns what the page sees of its own rendering (a throttling check). */
-  async init() {
+  async init(withBrand = true) {
     background = await makeBackground();
+    // BENCH_COMPOSITOR_BRAND=0 (passed by compositor.mjs): the same frames without the brand, for an A/B on one machine.
+    brand = withBrand ? await makeBrand() : undefined;
     compositor = new Compositor();
     // On the page, scaled down by CSS, as the studio's programme preview shows it.
     compositor.canvas.style.width = '640px';

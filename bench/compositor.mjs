@@ -2,15 +2,16 @@
 // `npm run bench:compositor` (docs/benchmarks.md): frames per second of the programme canvas.
 // The real compositor (client/src/media/compositor.ts, bundled with rolldown from
 // bench/compositor-page.mjs) runs in headless Chromium at 1280×720 / 30 fps with 1…12 members
-// on air in the grid (name tags, banner, image background). Each tile gets the picture the
+// on air in the grid (name tags and banner as brand lower thirds, image background, brand logo and overlay). Each tile gets the picture the
 // product delivers for that count, sized by the studio's own policy (publish-quality.ts): the
 // host's camera clone as published, the others VP8-decoded per member in a worker (see the
 // page). Measured is what the broadcast would get: the capture timestamp of every frame of the
 // compositor's stream() video track. Each tile count runs in every pass (ascending, then
 // descending, so slow drift of the machine's load hits both ends); an empty compositor on the
 // same loop and capture path is measured at the start of each pass as this machine's floor.
-// Baseline = the 30 fps target (IVS presets); bar: ≥ 29 fps median and p95 frame time ≤ 40 ms
-// at 12 tiles. Loopback only; stops by itself; the last line printed is one JSON object.
+// Baselines = the 30 fps target (IVS presets) and the empty compositor measured in the same
+// run; bar (issue 18): at 12 tiles ≥ 29 fps median and a p95 frame time ≤ 1.2× the empty
+// compositor's (an absolute 40 ms bar judged the machine's floor more than our drawing). Loopback only; stops by itself; the last line printed is one JSON object.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -21,10 +22,12 @@ const { chromium } = require('playwright-core');
 
 const MAX_TILES = 12;
 const TARGET_FPS = 30;
-const bar = { fps_median: 29, frame_p95_ms: 40, tiles: MAX_TILES };
+const bar = { fps_median: 29, frame_p95_vs_bare: 1.2, tiles: MAX_TILES };
 const MEASURE_MS = Number(process.env.BENCH_COMPOSITOR_SECONDS ?? 4) * 1000;
 const WARMUP_MS = 1500;
 const PASSES = Number(process.env.BENCH_COMPOSITOR_PASSES ?? 2);
+// The brand (logo, overlay, lower-third style) is drawn unless BENCH_COMPOSITOR_BRAND=0, for an A/B run.
+const WITH_BRAND = process.env.BENCH_COMPOSITOR_BRAND !== '0';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (v, d = 1) => (v === null || v === undefined ? null : Number(v.toFixed(d)));
 
@@ -105,7 +108,7 @@ try {
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
   await page.goto(`http://localhost:${server.address().port}/`);
   await page.waitForFunction('"bench" in window');
-  const env = await page.evaluate(() => window.bench.init());
+  const env = await page.evaluate((brand) => window.bench.init(brand), WITH_BRAND);
   log(`page: ${env.visibility}, ${env.rafPerSecond} animation frames/s, compositor at ${env.fps} fps`);
 
   const windows = new Map();
@@ -150,12 +153,14 @@ try {
   log(row('bare', floor));
   for (const t of tiles) log(row(String(t.tiles), t));
   const at = tiles.find((t) => t.tiles === MAX_TILES);
-  const met = at.fps_median >= bar.fps_median && at.frame_p95_ms <= bar.frame_p95_ms;
+  const p95VsBare = round(at.frame_p95_ms / floor.frame_p95_ms, 3);
+  const met = at.fps_median >= bar.fps_median && p95VsBare <= bar.frame_p95_vs_bare;
   log(
-    `verdict at ${MAX_TILES} tiles: ${at.fps_median} fps median (bar ≥ ${bar.fps_median}), p95 ${at.frame_p95_ms} ms (bar ≤ ${bar.frame_p95_ms}) → ${met ? 'met' : 'missed'}`,
+    `verdict at ${MAX_TILES} tiles: ${at.fps_median} fps median (bar ≥ ${bar.fps_median}), p95 ${at.frame_p95_ms} ms = ${p95VsBare}× the empty compositor's ${floor.frame_p95_ms} ms (bar ≤ ${bar.frame_p95_vs_bare}×) → ${met ? 'met' : 'missed'}`,
   );
   result = {
     bench: 'compositor',
+    brand: WITH_BRAND,
     canvas: '1280x720',
     camera,
     raf_per_s: env.rafPerSecond,
@@ -167,6 +172,7 @@ try {
     bar,
     met,
     ratio: round(at.fps_median / TARGET_FPS, 3),
+    frame_p95_vs_bare: p95VsBare,
   };
 } catch (err) {
   log(`compositor bench failed: ${err instanceof Error ? err.stack : String(err)}`);

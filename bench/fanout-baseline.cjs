@@ -1,16 +1,18 @@
-// Baseline node for `npm run bench:fanout`: a bare Socket.IO server with the same Redis
-// adapter as StreamCat and nothing else. Sockets join the room named in their handshake;
-// a driver socket asks for a room broadcast with `emit`.
+// Baseline node for `npm run bench:fanout` and `bench:watch-room`: a bare Socket.IO server with
+// the same Redis adapter as StreamCat (without REDIS_URL: in-memory rooms, as StreamCat's) and
+// nothing else. Sockets join the room named in their handshake; a driver socket asks for a
+// room broadcast with `emit`.
 const http = require('node:http');
 const { Server } = require('socket.io');
 const { createAdapter } = require('@socket.io/redis-adapter');
 const Redis = require('ioredis');
 
-const pub = new Redis(process.env.REDIS_URL);
-const sub = pub.duplicate();
 const server = http.createServer();
 const io = new Server(server, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: 64 * 1024 });
-io.adapter(createAdapter(pub, sub, { key: 'streamcat-bench-baseline' }));
+if (process.env.REDIS_URL) {
+  const pub = new Redis(process.env.REDIS_URL);
+  io.adapter(createAdapter(pub, pub.duplicate(), { key: 'streamcat-bench-baseline' }));
+}
 io.on('connection', (socket) => {
   const room = socket.handshake.auth?.room;
   if (typeof room === 'string') socket.join(room);

@@ -4,71 +4,32 @@
 // StreamCat processes on one Redis; vs. a bare Socket.IO pair on the same Redis adapter
 // broadcasting the same payloads to the same number of sockets. Rounds alternate ours /
 // baseline; loopback only; the last line printed is one JSON object.
-import testLimits from '../test/support/test-limits.json' with { type: 'json' };
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+import {
+  ack,
+  api,
+  benchDatabase,
+  BASELINE_PROCESS,
+  connect,
+  inBatches,
+  log,
+  okData,
+  pct,
+  REDIS_URL,
+  SERVER_PROCESS,
+  start as startChild,
+  streamEvent as ivsStreamEvent,
+  serverEnv,
+} from './realtime-bench.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const { Client } = require('pg');
-const { io } = require('socket.io-client');
-
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MEMBERS = 12;
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 2000);
 const STUDIO_ROUNDS = Number(process.env.BENCH_STUDIO_ROUNDS ?? 100);
 const LIVE_ROUNDS = Number(process.env.BENCH_LIVE_ROUNDS ?? 10);
 const API_KEY = 'bench-fanout-events-key';
-const log = (s) => process.stderr.write(`${s}\n`);
 const children = [];
+const start = (args, env) => startChild(children, args, env);
 
-function start(args, env) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, RATE_LIMITS: testLimits.RATE_LIMITS, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((ok, fail) => {
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      const m = /LISTENING (\S+)/.exec(String(d));
-      if (m) ok(m[1]);
-    });
-    child.once('exit', (code) => fail(new Error(`${args[0]} exited ${code}: ${err.slice(-2000)}`)));
-  });
-}
-
-const connect = (url, auth) =>
-  new Promise((ok, fail) => {
-    const s = io(url, { transports: ['websocket'], auth, reconnection: false, forceNew: true });
-    s.once('connect', () => ok(s));
-    s.once('connect_error', fail);
-  });
-const ack = (s, ev, p) => s.timeout(20_000).emitWithAck(ev, p);
-const okData = (a) => {
-  if (!a.ok) throw new Error(JSON.stringify(a.error));
-  return a.data;
-};
-async function api(base, method, path, body, token, headers = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
-async function inBatches(n, size, fn) {
-  const out = [];
-  for (let i = 0; i < n; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, j) => fn(i + j)))));
-  return out;
-}
 /** Resolves with per-socket latencies (ms) once every socket got an event matching `pred`. */
 function arrivals(sockets, event, pred, t0ref) {
   return new Promise((ok, fail) => {
@@ -88,37 +49,15 @@ function arrivals(sockets, event, pred, t0ref) {
     }
   });
 }
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(2);
-};
 
-const dbName = `streamcat_bench_${Date.now().toString(36)}`;
-const admin = new Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
-const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-bench-'));
+const db = await benchDatabase();
 const sockets = [];
 try {
-  const env = {
-    DATABASE_URL: dbUrl,
-    REDIS_URL,
-    DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SERVE_CLIENT: 'false',
-    LOG_LEVEL: 'error',
-    MEDIA_PROVIDER: 'local',
-    IVS_EVENTS_API_KEY: API_KEY,
-  };
-  const proc = join(root, 'server/test/support/server-process.cjs');
+  const env = serverEnv(db, API_KEY, REDIS_URL);
+  const proc = SERVER_PROCESS;
   const a = await start([proc], env); // first: runs the migrations
   const b = await start([proc], env);
-  const [ba, bb] = await Promise.all([
-    start([join(root, 'bench/fanout-baseline.cjs')], { REDIS_URL }),
-    start([join(root, 'bench/fanout-baseline.cjs')], { REDIS_URL }),
-  ]);
+  const [ba, bb] = await Promise.all([start([BASELINE_PROCESS], { REDIS_URL }), start([BASELINE_PROCESS], { REDIS_URL })]);
   const node = (i) => (i % 2 === 0 ? a : b);
   const bnode = (i) => (i % 2 === 0 ? ba : bb);
   log(`ours ${a} ${b}; baseline ${ba} ${bb}`);
@@ -167,19 +106,7 @@ try {
     liveBase = [];
   // The baseline broadcasts the very document our members receive (same bytes on the wire).
   const doc = okData(await ack(members[0], 'studio:snapshot', { stage })).document;
-  const arn = channel.arn;
-  const [, , , region, account] = arn.split(':');
-  const streamEvent = (name, streamId) => ({
-    version: '0',
-    id: crypto.randomUUID(),
-    'detail-type': 'IVS Stream State Change',
-    source: 'aws.ivs',
-    account,
-    region,
-    time: new Date().toISOString(),
-    resources: [arn],
-    detail: { event_name: name, channel_name: channel.name, stream_id: streamId },
-  });
+  const streamEvent = (name, streamId) => ivsStreamEvent(channel, name, streamId);
   const post = (e) => api(a, 'POST', '/api/ivs/events', e, undefined, { 'x-api-key': API_KEY });
 
   for (let r = 0; r < STUDIO_ROUNDS; r++) {
@@ -247,7 +174,5 @@ try {
 } finally {
   for (const c of children) c.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 300));
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
+  await db.drop();
 }

@@ -27,6 +27,36 @@ const shown = new Map();
 const firstFrames = new Map();
 let programmeStream;
 
+/**
+ * Where a join's time goes (bench:join's breakdown): the first time, since the last
+ * clearMarks(), each step was reached in this page. Peer connections are labelled `pub` (they
+ * send) or `sub` (they only receive); stage events come from LocalStage's own emitter.
+ */
+let marks = new Map();
+const mark = (name) => {
+  if (!marks.has(name)) marks.set(name, Date.now());
+};
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends NativePeerConnection {
+  constructor(config) {
+    super(config);
+    const label = () => (this.getTransceivers().some((t) => t.direction === 'sendonly') ? 'pub' : 'sub');
+    this.addEventListener('icecandidate', (e) => e.candidate && mark(`${label()}: first candidate`));
+    this.addEventListener('icegatheringstatechange', () => this.iceGatheringState === 'complete' && mark(`${label()}: ICE gathered`));
+    this.addEventListener('iceconnectionstatechange', () => this.iceConnectionState === 'connected' && mark(`${label()}: ICE connected`));
+    this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && mark(`${label()}: DTLS connected`));
+  }
+  async setLocalDescription(d) {
+    mark(`${this.getTransceivers().some((t) => t.direction === 'sendonly') ? 'pub' : 'sub'}: offer created`);
+    return super.setLocalDescription(d);
+  }
+  async setRemoteDescription(d) {
+    const r = await super.setRemoteDescription(d);
+    mark(`${this.getTransceivers().some((t) => t.direction === 'sendonly') ? 'pub' : 'sub'}: answer applied`);
+    return r;
+  }
+};
+
 function programme(fps) {
   if (programmeStream) return programmeStream;
   const canvas = document.createElement('canvas');
@@ -85,6 +115,7 @@ function attach(streams, id, decode) {
   video.srcObject = new MediaStream(streams.map((s) => s.mediaStreamTrack));
   document.body.append(video);
   video.requestVideoFrameCallback(() => {
+    mark('first frame');
     if (!firstFrames.has(id)) firstFrames.set(id, Date.now());
   });
   if (decode) decodeFrames(video);
@@ -96,6 +127,7 @@ window.bench = {
     let local = [];
     if (source === 'camera') {
       const cam = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 15 }, audio: true });
+      mark('camera open');
       local = cam.getTracks().map((t) => new LocalStageStream(t));
     } else if (source === 'programme') {
       local = programme(15)
@@ -108,14 +140,24 @@ window.bench = {
       shouldPublishParticipant: () => publish,
       shouldSubscribeToParticipant: () => SubscribeType.AUDIO_VIDEO,
     });
+    stage.on('stageConnectionStateChanged', (state) => state === 'connected' && mark('joined'));
+    stage.on('stageParticipantPublishStateChanged', (p, state) => {
+      if (state === 'published') mark(p.isLocal ? 'published (own)' : 'remote published');
+    });
     stage.on('stageParticipantStreamsAdded', (p, streams) => {
-      if (!p.isLocal && streams.some((s) => s.streamType === 'video')) attach(streams, p.id, decode);
+      if (!p.isLocal && streams.some((s) => s.streamType === 'video')) {
+        mark('remote streams added');
+        attach(streams, p.id, decode);
+      }
     });
     stage.on('stageParticipantStreamsRemoved', (p) => document.querySelector(`video[data-participant="${p.id}"]`)?.remove());
     await stage.join();
     return true;
   },
   leave: () => stage?.leave(),
+  /** Steps reached since the last clearMarks(): name → Date.now(). */
+  marks: () => Object.fromEntries(marks),
+  clearMarks: () => void (marks = new Map()),
   /** First rendered frame time of participants seen since the page opened. */
   firstFrames: () => Object.fromEntries(firstFrames),
 

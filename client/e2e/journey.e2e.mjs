@@ -4,7 +4,8 @@
 // link guest C waits in the green room → admitted; moderator M removes C (the link then
 // refuses), deletes viewer V's message and bans V (V still cannot chat after reload);
 // A opens real-time → a real-time viewer sees the stage; A stops → offline, past broadcast,
-// VOD with chat replay.
+// VOD with chat replay. A's show title, set in the studio, is on the watch page and in past
+// broadcasts; C's arrival in the green room is announced at the top of A's studio.
 //
 // It starts its own product (embedded PostgreSQL, local media) so it can make M a moderator
 // with the operator's CLI (`npm run cli -- role`): build first (`npm run build`). Usage: node client/e2e/journey.e2e.mjs
@@ -41,6 +42,7 @@ const tag = Date.now().toString(36).slice(-5);
 const names = { a: `host_${tag}`, b: `cohost_${tag}`, m: `mod_${tag}`, v: `viewer_${tag}` };
 const password = `pw-${Math.random().toString(36).slice(2)}-long`;
 const guestName = `Cleo ${tag}`;
+const showTitle = `Friday cat chat ${tag}`;
 
 // ------------------------------------------------------------------ reporting
 const results = [];
@@ -202,6 +204,11 @@ try {
     const p = await videoMoves(own.first(), { by: 0.5 });
     check(p.moving, 'the camera preview plays', JSON.stringify(p));
     check(await own.first().evaluate((v) => v.muted), "A's own audio is never played back (preview muted)");
+    // The broadcast takes the channel's title when it starts: set it here, before going live.
+    await a.getByTestId('show-title').locator('input').fill(showTitle);
+    await a.getByTestId('show-title-save').click();
+    await a.getByText('Show title saved.').waitFor();
+    check(true, 'A sets the show title in the studio');
   });
 
   await step('go-live', 'A goes live', ['studio'], async () => {
@@ -222,6 +229,8 @@ try {
     check(true, 'the watch page shows LIVE');
     const p = await videoMoves(w.getByTestId('player-video'), { by: 1, timeout: LIVE_TIMEOUT });
     check(p.moving, 'the player’s currentTime advances', JSON.stringify(p));
+    const title = await w.getByTestId('watch-title').textContent();
+    check(title?.trim() === showTitle, 'the watch page shows the title A set in the studio', String(title));
   });
 
   const b = await newPage('cohostB');
@@ -266,7 +275,7 @@ try {
       check(seenA.tiles === 2 && seenA.cameras === 2, 'the programme canvas shows two tiles, both cameras', JSON.stringify(seenA));
       const seenB = await programmeTiles(b).catch(() => ({ tiles: -1, cameras: -1 }));
       check(seenB.tiles === 2, "B's programme canvas shows two tiles too", JSON.stringify(seenB));
-      await docScreenshot(a, 'studio.png');
+      await docScreenshot(a, 'studio.png', { top: true });
       shot.studio = true;
     },
   );
@@ -297,15 +306,20 @@ try {
     await c.getByTestId('join-submit').click();
     await c.getByTestId('green-room-waiting').waitFor({ timeout: 20_000 });
     check(true, 'C waits in the green room');
-    await a.getByTestId(`green-${guestName}`).waitFor({ timeout: 20_000 });
-    check(true, 'A sees C waiting');
-    await a.getByTestId(`green-${guestName}`).getByTestId('admit').click();
+    // Noticed at the top of the studio (a count and Admit / Deny) and in a toast, not only in the card far below.
+    const bar = a.getByTestId('green-room-bar');
+    await bar.getByTestId(`green-bar-${guestName}`).waitFor({ timeout: 20_000 });
+    check(await bar.isVisible(), 'A sees C waiting in the green-room bar at the top of the studio');
+    check((await bar.getByTestId('green-room-count').textContent())?.trim() === '1', 'the bar counts one person waiting');
+    await a.getByText(`${guestName} is waiting in the green room.`).waitFor({ timeout: 5000 });
+    check(true, 'a toast tells A that C is waiting');
+    await bar.getByTestId(`green-bar-${guestName}`).getByTestId('admit').click();
     await c.getByTestId(`tile-${guestName}`).waitFor({ timeout: 30_000 });
     check(true, 'C is admitted and on the stage');
     await a.getByTestId(`tile-${guestName}`).waitFor({ timeout: 30_000 });
     check(true, 'A sees C on the stage');
     // The README's studio screen, if the two-tile step could not take it.
-    if (!shot.studio) await docScreenshot(a, 'studio.png');
+    if (!shot.studio) await docScreenshot(a, 'studio.png', { top: true });
   });
 
   const m = await newPage('moderatorM');
@@ -397,7 +411,7 @@ try {
     await dialog.getByRole('button', { name: 'Ban', exact: true }).click();
     await m.getByTestId('moderation-audit-entry').filter({ hasText: names.v }).first().waitFor({ timeout: 10_000 });
     check(true, 'the ban appears in the audit log');
-    await docScreenshot(m, 'moderation.png');
+    await docScreenshot(m, 'moderation.png', { top: true });
 
     await v.reload();
     await v.getByTestId('chat-sanction').waitFor({ timeout: 15_000 });
@@ -459,8 +473,11 @@ try {
       const before = await a.getByTestId('broadcast-state').getAttribute('data-state');
       if (!check(before === 'live', 'the broadcast is still live when A stops it', `state ${before}`)) return;
       await a.getByTestId('toggle-broadcast').click();
-      const confirm = a.getByRole('dialog').getByRole('button', { name: /end|stop/i });
-      if (await confirm.isVisible({ timeout: 1500 }).catch(() => false)) await confirm.click();
+      // Ending a live show is asked first: one click alone must not end it.
+      const confirm = a.getByRole('dialog').getByRole('button', { name: 'End broadcast' });
+      await confirm.waitFor({ timeout: 5000 });
+      check((await a.getByTestId('broadcast-state').getAttribute('data-state')) === 'live', 'one click on End broadcast asks first');
+      await confirm.click();
       await a.locator('[data-testid="broadcast-state"][data-state="offline"]').waitFor({ timeout: LIVE_TIMEOUT });
       check(true, 'the studio shows the broadcast offline');
       await w
@@ -474,6 +491,8 @@ try {
         await vodLink.waitFor({ timeout: 30_000 });
       });
       check(true, 'the broadcast appears in past broadcasts');
+      const listed = await vodLink.textContent();
+      check(!!listed?.includes(showTitle), 'past broadcasts list it under the title A set in the studio', String(listed));
       vodPath = (await vodLink.getAttribute('href')) ?? '';
       await w.goto(vodPath);
       const vod = await videoMoves(w.getByTestId('player-video'), { by: 1, timeout: 60_000 });

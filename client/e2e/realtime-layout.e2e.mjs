@@ -26,6 +26,8 @@ const { check, section, finish } = createReport();
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e3)}`;
 const password = 'realtime-e2e-password';
 const BACKGROUND = [0x20, 0x40, 0x60];
+// The default brand (no brand set): its 'bar' lower third fills the name tag with the primary colour #f0561f.
+const BRAND_PRIMARY = [0xf0, 0x56, 0x1f];
 
 const browser = await launchBrowser();
 const person = (who, auth) => openPage(browser, { baseURL: BASE_URL, who, auth, viewport: { width: 1400, height: 1000 }, timeout: 20_000 });
@@ -126,7 +128,11 @@ try {
     s.label,
   );
   const tag = s.points[4].pixel;
-  check(Math.max(...tag) < 90, 'a name tag is drawn at the bottom left of B’s tile', JSON.stringify(tag));
+  check(
+    near(tag, BRAND_PRIMARY, 20),
+    'a name tag (the default brand’s bar, #f0561f) is drawn at the bottom left of B’s tile',
+    JSON.stringify(tag),
+  );
 
   await docScreenshot(v.page, 'realtime-layout.png');
 

@@ -189,6 +189,9 @@ try {
   await b.page.context().close();
   await c.page.context().close();
   await a.page.getByTestId('toggle-broadcast').click();
+  // A live show ends only once the host confirms (a broadcast still starting is cancelled in one click).
+  const confirm = a.page.getByRole('dialog').getByRole('button', { name: 'End broadcast' });
+  if (await confirm.isVisible({ timeout: 1500 }).catch(() => false)) await confirm.click();
   const ended = await succeeds(a.page.locator('[data-testid="broadcast-state"][data-state="offline"]').waitFor({ timeout: 30_000 }));
   check(ended, 'the state returns to offline after Stream End');
 } catch (e) {

@@ -199,9 +199,13 @@ export function socketConnected(page, { signedIn = false, timeout = 15_000 } = {
  */
 export const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR ? resolve(process.env.SCREENSHOTS_DIR) : null;
 
-/** A documentation screenshot, without the toasts of the moment; nothing when SCREENSHOTS_DIR is not set. */
-export async function docScreenshot(page, file, { fullPage = false } = {}) {
+/**
+ * A documentation screenshot, without the toasts of the moment; nothing when SCREENSHOTS_DIR is not set.
+ * `top`: from the top of the page (a check before may have scrolled a control into view, cutting the header off).
+ */
+export async function docScreenshot(page, file, { fullPage = false, top = false } = {}) {
   if (!SCREENSHOTS_DIR) return;
+  if (top) await page.evaluate(() => window.scrollTo(0, 0));
   const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
   for (const close of await dismiss.all()) await close.click().catch(() => undefined);
   await dismiss

@@ -89,8 +89,10 @@ try {
     env: { ...shared, DATABASE_URL: emulatorDb.url },
   });
   cleanup.push(() => emulator.stop());
+  const multistreamKey = randomBytes(32).toString('base64');
   const replicaEnv = (port) => ({
     ...shared,
+    MULTISTREAM_KEY: multistreamKey,
     JWT_SECRET: shared.IVS_EVENTS_API_KEY.padEnd(40, 'x'),
     DATABASE_URL: serverDb.url,
     REDIS_URL,

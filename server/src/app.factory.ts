@@ -7,10 +7,12 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import { AccountsModule } from './accounts/accounts.module';
 import { OrphanSweeperService } from './accounts/orphan-sweeper.service';
+import { BRAND_ASSET_MAX_BYTES } from '@streamcat/protocol';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { compileTrust } from './http/client-address';
 import { securityHeaders } from './http/security-headers';
+import { AppError } from './http/app-error';
 import { ErrorFilter, toAppError } from './http/error.filter';
 import { AppLogger } from './logging/app-logger';
 import { ServerAddress } from './media/server-address';
@@ -22,6 +24,7 @@ import { IdleStagesSweeper } from './stages/idle-stages.sweeper';
 import { StageDisconnects } from './stages/stage-disconnects.service';
 import { CloudProgramme } from './studio/cloud-programme.service';
 import { GoLiveWatch } from './studio/go-live.watch';
+import { MultistreamRelays } from './multistream/multistream-relays.service';
 
 export interface CreateAppOptions {
   /** Extra modules (tests use this to add probes). */
@@ -50,6 +53,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
 
   // IVS event batches (up to 100 events) may reach 256 KB; every other body is capped at 64 KB.
   app.use('/api/ivs/events', express.json({ limit: '256kb', strict: false }));
+  // Brand images come as the raw file (any Content-Type: the server reads the bytes to know what it is).
+  app.use('/api/brand-assets', express.raw({ type: () => true, limit: BRAND_ASSET_MAX_BYTES }));
   // Not under /_ivs: the emulator checks each request's SigV4 signature over its exact body bytes, then parses it.
   const json = express.json({ limit: '64kb', strict: false });
   app.use((req: Request, res: Response, next: NextFunction) => (/^\/_ivs(\/|$)/.test(req.path) ? next() : json(req, res, next)));
@@ -57,7 +62,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
   // The emulator (/_ivs) answers its own in IVS's error format.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err || req.path.startsWith('/_ivs/')) return next(err);
-    const e = toAppError(err);
+    // Told apart from other bodies: a person uploading a logo is told the image rule and its limit.
+    const e = req.path.startsWith('/api/brand-assets') && isTooLarge(err) ? new AppError('brand/too-large') : toAppError(err);
     res.status(e.status).json(e.toBody());
   });
   app.useGlobalFilters(new ErrorFilter());
@@ -92,6 +98,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     app.get(GoLiveWatch).start();
     // Failover to the cloud programme, and compositions whose events are late (cloud-programme.service).
     app.get(CloudProgramme).startWatching();
+    // Relays of live channels' enabled multistream destinations, one per destination across replicas.
+    app.get(MultistreamRelays).start();
   }
   return app;
 }
@@ -114,4 +122,8 @@ function serveClient(http: express.Express): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dist, 'index.html'));
   });
+}
+
+function isTooLarge(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.too.large';
 }

@@ -3,9 +3,10 @@ import type { Socket } from 'socket.io-client';
 import { eventually } from '../../test/support/eventually';
 import { runCli } from '../src/cli/cli';
 import { Broadcaster } from '../src/realtime/broadcaster';
+import { HandshakeAccounts } from '../src/realtime/handshake-accounts';
 import { IdentitySweep } from '../src/realtime/identity-sweep.service';
 import { rooms } from '../src/realtime/socket-actor';
-import { disconnected, nextEvent, send } from './support/sockets';
+import { connected, connectSocket, disconnected, nextEvent, send } from './support/sockets';
 import { register } from './support/test-app';
 import { useTwoNodes } from './support/use-test-app';
 
@@ -136,6 +137,66 @@ describe('sockets follow identity changes (two nodes, Redis, real PostgreSQL)', 
     const ends = tabs.map((t) => ended(t));
     await pg.query('DELETE FROM users WHERE id = $1', [u.user.id]);
     for (const [event] of await Promise.all(ends)) expect(event).toMatchObject({ reason: 'account-deleted' });
+  });
+
+  it('handshakes in flight share one account read, each answered by a read begun after it asked', async () => {
+    const accounts = await Promise.all(Array.from({ length: 8 }, () => register(a.url)));
+    await b.setRole(accounts[0], 'moderator');
+    await pg.query('DELETE FROM users WHERE id = $1', [accounts[1].user.id]);
+    const lookups = b.app.get(HandshakeAccounts);
+
+    // 200 handshakes arriving together, as when a node dies under them: 2 reads, not 200.
+    const before = lookups.reads;
+    const roles = await Promise.all(Array.from({ length: 200 }, (_, i) => lookups.roleOf(accounts[i % 8].user.id)));
+    expect(lookups.reads - before).toBeLessThanOrEqual(2);
+    roles.forEach((role, i) => expect(role).toBe(i % 8 === 0 ? 'moderator' : i % 8 === 1 ? null : 'user'));
+
+    // A change committed after a read began is seen by the handshakes that asked after it.
+    const inFlight = lookups.roleOf(accounts[2].user.id);
+    await b.setRole(accounts[2], 'admin');
+    const after = lookups.roleOf(accounts[2].user.id);
+    expect(await inFlight).toMatch(/^(user|admin)$/);
+    expect(await after).toBe('admin');
+
+    // Over real sockets: never more than one read per socket, the deleted account refused on every tab.
+    const sockets = accounts.flatMap((u) => Array.from({ length: 10 }, () => ({ u, s: connectSocket(b.url, { token: u.accessToken }) })));
+    const start = lookups.reads;
+    try {
+      const outcomes = await Promise.all(
+        sockets.map(({ s }) =>
+          connected(s, 15_000).then(
+            () => 'connected',
+            (e: { data?: { code?: string } }) => e.data?.code ?? 'error',
+          ),
+        ),
+      );
+      console.log(`${sockets.length} socket handshakes of 8 accounts → ${lookups.reads - start} account reads`);
+      expect(lookups.reads - start).toBeLessThanOrEqual(sockets.length);
+      outcomes.forEach((o, i) => expect(o).toBe(sockets[i].u === accounts[1] ? 'auth/invalid-token' : 'connected'));
+      const promoted = sockets.find(({ u }) => u === accounts[0])!.s;
+      expect(await send(promoted, 'session:whoami', {})).toMatchObject({ ok: true, data: { user: { role: 'moderator' } } });
+      const plain = sockets.find(({ u }) => u === accounts[3])!.s;
+      expect(await send(plain, 'session:whoami', {})).toEqual({ ok: true, data: { user: accounts[3].user } });
+    } finally {
+      for (const { s } of sockets) s.close();
+    }
+  });
+
+  it('refuses a handshake with an expired login token, or one signed by another key', async () => {
+    const u = await register(a.url);
+    const sign = (secret: string, expiresIn: number) =>
+      jwt.sign({ username: u.user.username }, secret, {
+        algorithm: 'HS256',
+        subject: u.user.id,
+        expiresIn,
+        issuer: 'streamcat',
+        audience: 'streamcat',
+      });
+    await expect(b.open({ token: sign(a.config.jwtSecret, -10) })).rejects.toMatchObject({ data: { code: 'auth/invalid-token' } });
+    await expect(b.open({ token: sign('not-the-server-secret-but-long-enough', 600) })).rejects.toMatchObject({
+      data: { code: 'auth/invalid-token' },
+    });
+    expect(await send(await b.open({ token: sign(a.config.jwtSecret, 600) }), 'session:whoami', {})).toMatchObject({ ok: true });
   });
 
   it('leaves anonymous sockets and unchanged users alone', async () => {

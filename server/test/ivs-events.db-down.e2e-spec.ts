@@ -1,43 +1,14 @@
-import { createServer, Server, Socket, connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
 import { eventually } from '../../test/support/eventually';
 import { Envelope, fixture } from './support/ivs-fixtures';
+import { PgProxy } from './support/pg-proxy';
 import { postIvsEvent, register, startTestApp, TestApp } from './support/test-app';
 
 /**
- * The database stops in the middle of ingestion. Modelled by a TCP proxy between the server
- * and PostgreSQL that we can cut (every connection dropped, new ones refused) and restore.
+ * The database stops in the middle of ingestion: a TCP proxy between the server and
+ * PostgreSQL that we cut (every connection dropped, new ones refused) and restore.
  */
-class PgProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(5432, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((ok) => this.server!.listen(this.port, '127.0.0.1', ok));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const closed = new Promise<void>((ok) => this.server!.close(() => ok()));
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-}
-
 describe('IVS events while the database is down', () => {
   let db: TestDatabase;
   let proxy: PgProxy;
@@ -48,9 +19,7 @@ describe('IVS events while the database is down', () => {
     db = await createTestDatabase();
     proxy = new PgProxy();
     await proxy.start();
-    const viaProxy = new URL(db.url);
-    viaProxy.port = String(proxy.port);
-    t = await startTestApp({}, { db: { ...db, url: viaProxy.toString() } });
+    t = await startTestApp({}, { db: { ...db, url: proxy.via(db.url) } });
     pg = new Client({ connectionString: db.url }); // the test itself talks to PostgreSQL directly
     await pg.connect();
   });

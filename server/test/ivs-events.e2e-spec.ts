@@ -81,6 +81,15 @@ describe('POST /api/ivs/events', () => {
     expect(batch.body.error.message).toContain('[1].time');
     expect((await pg.query(`SELECT 1 FROM ivs_events WHERE id = $1`, [good.id])).rowCount).toBe(0);
 
+    // A NUL character (which PostgreSQL cannot store) in an extra field: a 400 naming it, not a 500 EventBridge would retry.
+    const nul = retarget('stream-start', ch, 'st-nul', (e) => (e.detail.note = 'a \u0000 byte'));
+    const nulRes = await post(nul);
+    expect([nulRes.status, nulRes.body.error.details]).toEqual([
+      400,
+      [{ path: 'detail.note', message: 'must not contain NUL characters' }],
+    ]);
+    expect((await pg.query(`SELECT 1 FROM ivs_events WHERE id = $1`, [nul.id])).rowCount).toBe(0);
+
     expect((await post('{"version":', { 'x-api-key': key, 'content-type': 'application/json' })).status).toBe(400);
     expect((await post([])).status).toBe(400);
   });

@@ -50,6 +50,23 @@ describe('IVS events in any order, any number of times', () => {
       event('composition-session-start', 0),
       event('composition-session-start', 2, (e) => (e.detail.event_name = 'Session End')),
     );
+    // Participant recordings: two members' 20 s recordings (the second ends in the same second it
+    // would tie with a restart), and one whose recorder failed at the end.
+    const recording = (b: number, participant: string, name: string, secondsFromStart: number) =>
+      event('participant-recording-end', b, (e) => {
+        e.detail.event_name = name;
+        e.detail.participant_id = participant;
+        e.detail.recording_s3_key_prefix = `${channel.stageArn.split('/')[1]}/st-ord-${b}/${participant}/1000${b}`;
+        e.time = new Date(Date.parse(e.time) + secondsFromStart * 1000).toISOString();
+      });
+    events.push(
+      recording(0, 'memberA00001', 'Recording Start', 0),
+      recording(0, 'memberA00001', 'Recording End', 20),
+      recording(0, 'memberB00002', 'Recording Start', 1),
+      recording(0, 'memberB00002', 'Recording End', 21),
+      recording(2, 'memberA00001', 'Recording Start', 0),
+      recording(2, 'memberA00001', 'Recording End Failure', 9),
+    );
     return events;
   }
 
@@ -59,6 +76,7 @@ describe('IVS events in any order, any number of times', () => {
     await pg.query(`DELETE FROM channel_limit_breaches WHERE channel_id = $1`, [channel.id]);
     await pg.query(`DELETE FROM stage_participants WHERE stage_id = $1`, [channel.stageId]);
     await pg.query(`DELETE FROM stage_compositions WHERE stage_id = $1`, [channel.stageId]);
+    await pg.query(`DELETE FROM participant_recordings WHERE stage_id = $1`, [channel.stageId]);
     await pg.query(
       `UPDATE channels SET is_live = false, current_stream_id = NULL, health = 'UNKNOWN', live_state_at = NULL, live_state_event_id = NULL WHERE id = $1`,
       [channel.id],
@@ -80,6 +98,9 @@ describe('IVS events in any order, any number of times', () => {
       ),
       compositions: (await q(`SELECT * FROM stage_compositions WHERE stage_id = $1`, [channel.stageId])).map(
         ({ updated_at: _u, ...rest }) => rest,
+      ),
+      recordings: (await q(`SELECT * FROM participant_recordings WHERE stage_id = $1 ORDER BY key_prefix`, [channel.stageId])).map(
+        ({ created_at: _c, updated_at: _u, ...rest }) => rest,
       ),
       breaches: (await q(`SELECT * FROM channel_limit_breaches WHERE channel_id = $1 ORDER BY event_id`, [channel.id])).map(
         ({ created_at: _c, ...rest }) => rest,
@@ -121,6 +142,13 @@ describe('IVS events in any order, any number of times', () => {
     ]);
     expect(expected.compositions.map((c) => c.state)).toEqual(['Session End']);
     expect(expected.breaches).toHaveLength(1);
+    expect(
+      expected.recordings.map((r) => [r.participant_id, (r.ended_at ?? r.failed_at).getTime() - r.started_at.getTime(), r.failure]),
+    ).toEqual([
+      ['memberA00001', 20_000, null],
+      ['memberB00002', 20_000, null],
+      ['memberA00001', 9_000, 'Recording End Failure'],
+    ]);
     expect(expected.ledger).toHaveLength(events.length);
 
     for (let seed = 1; seed <= PERMUTATIONS; seed++) {

@@ -28,6 +28,16 @@ describe('query and path parameters are validated like bodies', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
+  /**
+   * Statements of the app's own timers (studio expiry sweep, multistream leases, real-time
+   * disconnects, limit breaches) and of the in-process emulator (AWS's side in production): on a
+   * loaded machine a tick lands inside the window. None of them names a table these refused
+   * requests could read, so leaving them out hides nothing a request sent.
+   */
+  const BACKGROUND =
+    /ivs_emu_|FROM "?studio_documents"? WHERE next_expiry_at|multistream_destinations|stage_disconnects|channel_limit_breaches/;
+  const requestSql = () => sql.mock.calls.map((c) => String(c[0])).filter((q) => !BACKGROUND.test(q));
+
   const tenKb = 'A'.repeat(10_240);
   const bareUuid = '9b2c3f4e-1111-4222-8333-944455556666';
   const pagedEndpoints = () => [
@@ -71,13 +81,13 @@ describe('query and path parameters are validated like bodies', () => {
     // The public lists need no login: nothing at all was asked of the database for them.
     sql.mockClear();
     for (const { path, token } of pagedEndpoints().filter((e) => !e.token)) await expectRefused(`${path}?${query}`, parameter, token);
-    expect(sql).not.toHaveBeenCalled();
+    expect(requestSql()).toEqual([]);
   });
 
   it('refuses a bad chat replay stream id and names it', async () => {
     await expectRefused(`/api/channels/${owner.user.username}/chat?streamId=${encodeURIComponent("st';--")}`, 'streamId');
     await expectRefused(`/api/channels/${owner.user.username}/chat?streamId=${'s'.repeat(129)}`, 'streamId');
-    expect(sql).not.toHaveBeenCalled();
+    expect(requestSql()).toEqual([]);
   });
 
   it('refuses non-uuid ids and bad names in paths, naming the parameter', async () => {
@@ -93,7 +103,7 @@ describe('query and path parameters are validated like bodies', () => {
     // A path that cannot be percent-decoded is a 400 too, never a 500.
     const undecodable = await call(t.url, 'GET', '/api/channels/%E0%A4%A/streams');
     expect([undecodable.status, undecodable.body.error.code]).toEqual([400, 'request/invalid']);
-    expect(sql).not.toHaveBeenCalled();
+    expect(requestSql()).toEqual([]);
     expect((await call(t.url, 'POST', `/api/stages/${tenKb}/viewer-token`)).body.error.message).toMatch(/^name: /);
     // A well-formed id of nothing is a 404, as before.
     expect((await call(t.url, 'GET', `/api/vods/${bareUuid}`)).status).toBe(404);

@@ -46,7 +46,8 @@ describe('standalone IVS emulator', () => {
 
   const startServer = async () =>
     (server = await startTestApp(
-      { ...SHARED, PORT: String(serverPort), IVS_EMULATOR_URL: emulatorUrl },
+      // Replicas share the multistream key too (only servers read it).
+      { ...SHARED, MULTISTREAM_KEY: Buffer.alloc(32, 7).toString('base64'), PORT: String(serverPort), IVS_EMULATOR_URL: emulatorUrl },
       { db: serverDb, dataDir: dataDirs[1] },
     ));
 

@@ -76,6 +76,7 @@ describe('studio commands under malformed, oversized and unknown payloads (fuzz)
       'studio:set-role': { ...base, memberId, role: 'cohost' },
       'studio:set-status': { ...base, memberId, status: 'on-air' },
       'studio:layout': { ...base, patch: { name: 'grid' } },
+      'studio:brand': { ...base, patch: { primary: '#336699' } },
       'studio:hand': { ...base, raised: true },
       'studio:screen-share': { ...base, sharing: true },
       'studio:mute': { ...base, memberId, muted: true },
@@ -83,6 +84,9 @@ describe('studio commands under malformed, oversized and unknown payloads (fuzz)
       'studio:realtime': { ...base, open: true },
       'studio:programme': { ...base, source: 'cloud' },
       'studio:failover': { ...base, enabled: false },
+      'studio:scene': { ...base, patch: { active: 'brb', card: { name: 'brb', title: 'Back soon', subtitle: '' } } },
+      'studio:programme-volume': { ...base, memberId, volume: 50 },
+      'studio:comment': { ...base, messageId: null },
     };
     return samples[name];
   };

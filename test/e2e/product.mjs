@@ -76,6 +76,7 @@ export async function startProduct({ dataDir, port, pgPort, env = {} }) {
       'PUBLIC_URL',
       'IVS_EMULATOR_URL',
       'IVS_EMULATOR_PUBLIC_URL',
+      'MULTISTREAM_KEY',
     ]),
     `${baseUrl}/api/health`,
     'server',

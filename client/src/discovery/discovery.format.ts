@@ -6,6 +6,14 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+/** "0:20", "12:05", "1:02:03": an exact length (a member's recording), rounded to the second. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
 /** "Today, 18:05" / "3 Mar, 18:05": when a broadcast happened, in the reader's locale. */
 export function formatWhen(iso: string, now = new Date()): string {
   const d = new Date(iso);

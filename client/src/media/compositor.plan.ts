@@ -1,4 +1,8 @@
+import type { CommentShown } from './compositor.comment';
 import { computeSlots, screenShownFor, type Canvas, type LayoutName, type Slot } from '@streamcat/layouts';
+import { brandOf, type StudioBrand } from '@streamcat/protocol/studio-brand';
+import { programmeGainOf, type StudioScene } from '@streamcat/protocol/studio-scenes';
+import { activeCard, type CardContent } from './compositor.scene';
 
 /** What the compositor needs from the studio document, nothing else. */
 export interface ProgrammeSpec {
@@ -15,8 +19,14 @@ export interface ProgrammeSpec {
   nameTags: boolean;
   banner: { text: string; visible: boolean };
   background: { kind: 'colour'; colour: string } | { kind: 'image'; url: string };
-  /** Per member: the name drawn on their tag and whether the programme carries their sound. */
-  members: ReadonlyArray<{ id: string; displayName: string; mutedInProgramme: boolean }>;
+  /** The channel's brand (colour, lower-third style, logo, overlay); absent means the default look. */
+  brand?: StudioBrand;
+  /** The viewer's comment on screen (the card is drawn over the tiles, above the banner). */
+  comment?: CommentShown | null;
+  /** Per member: the name drawn on their tag, whether the programme carries their sound and how loud (0–100, absent 100). */
+  members: ReadonlyArray<{ id: string; displayName: string; mutedInProgramme: boolean; programmeVolume?: number }>;
+  /** Scene cards and countdown (absent: the show). */
+  scene?: StudioScene;
 }
 
 export interface DrawItem {
@@ -31,7 +41,11 @@ export interface ProgrammePlan {
   draw: DrawItem[];
   /** Members whose audio is in the mix: on air (drawn or not) and not muted in programme. */
   audible: Set<string>;
+  /** The mix's gain per audible member (0…1): their programme volume. */
+  gains: Map<string, number>;
   banner: string | null;
+  /** A scene card in place of the tiles and the banner, or null while the show is on. */
+  card: CardContent | null;
 }
 
 /**
@@ -56,9 +70,14 @@ export function planProgramme(spec: ProgrammeSpec, canvas: Canvas): ProgrammePla
     // A screen tile (`screen:<id>`) is no member: the sharer's name is on their camera tile.
     .map((slot) => ({ memberId: slot.id, slot, nameTag: spec.nameTags ? (known.get(slot.id)?.displayName ?? null) : null }))
     .sort((a, b) => a.slot.z - b.slot.z);
-  const audible = new Set(onAir.filter((id) => !known.get(id)?.mutedInProgramme));
+  const card = activeCard(spec.scene, brandOf(spec).primary);
+  // A card is silent unless the host keeps the sound on for it; members still hear each other on stage.
+  const silent = card !== null && !spec.scene?.cardAudio;
+  const audible = new Set(silent ? [] : onAir.filter((id) => !known.get(id)?.mutedInProgramme));
+  const gains = new Map([...audible].map((id) => [id, programmeGainOf(known.get(id)!)]));
   const text = spec.banner.text.trim();
-  return { draw, audible, banner: spec.banner.visible && text ? text : null };
+  if (card) return { draw: [], audible, gains, banner: null, card };
+  return { draw, audible, gains, banner: spec.banner.visible && text ? text : null, card: null };
 }
 
 /** Source rectangle that fills `w×h` from a `vw×vh` video without distortion (centre crop). */

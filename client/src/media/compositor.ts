@@ -1,5 +1,10 @@
 import { DEFAULT_CANVAS, type Canvas } from '@streamcat/layouts';
+import { brandOf, type StudioBrand } from '@streamcat/protocol/studio-brand';
+import { BrandImages, imageSize } from './brand-images';
+import { logoRect, lowerThird } from './compositor.brand';
+import { CommentCard, commentOnScreen } from './compositor.comment';
 import { coverCrop, FRAME_SLACK_MS, nextFrameDue, planProgramme, type ProgrammePlan, type ProgrammeSpec } from './compositor.plan';
+import { cardCountdown, cardKey, layoutCard, type CardLayout, type CardText } from './compositor.scene';
 
 export interface CompositorOptions {
   canvas?: Canvas;
@@ -27,8 +32,6 @@ export interface CompositorStats {
 
 const STATS_KEPT = 600;
 const PLACEHOLDER = '#24252e';
-const TAG_BG = 'rgba(12, 13, 18, 0.72)';
-const BANNER_BG = 'rgba(240, 86, 31, 0.92)';
 
 /**
  * The programme: one canvas (1280×720 at 30 fps by default) painted from the server's
@@ -44,16 +47,24 @@ export class Compositor {
   private readonly audioContext: AudioContext;
   private readonly ownsAudioContext: boolean;
   private readonly mix: MediaStreamAudioDestinationNode;
+  /** Every member's gain feeds this bus; it feeds the broadcast's mix and the master meter. */
+  private readonly bus: GainNode;
+  private meter: AnalyserNode | null = null;
   private readonly sources = new Map<string, Source>();
   private spec: ProgrammeSpec | null = null;
-  private plan: ProgrammePlan = { draw: [], audible: new Set(), banner: null };
-  private background: HTMLImageElement | null = null;
-  private backgroundUrl: string | null = null;
+  private plan: ProgrammePlan = { draw: [], audible: new Set(), gains: new Map(), banner: null, card: null };
+  /** Background, logo and overlay images, decoded once by URL. */
+  private readonly images = new BrandImages();
+  private brand: StudioBrand = brandOf({});
+  /** The active card laid out (measured) once per change of its texts, not every frame. */
+  private cardLayout: CardLayout | null = null;
+  private cardLayoutKey = '';
   private running = false;
   private rafId = 0;
   private timerId: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private output: MediaStream | null = null;
+  private readonly commentCard = new CommentCard();
   readonly stats: CompositorStats = { frames: 0, intervals: [], drawTimes: [] };
 
   constructor(options: CompositorOptions = {}) {
@@ -68,6 +79,8 @@ export class Compositor {
     this.ownsAudioContext = !options.audioContext;
     this.audioContext = options.audioContext ?? new AudioContext();
     this.mix = this.audioContext.createMediaStreamDestination();
+    this.bus = this.audioContext.createGain();
+    this.bus.connect(this.mix);
   }
 
   /** Attach (or replace, or with null detach) one member's media. */
@@ -86,8 +99,8 @@ export class Compositor {
     if (stream.getAudioTracks().length > 0) {
       const node = this.audioContext.createMediaStreamSource(stream);
       const gain = this.audioContext.createGain();
-      gain.gain.value = this.plan.audible.has(memberId) ? 1 : 0;
-      node.connect(gain).connect(this.mix);
+      gain.gain.value = this.plan.gains.get(memberId) ?? 0;
+      node.connect(gain).connect(this.bus);
       audio = { node, gain };
     }
     this.sources.set(memberId, { stream, trackIds: stream.getTracks().map((t) => t.id), video, audio });
@@ -104,20 +117,15 @@ export class Compositor {
     for (const [id, source] of this.sources) {
       if (!source.audio) continue;
       // A short ramp: a hard cut from 1 to 0 clicks.
-      source.audio.gain.gain.setTargetAtTime(this.plan.audible.has(id) ? 1 : 0, this.audioContext.currentTime, 0.015);
+      source.audio.gain.gain.setTargetAtTime(this.plan.gains.get(id) ?? 0, this.audioContext.currentTime, 0.015);
     }
-    const url = spec.background.kind === 'image' ? spec.background.url : null;
-    if (url !== this.backgroundUrl) {
-      this.backgroundUrl = url;
-      this.background = null;
-      if (url) {
-        const img = new Image();
-        // Without CORS the canvas would be tainted and could not be captured for the broadcast.
-        img.crossOrigin = 'anonymous';
-        img.onload = () => this.backgroundUrl === url && (this.background = img);
-        img.src = url;
-      }
+    const key = cardKey(this.plan.card, this.canvas);
+    if (key !== this.cardLayoutKey) {
+      this.cardLayoutKey = key;
+      this.cardLayout = this.plan.card ? layoutCard(this.plan.card, this.canvas, (text, font) => this.measure(text, font)) : null;
     }
+    this.brand = brandOf(spec);
+    this.images.retain([spec.background.kind === 'image' ? spec.background.url : null, this.brand.logo, this.brand.overlay]);
   }
 
   /** Frames drawn per second now. */
@@ -179,6 +187,16 @@ export class Compositor {
     return this.output;
   }
 
+  /** The programme mix's analyser, for the host's master level meter (made on first use; it only listens). */
+  mixAnalyser(): AnalyserNode {
+    if (!this.meter) {
+      this.meter = this.audioContext.createAnalyser();
+      this.meter.fftSize = 512;
+      this.bus.connect(this.meter);
+    }
+    return this.meter;
+  }
+
   /** The mixed audio alone (the IVS broadcast client takes audio and video separately). */
   audioStream(): MediaStream {
     return this.mix.stream;
@@ -189,6 +207,7 @@ export class Compositor {
     for (const [id, s] of this.sources) this.dropSource(id, s);
     this.output?.getVideoTracks().forEach((t) => t.stop());
     this.output = null;
+    this.images.clear();
     if (this.ownsAudioContext) void this.audioContext.close().catch(() => undefined);
   }
 
@@ -197,6 +216,7 @@ export class Compositor {
     const started = performance.now();
     const { ctx, canvas } = this;
     this.paintBackground();
+    if (this.cardLayout) this.paintCard(this.cardLayout, Date.now());
     for (const item of this.plan.draw) {
       const { x, y, w, h } = item.slot;
       const video = this.sources.get(item.memberId)?.video;
@@ -208,9 +228,16 @@ export class Compositor {
         ctx.fillRect(x, y, w, h);
         this.paintInitial(item.nameTag ?? this.nameOf(item.memberId), x, y, w, h);
       }
-      if (item.nameTag) this.paintNameTag(item.nameTag, x, y, w, h);
     }
+    // The overlay frames the tiles; name tags, banner and logo stay readable on top of it.
+    this.paintImage(this.brand.overlay, 0, 0, canvas.width, canvas.height);
+    for (const item of this.plan.draw)
+      if (item.nameTag) this.paintNameTag(item.nameTag, item.slot.x, item.slot.y, item.slot.w, item.slot.h);
     if (this.plan.banner) this.paintBanner(this.plan.banner, canvas.width, canvas.height);
+    this.paintLogo();
+    // In the brand's colour, like the lower thirds; last, so nothing covers what a viewer wrote.
+    const comment = commentOnScreen(this.spec?.comment, !!this.cardLayout);
+    if (comment) this.commentCard.paint(ctx, comment, canvas, this.brand.primary);
     const stats = this.stats;
     if (this.lastFrameAt > 0) push(stats.intervals, now - this.lastFrameAt);
     push(stats.drawTimes, performance.now() - started);
@@ -225,13 +252,40 @@ export class Compositor {
   private paintBackground(): void {
     const { ctx, canvas } = this;
     const bg = this.spec?.background;
-    if (this.background) {
-      const c = coverCrop(this.background.naturalWidth, this.background.naturalHeight, canvas.width, canvas.height);
-      ctx.drawImage(this.background, c.sx, c.sy, c.sw, c.sh, 0, 0, canvas.width, canvas.height);
+    const image = this.images.get(bg?.kind === 'image' ? bg.url : null);
+    if (image) {
+      const size = imageSize(image);
+      const c = coverCrop(size.width, size.height, canvas.width, canvas.height);
+      ctx.drawImage(image, c.sx, c.sy, c.sw, c.sh, 0, 0, canvas.width, canvas.height);
       return;
     }
     ctx.fillStyle = bg?.kind === 'colour' ? bg.colour : '#0c0d12';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
+  }
+
+  private measure(text: string, font: string): number {
+    this.ctx.font = font;
+    return this.ctx.measureText(text).width;
+  }
+
+  /** A scene card: the panel, its accent strip and texts as laid out; only the countdown's text is new each frame. */
+  private paintCard(card: CardLayout, nowMs: number): void {
+    const { ctx } = this;
+    ctx.fillStyle = card.panelColour;
+    ctx.fillRect(card.panel.x, card.panel.y, card.panel.w, card.panel.h);
+    ctx.fillStyle = card.accentColour;
+    ctx.fillRect(card.accent.x, card.accent.y, card.accent.w, card.accent.h);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    const text = (t: CardText) => {
+      ctx.font = t.font;
+      ctx.fillStyle = t.colour;
+      ctx.fillText(t.text, t.x, t.y);
+    };
+    if (card.title) text(card.title);
+    if (card.subtitle) text(card.subtitle);
+    const count = card.countdown ? cardCountdown(this.plan.card, nowMs) : null;
+    if (card.countdown && count !== null) text({ ...card.countdown, text: count });
   }
 
   private paintInitial(name: string, x: number, y: number, w: number, h: number): void {
@@ -251,29 +305,42 @@ export class Compositor {
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
     const pad = Math.round(size * 0.5);
-    const text = fitText(ctx, name, w - 4 * pad);
-    const tw = ctx.measureText(text).width + 2 * pad;
-    const th = size + pad;
-    ctx.fillStyle = TAG_BG;
-    ctx.fillRect(x + pad, y + h - th - pad, tw, th);
-    ctx.fillStyle = '#ffffff';
-    ctx.fillText(text, x + 2 * pad, y + h - pad - th / 2);
+    const text = fitText(ctx, name, w - 5 * pad);
+    this.paintLowerThird(text, x + pad, y + h - pad, size);
+  }
+
+  /** A name tag or the banner in the brand's style and colour (geometry from compositor.brand). */
+  private paintLowerThird(text: string, left: number, bottom: number, size: number): void {
+    const { ctx } = this;
+    const shape = lowerThird(this.brand.lowerThird, this.brand.primary, left, bottom, ctx.measureText(text).width, size);
+    for (const s of shape.shapes) {
+      ctx.fillStyle = s.fill;
+      ctx.fillRect(s.rect.x, s.rect.y, s.rect.w, s.rect.h);
+    }
+    ctx.fillStyle = shape.text.colour;
+    ctx.fillText(text, shape.text.x, shape.text.y);
+  }
+
+  private paintImage(url: string | null, x: number, y: number, w: number, h: number): void {
+    const image = this.images.get(url);
+    if (image) this.ctx.drawImage(image, x, y, w, h);
+  }
+
+  private paintLogo(): void {
+    const image = this.images.get(this.brand.logo);
+    const box = image && logoRect(this.canvas, imageSize(image));
+    if (image && box) this.ctx.drawImage(image, box.x, box.y, box.w, box.h);
   }
 
   private paintBanner(text: string, width: number, height: number): void {
     const { ctx } = this;
     const size = Math.round(height / 24);
-    const bh = Math.round(size * 2);
     const margin = Math.round(height / 24);
     ctx.font = `700 ${size}px system-ui, sans-serif`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
     const line = fitText(ctx, text, width - 2 * margin - 2 * size);
-    const bw = Math.min(width - 2 * margin, ctx.measureText(line).width + 2 * size);
-    ctx.fillStyle = BANNER_BG;
-    ctx.fillRect(margin, height - margin - bh, bw, bh);
-    ctx.fillStyle = '#1b0b05';
-    ctx.fillText(line, margin + size, height - margin - bh / 2);
+    this.paintLowerThird(line, margin, height - margin, size);
   }
 
   private dropSource(memberId: string, source: Source): void {

@@ -2,8 +2,12 @@ import { INGEST_SOCKET_PATH, type IngestClientMessage, parseIngestServerMessage 
 import type { BroadcastSink, BroadcastSinkError, BroadcastSinkState, BroadcastStartOptions } from './broadcast-sink';
 import { reconnectDelay, reconnectRetries } from './broadcast-reconnect';
 
-/** Chunk cadence: shorter means lower latency and more websocket messages. */
-const TIMESLICE_MS = 250;
+/**
+ * Chunk cadence: shorter means lower latency and more websocket messages. The ingest cuts a
+ * live segment only once it reads the next keyframe, so every millisecond a chunk waits here
+ * is added to what viewers see; 100 ms is 10 small messages a second.
+ */
+const TIMESLICE_MS = 100;
 /** More than this unsent means the network cannot keep up; the stream is ended rather than lagging forever. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /**
@@ -198,8 +202,9 @@ export class LocalIngestSink implements BroadcastSink {
       mimeType,
       videoBitsPerSecond: this.options.videoBitsPerSecond ?? 2_500_000,
       audioBitsPerSecond: this.options.audioBitsPerSecond ?? 128_000,
-      // A keyframe every 2 s lets the ingest cut 2 s HLS segments without re-encoding (Chromium ≥ 119; ignored elsewhere).
-      videoKeyFrameIntervalDuration: 2_000,
+      // A keyframe every second lets the ingest cut 1 s live HLS segments without re-encoding
+      // (Chromium ≥ 119; elsewhere the segments follow the encoder's own keyframes, and are longer).
+      videoKeyFrameIntervalDuration: 1_000,
     } as MediaRecorderOptions);
     this.recorder = recorder;
     recorder.ondataavailable = async (e) => {

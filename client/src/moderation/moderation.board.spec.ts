@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModerationAuditEntry, ModerationChannel, ModerationStage } from '@streamcat/protocol';
-import { AUDIT_KEEP, applyChannelUpdate, applyStageUpdate, boardRows, elapsed, mergeAudit } from './moderation.board';
+import {
+  AUDIT_KEEP,
+  applyChannelUpdate,
+  applyStageUpdate,
+  boardRows,
+  boardSummary,
+  elapsed,
+  mergeAudit,
+  runningFor,
+  stageFacts,
+} from './moderation.board';
 
 function channel(name: string, over: Partial<ModerationChannel> = {}): ModerationChannel {
   return {
@@ -146,9 +156,45 @@ describe('audit log merging', () => {
 describe('elapsed time', () => {
   const start = '2025-01-01T10:00:00.000Z';
   it('reads as a person would say it', () => {
-    expect(elapsed(start, Date.parse('2025-01-01T10:00:30.000Z'))).toBe('just now');
+    expect(elapsed(start, Date.parse('2025-01-01T10:00:30.000Z'))).toBe('under a minute');
     expect(elapsed(start, Date.parse('2025-01-01T10:12:00.000Z'))).toBe('12 min');
     expect(elapsed(start, Date.parse('2025-01-01T11:05:00.000Z'))).toBe('1 h 05 min');
     expect(elapsed(null, 0)).toBe('—');
+  });
+
+  it('never reads "for just now": a fresh start says so, an unknown one says nothing', () => {
+    expect(runningFor(start, Date.parse('2025-01-01T10:00:30.000Z'))).toBe('started just now');
+    expect(runningFor(start, Date.parse('2025-01-01T10:12:00.000Z'))).toBe('for 12 min');
+    expect(runningFor(start, Date.parse('2025-01-01T12:00:00.000Z'))).toBe('for 2 h 00 min');
+    expect(runningFor(null, 0)).toBe('');
+  });
+});
+
+describe('what the board says about a studio', () => {
+  const member = (name: string) => ({
+    memberId: name,
+    kind: 'user' as const,
+    displayName: name,
+    role: 'guest',
+    status: 'backstage',
+    mutedInProgramme: false,
+  });
+
+  it('a studio listed only because people are in it is "in use", not open to real-time viewers', () => {
+    const inUse = stage('alice', { realtime: 'closed', broadcast: 'offline', members: [member('alice'), member('cleo')] });
+    expect(stageFacts(inUse)).toEqual({
+      realtimeOpen: false,
+      broadcasting: false,
+      line: 'Real-time viewing closed, not broadcasting, 2 people in the studio.',
+    });
+    expect(boardSummary(0, [inUse])).toBe('0 live channels, 1 studio in use (0 open to real-time viewers)');
+  });
+
+  it('the summary counts open real-time viewing the way the drill-in reports it', () => {
+    const open = stage('bob', { realtime: 'open', broadcast: 'live', members: [member('bob')] });
+    const closed = stage('cy', { realtime: 'closed', broadcast: 'starting' });
+    expect(stageFacts(open).line).toBe('Open to real-time viewers, broadcasting, 1 person in the studio.');
+    expect(stageFacts(closed).line).toMatch(/^Real-time viewing closed, the broadcast is starting/);
+    expect(boardSummary(1, [open, closed])).toBe('1 live channel, 2 studios in use (1 open to real-time viewers)');
   });
 });

@@ -111,12 +111,49 @@ export function mergeAudit(current: readonly ModerationAuditEntry[], incoming: r
   return [...byId.values()].sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1)).slice(0, AUDIT_KEEP);
 }
 
-/** "3 min", "1 h 05 min": how long something has been running, for the "since" column. */
+/** "3 min", "1 h 05 min": how long something has been running ("under a minute" at first; "—" when unknown). */
 export function elapsed(since: string | null, now: number): string {
   if (!since) return '—';
   const minutes = Math.max(0, Math.floor((now - Date.parse(since)) / 60_000));
-  if (minutes < 1) return 'just now';
+  if (minutes < 1) return 'under a minute';
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** The board's "for …" phrase: "for 12 min", "started just now", or nothing when the start is unknown. */
+export function runningFor(since: string | null, now: number): string {
+  if (!since) return '';
+  const text = elapsed(since, now);
+  return text === 'under a minute' ? 'started just now' : `for ${text}`;
+}
+
+/**
+ * Why a studio is on the board, in words. The server lists a studio while real-time viewing
+ * is open, its broadcast is not offline, or someone besides the host is in it: the list, its
+ * count and the drill-in all read these facts, so none calls a studio "open" that is not.
+ */
+type StageLike = Pick<ModerationStage, 'realtime' | 'broadcast'> & { readonly members: readonly unknown[] };
+export function stageFacts(stage: StageLike): { realtimeOpen: boolean; broadcasting: boolean; line: string } {
+  const realtimeOpen = stage.realtime === 'open';
+  const broadcasting = stage.broadcast !== 'offline';
+  const people = stage.members.length;
+  const parts = [
+    realtimeOpen ? 'Open to real-time viewers' : 'Real-time viewing closed',
+    {
+      offline: 'not broadcasting',
+      starting: 'the broadcast is starting',
+      live: 'broadcasting',
+      stopping: 'the broadcast is stopping',
+    }[stage.broadcast],
+    `${people} ${people === 1 ? 'person' : 'people'} in the studio`,
+  ];
+  return { realtimeOpen, broadcasting, line: `${parts.join(', ')}.` };
+}
+
+/** The board's summary line: live channels, studios in use, and how many of those real-time viewers can join. */
+export function boardSummary(liveChannels: number, stages: readonly StageLike[]): string {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const open = stages.filter((s) => stageFacts(s).realtimeOpen).length;
+  return `${plural(liveChannels, 'live channel', 'live channels')}, ${plural(stages.length, 'studio in use', 'studios in use')} (${open} open to real-time viewers)`;
 }

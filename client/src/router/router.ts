@@ -6,6 +6,8 @@ import { useSessionStore } from '../stores/session.store';
 declare module 'vue-router' {
   interface RouteMeta extends AccessMeta {
     title?: string;
+    /** An invite-link guest's own flow (green room, studio): the top bar offers no way out to log in or sign up. */
+    guestFlow?: boolean;
   }
 }
 
@@ -44,7 +46,12 @@ export function createAppRouter(): Router {
         component: () => import('@/views/StudioView.vue'),
         meta: { requiresSession: true, title: 'Studio' },
       },
-      { path: '/join/:code', name: 'join', component: () => import('@/views/JoinView.vue'), meta: { title: 'Join a show' } },
+      {
+        path: '/join/:code',
+        name: 'join',
+        component: () => import('@/views/JoinView.vue'),
+        meta: { title: 'Join a show', guestFlow: true },
+      },
       { path: '/category/:slug', name: 'category', component: () => import('@/views/CategoryView.vue'), meta: { title: 'Category' } },
       { path: '/vod/:id', name: 'vod', component: () => import('@/views/VodView.vue'), meta: { title: 'Past broadcast' } },
       // Channel pages match any channel name: keep them after every fixed path.

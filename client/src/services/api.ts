@@ -13,10 +13,17 @@ import type {
   PublicChannel,
   StageTokenResponse,
 } from '@streamcat/protocol';
-import type { CategoryPage, DiscoverResponse, FollowState, VodResponse } from '@streamcat/protocol/discovery';
+import type { CategoryPage, DiscoverResponse, FollowState, ParticipantRecordingList, VodResponse } from '@streamcat/protocol/discovery';
 import type { ChatReplayPage } from '@streamcat/protocol/chat';
 import type { ModerationAuditPage } from '@streamcat/protocol/moderation';
 import type { InviteLinkInfo, JoinInviteResponse } from '@streamcat/protocol/studio';
+import type { BrandAsset } from '@streamcat/protocol/studio-brand';
+import type {
+  CreateMultistreamDestination,
+  MultistreamDestination,
+  MultistreamDestinationList,
+  UpdateMultistreamDestination,
+} from '@streamcat/protocol/multistream';
 
 /** A code the server sent that this build does not know yet still reaches the UI. */
 export type ApiErrorCode = ErrorCode | (string & {});
@@ -149,7 +156,9 @@ export class ApiClient {
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const { method = 'GET', body, auth = true, signal } = options;
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // A file (a brand image) goes as its own bytes; anything else as JSON.
+    const file = typeof Blob !== 'undefined' && body instanceof Blob;
+    if (body !== undefined) headers['Content-Type'] = file ? body.type || 'application/octet-stream' : 'application/json';
     const sentToken = auth ? this.token : null;
     if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
 
@@ -158,7 +167,7 @@ export class ApiClient {
       response = await this.fetchImpl(this.baseUrl + path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : file ? body : JSON.stringify(body),
         signal,
       });
     } catch (cause) {
@@ -196,6 +205,25 @@ export class ApiClient {
   }
   rotateStreamKey(): Promise<StreamCredentials> {
     return this.request('/api/me/channel/stream-key/rotate', { method: 'POST' });
+  }
+
+  // Multistream destinations of the own channel (keys go in, only their hint comes back)
+  multistreamDestinations(): Promise<MultistreamDestinationList> {
+    return this.request('/api/me/multistream/destinations');
+  }
+  addMultistreamDestination(body: CreateMultistreamDestination): Promise<MultistreamDestination> {
+    return this.request('/api/me/multistream/destinations', { method: 'POST', body });
+  }
+  updateMultistreamDestination(id: string, body: UpdateMultistreamDestination): Promise<MultistreamDestination> {
+    return this.request(`/api/me/multistream/destinations/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+  }
+  removeMultistreamDestination(id: string): Promise<void> {
+    return this.request(`/api/me/multistream/destinations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  /** A brand image for a studio (host or co-host), checked by the server: refused with its sentence. */
+  uploadBrandImage(studio: string, file: Blob): Promise<BrandAsset> {
+    return this.request(`/api/brand-assets?studio=${encodeURIComponent(studio)}`, { method: 'POST', body: file });
   }
 
   // Public
@@ -246,6 +274,10 @@ export class ApiClient {
   }
   vod(id: string): Promise<VodResponse> {
     return this.request(`/api/vods/${encodeURIComponent(id)}`, { auth: false });
+  }
+  /** Each member's own recording of a broadcast: all of them for its host, one's own for a member, 403 for anyone else. */
+  participantRecordings(vodId: string): Promise<ParticipantRecordingList> {
+    return this.request(`/api/vods/${encodeURIComponent(vodId)}/participant-recordings`);
   }
   chatReplay(channel: string, query: { streamId?: string; limit?: number; cursor?: string } = {}): Promise<ChatReplayPage> {
     const params = new URLSearchParams();

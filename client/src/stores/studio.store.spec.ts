@@ -251,4 +251,33 @@ describe('studio store', () => {
     expect(store.me).toBeNull();
     expect(store.isDirector).toBe(false);
   });
+
+  test('shows a chat message on screen by its id alone, hides it with null, and a refusal is the server’s sentence', async () => {
+    const store = useStudioStore();
+    await store.enter('ann', 'ann-id', t);
+    expect(await store.showComment('0b7c3c1e-5c1a-4b53-9a51-0d6f3c2a1b00')).toEqual({ version: 4 });
+    const shown = doc({
+      layout: {
+        ...doc().layout,
+        comment: {
+          messageId: '0b7c3c1e-5c1a-4b53-9a51-0d6f3c2a1b00',
+          author: { id: 'v1', username: 'vera' },
+          text: 'Hi!',
+          shownBy: 'ann-id',
+          shownAt: '2025-01-01T00:00:01.000Z',
+        },
+      },
+    });
+    t.push('studio:changed', change(4, shown));
+    expect(store.document?.layout.comment?.author.username).toBe('vera');
+    expect(await store.showComment(null)).toEqual({ version: 5 });
+    const sent = t.sent.filter((s) => s.name === 'studio:comment').map((s) => s.payload);
+    expect(sent.map((p) => [p.messageId, p.expectedVersion, 'text' in p])).toEqual([
+      ['0b7c3c1e-5c1a-4b53-9a51-0d6f3c2a1b00', 3, false],
+      [null, 4, false],
+    ]);
+    t.refuseNext = new ApiError(0, 'studio/comment-unavailable', 'That message was deleted by a moderator, so it cannot go on screen.');
+    expect(await store.showComment('0b7c3c1e-5c1a-4b53-9a51-0d6f3c2a1b00')).toBeNull();
+    expect(store.notice).toMatch(/deleted by a moderator/);
+  });
 });

@@ -2,6 +2,8 @@ import { defineStore } from 'pinia';
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { CommandDef, CommandPayload, CommandResult, ServerEvents, StageTokenResponse } from '@streamcat/protocol';
 import { StudioCommands, type LayoutPatch, type StudioSnapshot } from '@streamcat/protocol/studio';
+import type { BrandPatch } from '@streamcat/protocol/studio-brand';
+import type { ScenePatch } from '@streamcat/protocol/studio-scenes';
 import { ApiError } from '../services/api';
 import { newCommandId } from '../services/realtime';
 import { adoptSnapshot, canDirect, decideChange, memberOf } from '../studio/studio.sync';
@@ -246,6 +248,7 @@ export const useStudioStore = defineStore('studio', () => {
   const putOnAir = (memberId: string) => change(StudioCommands.setStatus, { memberId, status: 'on-air' });
   const sendBackstage = (memberId: string) => change(StudioCommands.setStatus, { memberId, status: 'backstage' });
   const changeLayout = (patch: LayoutPatch) => change(StudioCommands.layout, { patch });
+  const changeBrand = (patch: BrandPatch) => change(StudioCommands.brand, { patch });
   const raiseHand = (raised: boolean) => change(StudioCommands.raiseHand, { raised });
   const setScreenShare = (sharing: boolean) => change(StudioCommands.screenShare, { sharing });
   const muteInProgramme = (memberId: string, muted: boolean) => change(StudioCommands.mute, { memberId, muted });
@@ -256,8 +259,13 @@ export const useStudioStore = defineStore('studio', () => {
   /** While live: hand the programme to the cloud, or (the owner) take it back into this browser. */
   const setProgrammeSource = (source: 'browser' | 'cloud') => change(StudioCommands.programme, { source });
   const setFailover = (enabled: boolean) => change(StudioCommands.failover, { enabled });
+  /** Scene cards and the countdown (libs/protocol studio-scenes.ts). */
+  const setScene = (patch: ScenePatch) => change(StudioCommands.scene, { patch });
+  const setProgrammeVolume = (memberId: string, volume: number) => change(StudioCommands.programmeVolume, { memberId, volume });
   const openRealtime = () => change(StudioCommands.realtime, { open: true });
   const closeRealtime = () => change(StudioCommands.realtime, { open: false });
+  /** Puts a viewers' chat message on screen (replacing any other), or takes it off with null. */
+  const showComment = (messageId: string | null) => change(StudioCommands.comment, { messageId });
 
   return {
     snapshot: computed(() => snapshot.value),
@@ -289,6 +297,7 @@ export const useStudioStore = defineStore('studio', () => {
     putOnAir,
     sendBackstage,
     changeLayout,
+    changeBrand,
     raiseHand,
     setScreenShare,
     muteInProgramme,
@@ -297,7 +306,10 @@ export const useStudioStore = defineStore('studio', () => {
     startCloudBroadcast,
     setProgrammeSource,
     setFailover,
+    setScene,
+    setProgrammeVolume,
     openRealtime,
     closeRealtime,
+    showComment,
   };
 });

@@ -120,6 +120,22 @@ describe('watch store', () => {
     });
   });
 
+  test('keeps the last comment a moderator took off screen, counting each withdrawal, for this channel only', async () => {
+    mockRealtime.replies['watch:join'] = () => state({ isLive: true });
+    mockRealtime.replies['watch:leave'] = () => ({ left: true });
+    const watch = useWatchStore();
+    await watch.watchChannel('alice');
+    expect(watch.commentWithdrawn).toBeNull();
+    const pushed = { channel: 'alice', messageId: 'm1', withdrawnAt: '2026-01-01T10:00:00Z' };
+    mockRealtime.push('watch:comment-withdrawn', pushed);
+    mockRealtime.push('watch:comment-withdrawn', { ...pushed, channel: 'bob', messageId: 'm9' });
+    expect(watch.commentWithdrawn).toEqual({ ...pushed, seq: 1 });
+    mockRealtime.push('watch:comment-withdrawn', pushed);
+    expect(watch.commentWithdrawn?.seq).toBe(2);
+    await watch.stopWatching();
+    expect(watch.commentWithdrawn).toBeNull();
+  });
+
   test('after a reconnect it joins again and shows what changed while it was away', async () => {
     const hello = message('m1', 'hello', '2026-01-01T10:00:01Z');
     const spam = message('m2', 'spam', '2026-01-01T10:00:02Z');

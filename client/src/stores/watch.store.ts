@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, readonly, ref } from 'vue';
-import { WatchCommands, type WatchState } from '@streamcat/protocol/watch';
+import { WatchCommands, type CommentWithdrawn, type WatchState } from '@streamcat/protocol/watch';
 import type { PublicChannel } from '@streamcat/protocol';
 import { api, ApiError } from '../services/api';
 import { sameChannel } from '../chat/chat.feed';
@@ -10,6 +10,8 @@ import { useSessionStore } from './session.store';
 
 export type WatchedChannel = WatchState['channel'] & Pick<PublicChannel, 'playbackUrl' | 'owner'>;
 export type WatchStatus = 'idle' | 'loading' | 'ready' | 'not-found' | 'failed';
+/** The last comment card a moderator took off screen; `seq` counts withdrawals, so the same message twice is news twice. */
+export type WithdrawnComment = CommentWithdrawn & { seq: number };
 
 /**
  * The channel on the watch page: live or not (pushed the moment the server applies IVS's
@@ -24,6 +26,8 @@ export const useWatchStore = defineStore('watch', () => {
   const channel = ref<WatchedChannel | null>(null);
   const status = ref<WatchStatus>('idle');
   const error = ref<string | null>(null);
+  const commentWithdrawn = ref<WithdrawnComment | null>(null);
+  let withdrawals = 0;
   let watching: string | null = null;
   /** Bumped on every watch/stop, so a slow answer for the previous channel is dropped. */
   let generation = 0;
@@ -46,6 +50,10 @@ export const useWatchStore = defineStore('watch', () => {
       }),
       client.on('watch:viewers', (e) => {
         if (mine(e.channel)) channel.value = { ...channel.value!, viewerCount: e.viewerCount };
+      }),
+      // The player covers the card its delayed picture still shows (CommentWithdrawnCover).
+      client.on('watch:comment-withdrawn', (e) => {
+        if (mine(e.channel)) commentWithdrawn.value = { ...e, seq: ++withdrawals };
       }),
       client.onReconnect(() => void resync()),
     ];
@@ -101,6 +109,7 @@ export const useWatchStore = defineStore('watch', () => {
     const name = watching;
     watching = null;
     channel.value = null;
+    commentWithdrawn.value = null;
     status.value = 'idle';
     chat.close();
     if (name && realtime.state === 'connected') {
@@ -115,6 +124,7 @@ export const useWatchStore = defineStore('watch', () => {
     channel: readonly(channel),
     status: readonly(status),
     error: readonly(error),
+    commentWithdrawn: readonly(commentWithdrawn),
     isOwner,
     watchChannel,
     stopWatching,

@@ -1,5 +1,15 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
 
+/** The meter's next reading (0…1) from one block of samples: rises at once, falls smoothly. */
+export function nextMeterLevel(samples: Float32Array, previous: number): number {
+  let sum = 0;
+  for (const v of samples) sum += v * v;
+  const rms = Math.sqrt(sum / samples.length);
+  // Speech sits around 0.02-0.2 RMS; stretch that over the meter and smooth the fall.
+  const target = Math.min(1, rms * 5);
+  return target > previous ? target : previous * 0.85 + target * 0.15;
+}
+
 /** 0…1 loudness of a stream's microphone, read from a WebAudio AnalyserNode each animation frame. */
 export function useMicLevel(stream: Ref<MediaStream | null>) {
   const level = ref(0);
@@ -29,12 +39,7 @@ export function useMicLevel(stream: Ref<MediaStream | null>) {
       const data = new Float32Array(analyser.fftSize);
       const tick = () => {
         analyser.getFloatTimeDomainData(data);
-        let sum = 0;
-        for (const v of data) sum += v * v;
-        const rms = Math.sqrt(sum / data.length);
-        // Speech sits around 0.02-0.2 RMS; stretch that over the meter and smooth the fall.
-        const target = Math.min(1, rms * 5);
-        level.value = target > level.value ? target : level.value * 0.85 + target * 0.15;
+        level.value = nextMeterLevel(data, level.value);
         raf = requestAnimationFrame(tick);
       };
       tick();

@@ -32,6 +32,19 @@ describe('programmeOf', () => {
     expect([...plan.audible]).toEqual(['bob']);
   });
 
+  it('draws the card on screen instead of the tiles, with the countdown, and mixes at the members’ volumes', () => {
+    const at = '2026-12-04T18:00:00.000Z';
+    const spec = programmeOf({
+      ...show,
+      members: [{ id: 'bob', displayName: 'Bob', muted: false, volume: 25 }, show.members[1]!],
+      scene: { active: 'starting', title: 'Soon', subtitle: 'Lyon', countdownAt: at, cardAudio: true },
+    });
+    const plan = planProgramme(spec, { width: 1280, height: 720 });
+    expect(plan.draw).toEqual([]);
+    expect(plan.card).toEqual({ name: 'starting', title: 'Soon', subtitle: 'Lyon', countdownAt: Date.parse(at), accent: '#f0561f' });
+    expect([...plan.gains]).toEqual([['bob', 0.25]]);
+  });
+
   it('draws no name tag when the studio hides them', () => {
     const plan = planProgramme(programmeOf({ ...show, nameTags: false }), { width: 1280, height: 720 });
     expect(plan.draw.map((d) => d.nameTag)).toEqual([null, null]);

@@ -1,5 +1,5 @@
 import { screenTileId } from '@streamcat/layouts';
-import { isScreenShareParticipant, type ShowLayout, type ShowSnapshot } from '@streamcat/protocol';
+import { isScreenShareParticipant, sceneFromShow, type ShowLayout, type ShowSnapshot } from '@streamcat/protocol';
 import type { ProgrammeSpec } from '../media/compositor.plan';
 
 /**
@@ -21,7 +21,10 @@ export function programmeOf(show: ShowLayout, screens: readonly string[] = []): 
     nameTags: show.nameTags,
     banner: show.banner,
     background: show.background,
-    members: show.members.map((m) => ({ id: m.id, displayName: m.displayName, mutedInProgramme: m.muted })),
+    brand: show.brand,
+    comment: show.comment ?? null,
+    members: show.members.map((m) => ({ id: m.id, displayName: m.displayName, mutedInProgramme: m.muted, programmeVolume: m.volume })),
+    ...(show.scene ? { scene: sceneFromShow(show.scene) } : {}),
   };
 }
 

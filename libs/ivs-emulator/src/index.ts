@@ -19,6 +19,7 @@ export { StageSessionsService } from './media/stage/stage-sessions.service';
 export { ChannelIngestService } from './media/ingest/channel-ingest.service';
 export type { IngestEndReason } from './media/ingest/channel-ingest.service';
 export type { FfmpegStatus } from './media/ingest/ffmpeg';
+export { ffmpegCandidates, findFfmpeg } from './media/ingest/ffmpeg';
 export { RtmpIngestServer } from './media/rtmp/rtmp-ingest.server';
 export { parseEmulatorLimits, DEFAULT_EMULATOR_LIMITS, IVS_QUOTAS, IVS_OPERATION_RATES, describeRate } from './limits/emulator-limits';
 export type { EmulatorLimits, QuotaName, IvsOperationName, RatePolicy } from './limits/emulator-limits';
@@ -38,3 +39,6 @@ export type {
 export { FfmpegCompositionEngine } from './media/composition/ffmpeg-composition.engine';
 export type { CompositionSwitch } from './media/composition/ffmpeg-composition.engine';
 export type { StagePublisher } from './media/stage/stage-sessions.service';
+export { LOCAL_PARTICIPANT_STORAGE } from './ivs-emulator.options';
+export { ParticipantRecorder } from './media/recording/participant-recorder';
+export { PARTICIPANT_MEDIA_PATH } from './media/recording/participant-recording-command';

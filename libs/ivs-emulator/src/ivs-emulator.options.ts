@@ -30,7 +30,22 @@ export interface IvsEmulatorOptions {
    * Omitted: control plane only.
    */
   media?: IvsMediaOptions;
+  /**
+   * Resources the account starts with, made at boot when missing (what a CloudFormation stack
+   * makes on AWS): storage configurations a host names by a fixed ARN (participant recording).
+   */
+  storageConfigurations?: { id: string; name: string; bucketName: string }[];
 }
+
+/**
+ * The storage configuration StreamCat's local mode records participants to: the emulator's own
+ * bucket (the recordings folder, served under /_ivs/recordings), made at boot.
+ */
+export const LOCAL_PARTICIPANT_STORAGE = {
+  id: 'streamcatPrt',
+  name: 'streamcat-participant-recordings',
+  bucketName: 'streamcat-local-recordings',
+};
 
 export const IVS_EMULATOR_OPTIONS = Symbol('IVS_EMULATOR_OPTIONS');
 
@@ -62,7 +77,13 @@ export function parseIvsEmulatorOptions(input: IvsEmulatorOptions): IvsEmulatorO
     ...('errors' in limits ? limits.errors.map((e) => `limits: ${e}`) : []),
   ];
   if (!result.success || problems.length) throw new Error(`Invalid IvsEmulatorModule options: ${problems.join('; ')}`);
-  return { ...result.data, limits: input.limits, media: input.media, publicUrl: result.data.publicUrl.replace(/\/+$/, '') };
+  return {
+    ...result.data,
+    limits: input.limits,
+    media: input.media,
+    storageConfigurations: input.storageConfigurations,
+    publicUrl: result.data.publicUrl.replace(/\/+$/, ''),
+  };
 }
 
 /** The limits in force: AWS's defaults with the options' overrides (already checked by parseIvsEmulatorOptions). */

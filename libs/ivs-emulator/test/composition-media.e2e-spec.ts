@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateChannelCommand } from '@aws-sdk/client-ivs';
 import { CreateParticipantTokenCommand, CreateStageCommand, DisconnectParticipantCommand } from '@aws-sdk/client-ivs-realtime';
-import { RtpPacket, RTCPeerConnection } from 'werift';
+import { RTCPeerConnection } from 'werift';
 import {
   ChannelIngestService,
   CompositionEngine,
@@ -20,6 +19,7 @@ import {
 import { compositionTiles, Tile } from '../src/media/composition/composition-layout';
 import { startsVp8Keyframe } from '../src/media/composition/rtp-forwarding';
 import { eventually, MediaApp, startMediaApp } from './support/media-app';
+import { captureRtp, replayRtp } from './support/rtp-replay';
 import { nodePublisher, StageSocket } from './support/stage-socket';
 
 /**
@@ -83,55 +83,6 @@ function run(cmd: string, args: string[], encoding: 'buffer' | 'utf8' = 'utf8'):
       err ? reject(new Error(`${cmd} failed: ${String(stderr)}`)) : resolve({ stdout, stderr: String(stderr) }),
     ),
   );
-}
-
-/** A second of RTP made by ffmpeg (captured on a local UDP port), to be replayed in a loop. */
-async function captureRtp(input: string[], codec: string[]): Promise<Buffer[]> {
-  const sock = createSocket('udp4');
-  const packets: Buffer[] = [];
-  sock.on('message', (m) => packets.push(Buffer.from(m)));
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  const { port } = sock.address();
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input, '-t', '1', ...codec, '-f', 'rtp', `rtp://127.0.0.1:${port}`]);
-  await new Promise((r) => setTimeout(r, 200));
-  sock.close();
-  return packets;
-}
-
-/**
- * Replays captured RTP at its own pace, forever, with continuing sequence numbers and timestamps.
- * `skip(i)`: whether the i-th captured packet is left out this time (its sequence number is still used).
- */
-function replay(
-  packets: Buffer[],
-  clockRate: number,
-  send: (p: RtpPacket) => void,
-  skip: (i: number) => boolean = () => false,
-): () => void {
-  const parsed = packets.map((b) => RtpPacket.deSerialize(b));
-  const first = parsed[0].header.timestamp;
-  const span = ((parsed[parsed.length - 1].header.timestamp - first) >>> 0) + clockRate / 15;
-  const started = Date.now();
-  let i = 0;
-  let loop = 0;
-  let seq = 0;
-  const timer = setInterval(() => {
-    const elapsed = ((Date.now() - started) / 1000) * clockRate;
-    for (;;) {
-      const p = parsed[i];
-      const at = loop * span + ((p.header.timestamp - first) >>> 0);
-      if (at > elapsed) break;
-      const copy = RtpPacket.deSerialize(p.serialize());
-      copy.header.sequenceNumber = seq++ & 0xffff;
-      copy.header.timestamp = (first + at) >>> 0;
-      if (!skip(i)) send(copy);
-      if (++i === parsed.length) {
-        i = 0;
-        loop++;
-      }
-    }
-  }, 10);
-  return () => clearInterval(timer);
 }
 
 interface Publisher {
@@ -336,13 +287,13 @@ describe('server-side composition media (real ffmpeg, werift publishers)', () =>
     const inKeyframe = captured.map((b) => keyframeStamps.has(b.readUInt32BE(4)));
     let withholding = !!opts.withholdKeyframes;
     const stops = [
-      replay(
+      replayRtp(
         captured,
         90_000,
         (p) => void video.sender.sendRtp(p).catch(() => undefined),
         (i) => withholding && inKeyframe[i],
       ),
-      replay(audioRtp, 48_000, (p) => void audio.sender.sendRtp(p).catch(() => undefined)),
+      replayRtp(audioRtp, 48_000, (p) => void audio.sender.sendRtp(p).catch(() => undefined)),
     ];
     const p: Publisher = {
       participantId: t.participantToken!.participantId!,

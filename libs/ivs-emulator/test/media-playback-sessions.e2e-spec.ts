@@ -22,6 +22,7 @@ describe('live HLS viewers are counted by playback session', () => {
   let ws: WebSocket;
   let channelArn: string;
   let playbackUrl: string;
+  let rest: Buffer;
 
   beforeAll(async () => {
     env = await startMediaApp({});
@@ -33,7 +34,10 @@ describe('live HLS viewers are counted by playback session', () => {
     const live = new Promise((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).t === 'live' && resolve(true)));
     ws.send(JSON.stringify({ t: 'start', streamKey: out.streamKey!.value!, mimeType: 'video/webm;codecs=h264,opus' }));
     await live;
-    ws.send(sample(6));
+    // Half now; the rest is what the blocking-reload test waits for.
+    const media = sample(6);
+    rest = media.subarray(media.length >> 1);
+    ws.send(media.subarray(0, media.length >> 1));
     // Stream Start is announced once the playlist exists (fetching the playback URL here would open sessions).
     await eventually(async () => env.sink.names(channelArn).includes('Stream Start'), 20_000, 100);
   }, 60_000);
@@ -80,6 +84,28 @@ describe('live HLS viewers are counted by playback session', () => {
     const seen: (number | undefined)[] = [];
     for (const until = Date.now() + 1_000; Date.now() < until;) seen.push(await viewerCount());
     expect(Math.max(...seen.map(Number))).toBe(3);
+  });
+
+  it('holds a request for the next segment (blocking reload) until ffmpeg lists it', async () => {
+    const { variantUrl } = await play('player-blocking');
+    const now = await (await fetch(variantUrl)).text();
+    expect(now).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES');
+    const lastListed = (text: string) =>
+      Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1]) + (text.match(/^#EXTINF:/gm) ?? []).length - 1;
+    const next = lastListed(now) + 1;
+    let answered = false;
+    const held = fetch(`${variantUrl}?_HLS_msn=${next}`).then(async (r) => {
+      answered = true;
+      return { status: r.status, text: await r.text() };
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(answered).toBe(false);
+    ws.send(rest);
+    const reply = await held;
+    expect(reply.status).toBe(200);
+    expect(lastListed(reply.text)).toBeGreaterThanOrEqual(next);
+    // A segment already listed is answered at once.
+    expect(lastListed(await (await fetch(`${variantUrl}?_HLS_msn=${next}`)).text())).toBeGreaterThanOrEqual(next);
   });
 
   it('refuses session paths that are not a live file', async () => {

@@ -216,7 +216,9 @@ describe('IVS emulator: SigV4 on every control-plane request', () => {
     const body = JSON.stringify({ arn: fx.keyArn });
     const changedBody = await rawIvsRequest(env.baseUrl, '/_ivs/channels/GetStreamKey', body, {
       ...signed(),
-      tamper: (r) => (r.body = JSON.stringify({ arn: fx.keyArn.replace(/.$/, 'x') })),
+      // Flip the last character to one it is not: replacing it with a fixed 'x' left the body
+      // unchanged whenever the random ARN already ended in 'x' (a CI failure, about 1 run in 36).
+      tamper: (r) => (r.body = JSON.stringify({ arn: fx.keyArn.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')) })),
     });
     const changedPath = await rawIvsRequest(env.baseUrl, '/_ivs/channels/GetStreamKey', body, {
       ...signed(),

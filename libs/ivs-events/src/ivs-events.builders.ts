@@ -1,5 +1,6 @@
 import {
   type CompositionName,
+  type ParticipantRecordingName,
   DETAIL_TYPES,
   IVS_EVENT_SOURCE,
   type IvsEnvelope,
@@ -166,5 +167,26 @@ export function buildCompositionEvent(input: CompositionEventInput) {
   return envelope(DETAIL_TYPES.composition, input.compositionArn, input, {
     stage_arn: input.stageArn,
     event_name: input.name,
+  });
+}
+
+export interface ParticipantRecordingEventInput extends EnvelopeInput {
+  name: ParticipantRecordingName;
+  stageArn: string;
+  sessionId: string;
+  participantId: string;
+  bucketName: string;
+  keyPrefix: string;
+  reason?: string;
+}
+
+export function buildParticipantRecordingEvent(input: ParticipantRecordingEventInput) {
+  return envelope(DETAIL_TYPES.participantRecording, input.stageArn, input, {
+    session_id: input.sessionId,
+    event_name: input.name,
+    participant_id: input.participantId,
+    recording_s3_bucket_name: input.bucketName,
+    recording_s3_key_prefix: input.keyPrefix,
+    ...(input.reason !== undefined ? { recording_status_reason: input.reason } : {}),
   });
 }

@@ -107,6 +107,16 @@ describe('parseIvsEvent on the sample events', () => {
       compositionArn: 'arn:aws:ivs:us-east-1:123456789012:composition/cOmPoSiTiOn1',
       stageArn: STAGE_ARN,
     },
+    'participant-recording-end': {
+      kind: 'participant-recording',
+      name: 'Recording End',
+      stageArn: STAGE_ARN,
+      sessionId: 'st-ZyXwvu1T2s',
+      participantId: 'xYz1c2d3e4f5',
+      s3BucketName: 'streamcat-recordings',
+      s3KeyPrefix: 'XyZabc3D4efg/st-ZyXwvu1T2s/xYz1c2d3e4f5/1763662080000',
+      reason: null,
+    },
   };
 
   it('has an expectation for every fixture file (a new fixture must be added here)', () => {
@@ -164,14 +174,14 @@ describe('parseIvsEvent tolerance', () => {
   it('marks a well-formed event we do not handle as unhandled rather than an error', () => {
     const otherType = parsed(
       mutate('stream-start', (e) => {
-        e['detail-type'] = 'IVS Participant Recording State Change';
-        e.detail = { event_name: 'Recording Start', anything: true };
+        e['detail-type'] = 'IVS Participant Replication State Change';
+        e.detail = { event_name: 'Replication Start', anything: true };
       }),
     );
     expect(otherType).toMatchObject({
       kind: 'unhandled',
-      detailType: 'IVS Participant Recording State Change',
-      name: 'Recording Start',
+      detailType: 'IVS Participant Replication State Change',
+      name: 'Replication Start',
       resources: [CHANNEL_ARN],
     });
 
@@ -263,6 +273,18 @@ describe('parseIvsEvent rejects malformed events, naming the field', () => {
       /^required$/,
     ],
     [
+      'participant recording without participant_id',
+      mutate('participant-recording-end', (e) => delete e.detail.participant_id),
+      'detail.participant_id',
+      /^required$/,
+    ],
+    [
+      'participant recording naming a channel',
+      mutate('participant-recording-end', (e) => (e.resources = [CHANNEL_ARN])),
+      'resources.0',
+      /stage ARN/,
+    ],
+    [
       'composition stage_arn not a stage',
       mutate('composition-session-start', (e) => (e.detail.stage_arn = CHANNEL_ARN)),
       'detail.stage_arn',
@@ -275,6 +297,26 @@ describe('parseIvsEvent rejects malformed events, naming the field', () => {
     const hit = errors.find((e) => e.path === path);
     expect(hit).toBeDefined();
     expect(hit!.message).toMatch(message);
+  });
+
+  it('refuses what PostgreSQL cannot store (a NUL in any string or key, however deep; absurd nesting), naming where', () => {
+    expect(errorsOf(parseIvsEvent(mutate('stream-start', (e) => (e.detail.note = 'a \u0000 byte'))))).toEqual([
+      { path: 'detail.note', message: 'must not contain NUL characters' },
+    ]);
+    expect(errorsOf(parseIvsEvent(mutate('stream-start', (e) => (e.detail.extra = { list: ['ok', 'x\u0000'] }))))).toEqual([
+      { path: 'detail.extra.list.1', message: 'must not contain NUL characters' },
+    ]);
+    expect(errorsOf(parseIvsEvent(mutate('stream-start', (e) => (e['replay\u0000name'] = 'r'))))).toEqual([
+      { path: 'replay\\0name', message: 'names must not contain NUL characters' },
+    ]);
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 40; i++) deep = (deep.next = {}) as Record<string, unknown>;
+    const nested = errorsOf(parseIvsEvent(mutate('stream-start', (e) => (e.detail.extra = root))));
+    expect(nested).toHaveLength(1);
+    expect(nested[0]!.message).toMatch(/nested too deeply/);
+    // The same event without them is fine.
+    expect(parseIvsEvent(mutate('stream-start', (e) => (e.detail.note = 'a byte'))).ok).toBe(true);
   });
 
   it('reports every bad field at once, not just the first', () => {

@@ -16,6 +16,9 @@ import {
   type StreamStateName,
   compositionDetailSchema,
   ivsEnvelopeSchema,
+  PARTICIPANT_RECORDING_NAMES,
+  type ParticipantRecordingName,
+  participantRecordingDetailSchema,
   limitBreachDetailSchema,
   parseIvsArn,
   recordingDetailSchema,
@@ -103,6 +106,18 @@ export interface CompositionEvent extends IvsEventBase {
   stageArn: string;
 }
 
+export interface ParticipantRecordingEvent extends IvsEventBase {
+  kind: 'participant-recording';
+  name: ParticipantRecordingName;
+  stageArn: string;
+  sessionId: string;
+  participantId: string;
+  s3BucketName: string | null;
+  /** `<stage id>/<stage session id>/<participant id>/<recording id>`: one recording, the key the server keeps it by. */
+  s3KeyPrefix: string | null;
+  reason: string | null;
+}
+
 /** A well-formed envelope we do not act on; the pipeline records it as ignored. */
 export interface UnhandledEvent extends IvsEventBase {
   kind: 'unhandled';
@@ -111,7 +126,14 @@ export interface UnhandledEvent extends IvsEventBase {
 }
 
 export type IvsEvent =
-  StreamStateEvent | RecordingEvent | StreamHealthEvent | LimitBreachEvent | StageUpdateEvent | CompositionEvent | UnhandledEvent;
+  | StreamStateEvent
+  | RecordingEvent
+  | StreamHealthEvent
+  | LimitBreachEvent
+  | StageUpdateEvent
+  | CompositionEvent
+  | ParticipantRecordingEvent
+  | UnhandledEvent;
 
 export type IvsEventKind = IvsEvent['kind'];
 
@@ -294,6 +316,22 @@ const RULES: Readonly<Record<string, AnyRule>> = {
     resource: 'composition',
     build: (d, compositionArn) => ({ kind: 'composition', name: d.event_name, compositionArn, stageArn: d.stage_arn }),
   }),
+  [DETAIL_TYPES.participantRecording]: rule<typeof participantRecordingDetailSchema, ParticipantRecordingEvent>({
+    nameField: 'event_name',
+    names: PARTICIPANT_RECORDING_NAMES,
+    schema: participantRecordingDetailSchema,
+    resource: 'stage',
+    build: (d, stageArn) => ({
+      kind: 'participant-recording',
+      name: d.event_name,
+      stageArn,
+      sessionId: d.session_id,
+      participantId: d.participant_id,
+      s3BucketName: nonEmptyOrNull(d.recording_s3_bucket_name),
+      s3KeyPrefix: nonEmptyOrNull(d.recording_s3_key_prefix),
+      reason: nonEmptyOrNull(d.recording_status_reason) ?? nonEmptyOrNull(d.error_message),
+    }),
+  }),
 };
 
 function parseEnvelope(env: Envelope, raw: unknown): ParseResult {
@@ -315,6 +353,29 @@ function parseEnvelope(env: Envelope, raw: unknown): ParseResult {
   return { ok: true, event: { ...baseOf(env, raw), ...r.build(detail.value, resource.value) } as IvsEvent };
 }
 
+/** Deeper than any IVS event (detail objects are 2–3 levels); the walk below stops there. */
+const MAX_DEPTH = 32;
+
+/**
+ * The first place in `value` that PostgreSQL could not store: a NUL character in a string or a
+ * key (neither `text` nor `jsonb` holds U+0000), or nesting deeper than MAX_DEPTH. The ledger
+ * keeps the whole envelope, extra fields included, so a NUL anywhere would fail the insert
+ * with a 500 (and EventBridge would retry it forever) instead of a 400 naming the field.
+ */
+function unstorable(value: unknown, path: string[] = []): IvsEventError | null {
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? { path: path.join('.'), message: 'must not contain NUL characters' } : null;
+  if (typeof value !== 'object' || value === null) return null;
+  if (path.length >= MAX_DEPTH) return { path: path.join('.'), message: `nested too deeply (max ${MAX_DEPTH} levels)` };
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000'))
+      return { path: [...path, key.split('\u0000').join('\\0')].join('.'), message: 'names must not contain NUL characters' };
+    const found = unstorable(inner, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
 /**
  * Validates one EventBridge delivery and normalises it for consumers. Never throws: any
  * input, however odd, yields either an event or a list of `{path, message}` errors.
@@ -326,6 +387,8 @@ export function parseIvsEvent(input: unknown): ParseResult {
   try {
     const envelope = check(ivsEnvelopeSchema, input);
     if (!envelope.ok) return envelope;
+    const bad = unstorable(input);
+    if (bad) return { ok: false, errors: [bad] };
     return parseEnvelope(envelope.value, input);
   } catch {
     // Only reachable with hostile objects (throwing getters, revoked proxies).

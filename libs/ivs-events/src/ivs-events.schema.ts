@@ -15,6 +15,7 @@ export const DETAIL_TYPES = {
   limitBreach: 'IVS Limit Breach',
   stageUpdate: 'IVS Stage Update',
   composition: 'IVS Composition State Change',
+  participantRecording: 'IVS Participant Recording State Change',
 } as const;
 
 export const STREAM_STATE_NAMES = [
@@ -53,6 +54,10 @@ export const COMPOSITION_NAMES = [
   'Destination Reconnecting',
 ] as const;
 export type CompositionName = (typeof COMPOSITION_NAMES)[number];
+
+/** `IVS Participant Recording State Change`: the same four states as a channel recording, in `event_name`. */
+export const PARTICIPANT_RECORDING_NAMES = RECORDING_STATUSES;
+export type ParticipantRecordingName = RecordingStatus;
 
 /** Length limits on every string we accept; a request body cannot smuggle megabytes through one field. */
 export const IVS_EVENT_LIMITS = {
@@ -169,3 +174,16 @@ export const compositionDetailSchema = z.looseObject({
   stage_arn: stageArn,
 });
 export type CompositionDetail = z.infer<typeof compositionDetailSchema>;
+
+/** One publisher's individual recording on a stage (`resources[0]` is the stage). */
+export const participantRecordingDetailSchema = z.looseObject({
+  event_name: z.enum(PARTICIPANT_RECORDING_NAMES),
+  session_id: idString,
+  participant_id: idString,
+  recording_s3_bucket_name: optionalText(IVS_EVENT_LIMITS.name),
+  recording_s3_key_prefix: optionalText(IVS_EVENT_LIMITS.text),
+  // Failures say why; AWS has not documented the field's name for participant recordings, so both are read.
+  recording_status_reason: optionalText(IVS_EVENT_LIMITS.text),
+  error_message: optionalText(IVS_EVENT_LIMITS.text),
+});
+export type ParticipantRecordingDetail = z.infer<typeof participantRecordingDetailSchema>;

@@ -50,3 +50,23 @@ export const VodResponse = BroadcastCard.extend({ channel: z.object({ name: z.st
 export type VodResponse = z.infer<typeof VodResponse>;
 
 export const CategorySlug = z.string().regex(/^[a-z0-9-]{1,64}$/, 'is not a valid category');
+
+/** One member's own recording made during a broadcast (IVS individual participant recording). */
+export const ParticipantRecording = z.object({
+  id: z.string(),
+  /** The member's name in the studio at the time. */
+  name: z.string(),
+  /** A shared screen rather than the member's camera. */
+  screen: z.boolean(),
+  state: z.enum(['recording', 'ready', 'failed']),
+  startedAt: z.string().nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+  /** Plays in a browser (HLS `.m3u8` on AWS, a WebM file locally); also the download. Null until ready. */
+  mediaUrl: z.string().nullable(),
+  /** Whether the viewer is this member (the host sees everyone's). */
+  mine: z.boolean(),
+});
+export type ParticipantRecording = z.infer<typeof ParticipantRecording>;
+
+export const ParticipantRecordingList = z.object({ recordings: z.array(ParticipantRecording) });
+export type ParticipantRecordingList = z.infer<typeof ParticipantRecordingList>;

@@ -14,6 +14,10 @@ export const ERRORS = {
   'auth/invalid-credentials': { status: 401, message: 'That username and password do not match.' },
   'auth/username-taken': { status: 409, message: 'That username is already taken.' },
   'auth/forbidden': { status: 403, message: 'You are not allowed to do that.' },
+  'vod/recordings-private': {
+    status: 403,
+    message: "Participant recordings are private: only the broadcast's host and each member (for their own) can see them.",
+  },
   'user/not-found': { status: 404, message: 'There is no user with that name.' },
   'channel/not-found': { status: 404, message: 'There is no channel with that name.' },
   'category/not-found': { status: 404, message: 'There is no such category.' },
@@ -75,6 +79,7 @@ export const ERRORS = {
     status: 409,
     message: 'That command id was already used for a different change in this studio. Send the change with a new id.',
   },
+  'studio/comment-unavailable': { status: 409, message: 'That chat message cannot be shown on screen.' },
   'invite/not-found': { status: 404, message: 'That invite does not exist or is no longer open.' },
   'invite/expired': { status: 410, message: 'That invite has expired.' },
   'invite/revoked': { status: 410, message: 'That invite was withdrawn.' },
@@ -86,6 +91,28 @@ export const ERRORS = {
   'layout/unknown-member': { status: 400, message: 'Someone in this layout is not in the studio.' },
   'layout/featured-required': { status: 400, message: 'Choose someone who is on air to feature in this layout.' },
   'layout/screen-share-required': { status: 400, message: 'This layout needs a screen share that is on air.' },
+  'brand/not-an-image': {
+    status: 415,
+    message: 'That file is not a PNG, JPEG or WebP image (checked by its content, not its name). Upload one of those.',
+  },
+  'brand/too-large': { status: 413, message: 'That image is larger than 2 MB, the most a brand image may be. Upload a smaller file.' },
+  'brand/too-many-pixels': {
+    status: 422,
+    message: 'That image is wider or taller than 4096 pixels, the most a brand image may be. Upload a smaller one.',
+  },
+  'brand/unreadable': { status: 422, message: 'That image file is damaged or incomplete: its size cannot be read. Upload it again.' },
+  'brand/too-many': {
+    status: 409,
+    message: 'This studio already keeps as many brand images as it may, all in use. Remove the logo, overlay or background first.',
+  },
+  'brand/not-found': { status: 404, message: 'There is no such brand image (it may have been replaced and deleted).' },
+  'brand/not-yours': { status: 403, message: "That image is not one of this channel's uploads. Upload it to this channel first." },
+  'multistream/not-found': { status: 404, message: 'There is no such multistream destination on your channel.' },
+  'multistream/too-many': {
+    status: 409,
+    message: 'Your channel already has as many multistream destinations as it may (5). Remove one first.',
+  },
+  'multistream/preset-url': { status: 400, message: "A preset destination's URL is fixed; choose Custom to give your own." },
   'server/unavailable': { status: 503, message: 'A service we depend on is unavailable. Please try again shortly.' },
   'server/internal': { status: 500, message: 'Something went wrong on our side.' },
 } as const;

@@ -46,7 +46,7 @@ export const ModerationStage = z.object({
   host: z.string(),
   realtime: z.enum(['open', 'closed']),
   broadcast: z.enum(['offline', 'starting', 'live', 'stopping']),
-  /** Since when real-time viewing (or, when closed, the broadcast) has been in its state. */
+  /** Since when it has been on the board: real-time viewing opened, else the broadcast's state, else the first guest joined. */
   since: z.string().nullable(),
   members: z.array(ModerationStageMember),
 });

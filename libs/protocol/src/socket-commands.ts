@@ -6,6 +6,7 @@ import { ModerationCommands, type ModerationServerEvents } from './moderation';
 import { WatchCommands, type WatchServerEvents } from './watch';
 import { BackstageCommands, StudioCommands, type StudioServerEvents } from './studio';
 import type { PublicUser } from './rest';
+import type { MultistreamServerEvents } from './multistream';
 
 /** The feature command groups, each a map of command definitions. Feature groups are added here. */
 const COMMAND_GROUPS = { SessionCommands, WatchCommands, ChatCommands, ModerationCommands, StudioCommands, BackstageCommands };
@@ -32,7 +33,8 @@ export const COMMANDS_BY_NAME: ReadonlyMap<string, CommandDef> = new Map(ALL_COM
  * No "closing" event: a node that shuts down closes its transports, which clients read as a
  * lost connection and reconnect (to another node) with backoff.
  */
-export interface ServerEvents extends WatchServerEvents, ChatServerEvents, ModerationServerEvents, StudioServerEvents {
+export interface ServerEvents
+  extends WatchServerEvents, ChatServerEvents, ModerationServerEvents, StudioServerEvents, MultistreamServerEvents {
   /**
    * Sent just before the server closes this socket because its identity changed: the login
    * expired or the account is gone (log in again), or the role changed (reconnect at once with

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { LAYOUT_NAMES } from '@streamcat/layouts';
 import { noNul } from './chat';
 import { command, CommandId } from './socket';
+import { CommentMessageId, StudioComment } from './studio-comment';
 import type { StageTokenResponse } from './rest';
+import { BrandAssetPath, BrandPatch, StudioBrand } from './studio-brand';
+import { ProgrammeVolume, ScenePatch, StudioScene } from './studio-scenes';
 
 /**
  * The studio: one versioned document per stage (roster, invites, green room, layout, live
@@ -60,6 +63,8 @@ export const StudioMember = z.object({
    * server mints screen tokens only while it is true. Absent (older documents) means false.
    */
   screenShare: z.boolean().optional(),
+  /** Their level in the programme mix, 0–100 % (`studio:programme-volume`); absent (older documents) means 100. */
+  programmeVolume: ProgrammeVolume.optional(),
 });
 export type StudioMember = z.infer<typeof StudioMember>;
 
@@ -98,7 +103,8 @@ export type InviteLinkSummary = z.infer<typeof InviteLinkSummary>;
 
 export const Background = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('colour'), colour: Colour }),
-  z.strictObject({ kind: z.literal('image'), url: ImageUrl }),
+  // An outside http(s) URL, or one of the channel's uploads (same origin: never taints the programme canvas).
+  z.strictObject({ kind: z.literal('image'), url: z.union([BrandAssetPath, ImageUrl]) }),
 ]);
 export type Background = z.infer<typeof Background>;
 
@@ -116,6 +122,12 @@ export const StudioLayout = z.object({
   nameTags: z.boolean(),
   banner: Banner,
   background: Background,
+  /** The channel's brand; absent in documents stored before brands existed (`brandOf` gives the default). */
+  brand: StudioBrand.optional(),
+  /** Scene cards and the countdown (studio-scenes.ts); absent in older documents: `sceneOf` gives the default. */
+  scene: StudioScene.optional(),
+  /** The viewer's comment on screen, if any (absent in documents stored before comments existed). */
+  comment: StudioComment.nullable().optional(),
 });
 export type StudioLayout = z.infer<typeof StudioLayout>;
 
@@ -362,6 +374,8 @@ export const StudioCommands = {
   raiseHand: command<{ version: number }>()('studio:hand', z.strictObject({ ...base, raised: z.boolean() })),
   /** The caller starts or stops sharing their screen (refused with `studio/full` when no publisher seat is free for it). */
   screenShare: command<{ version: number }>()('studio:screen-share', z.strictObject({ ...base, sharing: z.boolean() })),
+  /** The channel's brand: colour, lower-third style, logo and overlay (uploads). */
+  brand: command<{ version: number }>()('studio:brand', z.strictObject({ ...base, patch: BrandPatch }), 8 * 1024),
   mute: command<{ version: number }>()('studio:mute', z.strictObject({ ...base, memberId: Id, muted: z.boolean() })),
   /** Broadcast intent; `live` / `offline` are confirmed by the IVS Stream Start / End events. */
   broadcast: command<{ version: number }>()(
@@ -373,6 +387,15 @@ export const StudioCommands = {
   programme: command<{ version: number }>()('studio:programme', z.strictObject({ ...base, source: ProgrammeSource })),
   /** Automatic failover to the cloud programme on or off. */
   failover: command<{ version: number }>()('studio:failover', z.strictObject({ ...base, enabled: z.boolean() })),
+  /** Switch the programme between the show and a scene card, edit a card, set or clear the countdown. */
+  scene: command<{ version: number }>()('studio:scene', z.strictObject({ ...base, patch: ScenePatch })),
+  /** A member's level in the programme mix (viewers only; on stage everyone hears everyone as they are). */
+  programmeVolume: command<{ version: number }>()(
+    'studio:programme-volume',
+    z.strictObject({ ...base, memberId: Id, volume: ProgrammeVolume }),
+  ),
+  /** Show a viewers' chat message on screen (replacing any other), or take it off (null). */
+  comment: command<{ version: number }>()('studio:comment', z.strictObject({ ...base, messageId: CommentMessageId })),
   /** Real-time viewing gate; closing disconnects real-time viewers. */
   realtime: command<{ version: number }>()('studio:realtime', z.strictObject({ ...base, open: z.boolean() })),
 };

@@ -4,6 +4,8 @@ import { ChatMessage, ChatSanction } from './chat';
 import { CategoryDto, ResourceName } from './rest';
 import { command } from './socket';
 import { Background, Banner } from './studio';
+import { StudioBrand } from './studio-brand';
+import { ProgrammeVolume, ShowScene } from './studio-scenes';
 
 export const StreamHealthDto = z.enum(['HEALTHY', 'STARVING', 'UNKNOWN']);
 export type StreamHealthDto = z.infer<typeof StreamHealthDto>;
@@ -46,6 +48,8 @@ export const ShowMember = z.object({
   displayName: z.string().max(40),
   /** Not heard in the programme (the host muted them there). */
   muted: z.boolean(),
+  /** Their level in the programme mix, 0–100 (absent: 100). */
+  volume: ProgrammeVolume.optional(),
 });
 export type ShowMember = z.infer<typeof ShowMember>;
 
@@ -64,6 +68,12 @@ export const ShowLayout = z.object({
   nameTags: z.boolean(),
   banner: Banner,
   background: Background,
+  /** The channel's brand, drawn on real-time pages as in the programme (absent: the default look). */
+  brand: StudioBrand.optional(),
+  /** The scene card on screen (absent: the show, as before scenes existed). */
+  scene: ShowScene.optional(),
+  /** The viewer's comment on screen (who wrote it and what), absent when none is. */
+  comment: z.object({ messageId: z.string(), author: z.object({ username: z.string().max(64) }), text: z.string().max(500) }).optional(),
 });
 export type ShowLayout = z.infer<typeof ShowLayout>;
 
@@ -75,6 +85,22 @@ export const ShowSnapshot = z.object({
   show: ShowLayout.nullable(),
 });
 export type ShowSnapshot = z.infer<typeof ShowSnapshot>;
+
+/**
+ * A moderator took the comment on screen down (its message deleted, its author banned or timed
+ * out), pushed to the channel's watch room. The studio's programme loses the card at once, but a
+ * broadcast (HLS) page plays that programme seconds late: it covers the card's place (the
+ * compositor's comment-card geometry) until its picture has passed the withdrawal, so no one sees
+ * a taken-down message on the delayed video. Carries no author nor text: they were taken down.
+ */
+export const CommentWithdrawn = z.object({
+  channel: z.string(),
+  /** The chat message whose card left the screen. */
+  messageId: z.string(),
+  /** When the studio took it off screen (server clock, ISO 8601). */
+  withdrawnAt: z.string(),
+});
+export type CommentWithdrawn = z.infer<typeof CommentWithdrawn>;
 
 export const WatchCommands = {
   /**
@@ -97,4 +123,5 @@ export interface WatchServerEvents {
   'watch:health': { channel: string; health: StreamHealthDto };
   'watch:viewers': { channel: string; viewerCount: number };
   'watch:show': ShowSnapshot;
+  'watch:comment-withdrawn': CommentWithdrawn;
 }

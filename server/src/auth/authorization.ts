@@ -33,6 +33,8 @@ export const AUTHORIZATION: Readonly<Record<CommandName, readonly ActorRole[]>> 
   'studio:set-role': ['host'],
   'studio:set-status': ['cohost', 'host'],
   'studio:layout': ['cohost', 'host'],
+  // The brand is the channel's look; those who arrange the programme set it (and upload its images).
+  'studio:brand': ['cohost', 'host'],
   'studio:hand': ['guest', 'cohost', 'host'],
   'studio:screen-share': ['guest', 'cohost', 'host'],
   'studio:mute': ['cohost', 'host'],
@@ -40,6 +42,11 @@ export const AUTHORIZATION: Readonly<Record<CommandName, readonly ActorRole[]>> 
   'studio:realtime': ['cohost', 'host'],
   'studio:programme': ['cohost', 'host'],
   'studio:failover': ['cohost', 'host'],
+  // Show elements: what the programme shows and how it sounds is the directors' call.
+  'studio:scene': ['cohost', 'host'],
+  'studio:programme-volume': ['cohost', 'host'],
+  // A viewer's comment on screen speaks for the show: its hosts choose it, not a guest.
+  'studio:comment': ['cohost', 'host'],
   // Backstage chat: private to the people seated in the studio (link guests included, the green
   // room not). Staff may read it, as they may read the studio, but they hold no seat to write from.
   'studio:backstage-send': ['guest', 'cohost', 'host'],

@@ -11,6 +11,7 @@ import {
   ErrorDetail,
   ModerationAuditEntry,
 } from '@streamcat/protocol';
+import { DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { ModerationAuditService } from '../moderation/moderation-audit.service';
 import { Broadcaster } from '../realtime/broadcaster';
@@ -54,6 +55,7 @@ export class ChatService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly broadcaster: Broadcaster,
     private readonly audit: ModerationAuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async channel(name: string, tx: EntityManager = this.db.manager): Promise<ChatChannel> {
@@ -188,6 +190,7 @@ export class ChatService {
     if (!entry) return { deleted: false };
     this.broadcaster.toRoom(rooms.watch(channel.id), 'chat:deleted', { channel: channel.name, messageId });
     this.audit.announce(entry);
+    this.events.emit('chat.message-deleted', { channelId: channel.id, messageId });
     return { deleted: true };
   }
 
@@ -225,6 +228,7 @@ export class ChatService {
     });
     this.broadcaster.toRoom(rooms.user(targetId), 'chat:sanction', { channel: channel?.name ?? null, sanction });
     this.audit.announce(entry);
+    this.events.emit('chat.sanctioned', { channelId: channel?.id ?? null, userId: targetId, kind: input.kind });
     return sanction;
   }
 

@@ -32,6 +32,11 @@ export const envSchema = z.object({
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1')
     .default('us-east-1'),
   IVS_RECORDING_CONFIGURATION_ARN: z.string().startsWith('arn:aws:ivs:').optional(),
+  // Studio stages record each member separately into it (local mode: the emulator's own, by default).
+  IVS_STORAGE_CONFIGURATION_ARN: z
+    .string()
+    .regex(/^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration\/[a-zA-Z0-9-]+$/, 'must be an IVS storage-configuration ARN')
+    .optional(),
   IVS_CHANNEL_TYPE: z.enum(['BASIC', 'STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']).default('STANDARD'),
   IVS_EVENTS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   IVS_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
@@ -57,6 +62,8 @@ export const envSchema = z.object({
   IVS_EMULATOR_ACCESS_KEY_ID: z.string().optional(),
   IVS_EMULATOR_SECRET_ACCESS_KEY: z.string().optional(),
   RECORDINGS_BASE_URL: url(['http:', 'https:']).optional(),
+  // AES-256-GCM key of the stored multistream stream keys: 32 bytes, base64. Shape checked in loadConfig (never echoed).
+  MULTISTREAM_KEY: z.string().optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: z.coerce
     .number()

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       'IVS_EMULATOR_LIMITS',
       'IVS_EVENTS_API_KEY',
       'JWT_SECRET',
+      'MULTISTREAM_KEY',
       'PORT',
       'PUBLIC_URL',
       'RATE_LIMITS',
@@ -95,7 +96,7 @@ describe('loadConfig', () => {
 
   it('requires real secrets, a database and URLs in aws mode', () => {
     expect(() => loadConfig({ DATA_DIR: dir, MEDIA_PROVIDER: 'aws' })).toThrow(
-      /JWT_SECRET[\s\S]*IVS_EVENTS_API_KEY[\s\S]*DATABASE_URL[\s\S]*PUBLIC_URL[\s\S]*RECORDINGS_BASE_URL/,
+      /JWT_SECRET[\s\S]*IVS_EVENTS_API_KEY[\s\S]*DATABASE_URL[\s\S]*PUBLIC_URL[\s\S]*RECORDINGS_BASE_URL[\s\S]*MULTISTREAM_KEY/,
     );
   });
 
@@ -120,9 +121,10 @@ describe('loadConfig', () => {
 
   it('with IVS_EMULATOR_URL: calls that emulator and needs the secrets every replica shares with it, named', () => {
     expect(() => loadConfig({ DATA_DIR: dir, IVS_EMULATOR_URL: 'http://emulator:4000' })).toThrow(
-      /IVS_EMULATOR_ACCESS_KEY_ID: required with IVS_EMULATOR_URL[\s\S]*IVS_EMULATOR_SECRET_ACCESS_KEY[\s\S]*IVS_EVENTS_API_KEY/,
+      /IVS_EMULATOR_ACCESS_KEY_ID: required with IVS_EMULATOR_URL[\s\S]*IVS_EMULATOR_SECRET_ACCESS_KEY[\s\S]*IVS_EVENTS_API_KEY[\s\S]*MULTISTREAM_KEY/,
     );
     const shared = {
+      MULTISTREAM_KEY: Buffer.alloc(32, 1).toString('base64'),
       IVS_EMULATOR_ACCESS_KEY_ID: 'AKIAGIVENBYTHEENV000',
       IVS_EMULATOR_SECRET_ACCESS_KEY: 's3cret-from-the-environment',
       IVS_EVENTS_API_KEY: 'events-key-from-the-env',

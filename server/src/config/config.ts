@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseEmulatorLimits } from '@streamcat/ivs-emulator';
+import { LOCAL_PARTICIPANT_STORAGE, parseEmulatorLimits } from '@streamcat/ivs-emulator';
 import { parseTrustProxy, TrustProxy } from '../http/client-address';
 import { IvsRates, parseIvsRates } from '../media/ivs-call-queue.policy';
 import { LimitTable, parseLimitOverrides } from '../rate-limits/rate-limits.policy';
@@ -21,6 +21,8 @@ export interface AppConfig {
   /** Account id used in emulator ARNs; AWS fills in the real one. */
   awsAccountId: string;
   ivsRecordingConfigurationArn?: string;
+  /** Studio stages record every member separately into it (IVS individual participant recording); unset: no participant recordings. */
+  ivsStorageConfigurationArn?: string;
   ivsChannelType: Env['IVS_CHANNEL_TYPE'];
   ivsEventsApiKey: string;
   /** How often live channels are checked with GetStream (a lost Stream End must not leave one live). */
@@ -44,6 +46,8 @@ export interface AppConfig {
   ivsEmulatorLimits: string;
   recordingsBaseUrl: string;
   jwtSecret: string;
+  /** Encrypts multistream destinations' stream keys at rest (MULTISTREAM_KEY; generated once in local mode). */
+  multistreamKey: Buffer;
   jwtTtlSeconds: number;
   /** ffmpeg binary of the local channel ingest (FFMPEG_PATH); unset: the PATH's, else the packaged one. */
   ffmpegPath?: string;
@@ -88,12 +92,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ['DATABASE_URL', ''],
       ['PUBLIC_URL', ''],
       ['RECORDINGS_BASE_URL', ' (the CDN or S3 URL of your recording bucket)'],
+      ['MULTISTREAM_KEY', ' (32 random bytes in base64: openssl rand -base64 32; it encrypts the stored multistream keys)'],
     ];
     for (const [name, hint] of required) if (!env[name]) problems.push(`${name}: required when MEDIA_PROVIDER=aws${hint}`);
   }
   // Secrets a standalone emulator shares with every replica cannot be generated per process.
   if (env.IVS_EMULATOR_URL && (env.MEDIA_PROVIDER ?? 'local') === 'local') {
-    for (const name of ['IVS_EMULATOR_ACCESS_KEY_ID', 'IVS_EMULATOR_SECRET_ACCESS_KEY', 'IVS_EVENTS_API_KEY'])
+    for (const name of ['IVS_EMULATOR_ACCESS_KEY_ID', 'IVS_EMULATOR_SECRET_ACCESS_KEY', 'IVS_EVENTS_API_KEY', 'MULTISTREAM_KEY'])
       if (!env[name]) problems.push(`${name}: required with IVS_EMULATOR_URL (the emulator and every replica must share it)`);
   }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? '');
@@ -105,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const emulatorLimits = parseEmulatorLimits(env.IVS_EMULATOR_LIMITS ?? '');
   if ('errors' in emulatorLimits) problems.push(...emulatorLimits.errors.map((err) => `IVS_EMULATOR_LIMITS: ${err}`));
   problems.push(...emulatorCredentialProblems(env));
+  const multistreamKey = env.MULTISTREAM_KEY ? decodeMultistreamKey(env.MULTISTREAM_KEY) : undefined;
+  if (multistreamKey === null)
+    problems.push('MULTISTREAM_KEY: must be 32 bytes in base64 (openssl rand -base64 32); the value is not shown');
   if (problems.length || !parsed.success || 'error' in trustProxy || 'errors' in rateLimits || 'errors' in ivsApiRates)
     throw new ConfigError(problems);
   const e = parsed.data;
@@ -127,6 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     awsRegion: e.AWS_REGION,
     awsAccountId: '123456789012',
     ivsRecordingConfigurationArn: e.IVS_RECORDING_CONFIGURATION_ARN,
+    ivsStorageConfigurationArn:
+      e.IVS_STORAGE_CONFIGURATION_ARN ??
+      (e.MEDIA_PROVIDER === 'local'
+        ? `arn:aws:ivs:${e.AWS_REGION}:123456789012:storage-configuration/${LOCAL_PARTICIPANT_STORAGE.id}`
+        : undefined),
     ivsChannelType: e.IVS_CHANNEL_TYPE,
     ivsEventsApiKey: e.IVS_EVENTS_API_KEY ?? persistentSecret(dataDir, 'ivs-events-api-key'),
     ivsReconcileIntervalSeconds: e.IVS_RECONCILE_INTERVAL_SECONDS,
@@ -140,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // Local recordings are served by the emulator, wherever it runs.
     recordingsBaseUrl: trimSlashes(e.RECORDINGS_BASE_URL ?? `${ivsEmulator?.publicUrl ?? publicUrl}/_ivs/recordings`),
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
+    multistreamKey:
+      multistreamKey ?? decodeMultistreamKey(persistentSecret(dataDir, 'multistream-key', () => randomBytes(32).toString('base64')))!,
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     ffmpegPath: e.FFMPEG_PATH,
     rtmpPort: e.RTMP_PORT,
@@ -150,6 +165,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveClient: e.SERVE_CLIENT,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** 32 bytes from base64 (or base64url), or null for anything else. */
+function decodeMultistreamKey(value: string): Buffer | null {
+  const v = value.trim();
+  if (!/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v)) return null;
+  const key = Buffer.from(v, v.includes('-') || v.includes('_') ? 'base64url' : 'base64');
+  return key.length === 32 ? key : null;
 }
 
 function trimSlashes(url: string): string {

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { BrandAssetRow } from '../brand/brand-asset.entity';
 import { Category } from '../channels/category.entity';
 import { Channel } from '../channels/channel.entity';
 import { Stream } from '../channels/stream.entity';
@@ -21,6 +22,9 @@ import { StageDisconnects1763800710000 } from './migrations/1763800710000-stage-
 import { ChannelType1763800720000 } from './migrations/1763800720000-channel-type';
 import { ShowStage1763800730000 } from './migrations/1763800730000-show-stage';
 import { ScreenStopped1763800740000 } from './migrations/1763800740000-screen-stopped';
+import { BrandAssets1763800765000 } from './migrations/1763800765000-brand-assets';
+import { Multistream1763800780000 } from './migrations/1763800780000-multistream';
+import { ParticipantRecordings1763800790000 } from './migrations/1763800790000-participant-recordings';
 
 export const entities = [
   User,
@@ -35,6 +39,7 @@ export const entities = [
   StudioDocumentRow,
   StudioCommandRecord,
   InviteLinkRow,
+  BrandAssetRow,
 ];
 
 export const migrations = [
@@ -50,6 +55,9 @@ export const migrations = [
   ChannelType1763800720000,
   ShowStage1763800730000,
   ScreenStopped1763800740000,
+  BrandAssets1763800765000,
+  Multistream1763800780000,
+  ParticipantRecordings1763800790000,
 ];
 
 /** Shared by the app and the TypeORM CLI: migrations only, never `synchronize`. */

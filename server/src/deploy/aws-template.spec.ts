@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { DETAIL_TYPES } from '@streamcat/ivs-events';
 import { envSchema } from '../config/config.schema';
 
 // deploy/streamcat.cloudformation.yaml cannot be deployed from here (no AWS), so this checks
@@ -408,6 +409,8 @@ describe('deploy/streamcat.cloudformation.yaml', () => {
     it('match source aws.ivs and go to the API destination, with retries and a dead-letter queue', () => {
       const rule = one('AWS::Events::Rule').props;
       expect((rule.EventPattern as Obj).source).toEqual(['aws.ivs']);
+      // Every detail-type the pipeline acts on is delivered.
+      expect([...((rule.EventPattern as Obj)['detail-type'] as string[])].sort()).toEqual(Object.values(DETAIL_TYPES).sort());
       const [target] = rule.Targets as Obj[];
       expect((rule.Targets as Obj[]).length).toBe(1);
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [one('AWS::Events::ApiDestination').id, 'Arn'] });
@@ -427,7 +430,7 @@ describe('deploy/streamcat.cloudformation.yaml', () => {
 
   describe('outputs', () => {
     // What this stack provides of the server's environment (the rest are secrets and the database).
-    const provided = ['AWS_REGION', 'IVS_RECORDING_CONFIGURATION_ARN', 'RECORDINGS_BASE_URL'];
+    const provided = ['AWS_REGION', 'IVS_RECORDING_CONFIGURATION_ARN', 'IVS_STORAGE_CONFIGURATION_ARN', 'RECORDINGS_BASE_URL'];
     const line = String(evaluate(tpl.Outputs.ServerEnvironment.Value, tpl, params));
 
     it('name each variable exactly as the server reads it', () => {
@@ -450,6 +453,7 @@ describe('deploy/streamcat.cloudformation.yaml', () => {
         `https://<${one('AWS::CloudFront::Distribution').id}.DomainName>`,
       );
       expect(tpl.Outputs.IvsStorageConfigurationArn.Value).toEqual({ 'Fn::GetAtt': [one('AWS::IVS::StorageConfiguration').id, 'Arn'] });
+      expect(line).toContain(`IVS_STORAGE_CONFIGURATION_ARN=<${one('AWS::IVS::StorageConfiguration').id}.Arn>`);
     });
   });
 });

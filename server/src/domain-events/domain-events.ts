@@ -50,8 +50,14 @@ export interface DomainEventMap {
   'studio.composition': { stageId: string; start?: { attempt: string }; stop?: { arn: string | null; attempt: string } };
   /** A committed studio document change (roster, layout, live switches…). */
   'studio.changed': { stageId: string; version: number };
+  /** A moderator (or the channel's owner) deleted a chat message. */
+  'chat.message-deleted': { channelId: string; messageId: string };
+  /** Someone was banned or timed out of a channel's chat (channelId null: site-wide). */
+  'chat.sanctioned': { channelId: string | null; userId: string; kind: 'ban' | 'timeout' };
   /** The owner changed the channel's title or category (watch pages show it at once). */
   'channel.updated': { channelId: string; title: string; category: { id: number; name: string; slug: string } | null };
+  /** A host added, changed or removed a multistream destination (`restart`: its URL or key changed). */
+  'multistream.changed': { destinationId: string; restart?: boolean };
   'channel.limit-breach': {
     channelId: string;
     channelArn: string;

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamicModule, Global, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IVS_EVENT_SINK, IvsEmulatorModule, ivsEmulatorMigrations } from '@streamcat/ivs-emulator';
+import { IVS_EVENT_SINK, IvsEmulatorModule, ivsEmulatorMigrations, LOCAL_PARTICIPANT_STORAGE } from '@streamcat/ivs-emulator';
 import { AppLogger } from '../logging/app-logger';
 import { packagedFfmpegPath } from '../media/packaged-ffmpeg';
 import type { EmulatorConfig } from './emulator.config';
@@ -45,6 +45,7 @@ class EmulatorAppModule {
           publicUrl: config.publicUrl,
           credentials: config.credentials,
           limits: config.limits,
+          storageConfigurations: [LOCAL_PARTICIPANT_STORAGE],
           media: {
             ffmpegPath: config.ffmpegPath,
             packagedFfmpegPath: packagedFfmpegPath(),

@@ -1,4 +1,5 @@
-import type { CompositionEvent, IvsEvent, LimitBreachEvent, StageUpdateEvent } from '@streamcat/ivs-events';
+import type { CompositionEvent, IvsEvent, LimitBreachEvent, ParticipantRecordingEvent, StageUpdateEvent } from '@streamcat/ivs-events';
+import { emptyFacts, mergeParticipantRecording, ParticipantRecordingFacts } from '../participant-recordings/participant-recording-facts';
 import type { StreamHealth } from '../channels/channel.entity';
 import type { DomainEvent } from '../domain-events/domain-events';
 import { ChannelLiveState, deriveChannelLiveState } from './channel-live-state';
@@ -38,14 +39,94 @@ interface ChannelRow {
   live_state_event_id: string | null;
 }
 
+const LOCK_CHANNEL = `SELECT id, arn, title, category_id, is_live, current_stream_id, health, live_state_at, live_state_event_id
+  FROM channels WHERE arn = $1 FOR UPDATE`;
+
 /** Locking the channel row serialises every event of one channel, across requests and server replicas. */
 async function lockChannel(sql: Sql, arn: string): Promise<ChannelRow | null> {
-  const { rows } = await sql.query<ChannelRow>(
-    `SELECT id, arn, title, category_id, is_live, current_stream_id, health, live_state_at, live_state_event_id
-       FROM channels WHERE arn = $1 FOR UPDATE`,
-    [arn],
-  );
+  const { rows } = await sql.query<ChannelRow>(LOCK_CHANNEL, [arn]);
   return rows[0] ?? null;
+}
+
+const LOCK_STAGE = `SELECT s.id, i.arn FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE i.arn = $1 FOR UPDATE OF s`;
+
+/**
+ * One round trip for what every event does first: lock the row it is about (`lock`, a
+ * SELECT … FOR UPDATE on `$1`) and record the event in the ledger, with `outcomeIfFound`
+ * when that row exists and `orphan` when it does not. The lock is taken before the insert
+ * (the insert reads the locked set), as when they were two statements.
+ */
+function lockAndRecordSql(lock: string): string {
+  return `WITH target AS (${lock}),
+  recorded AS (
+    INSERT INTO ivs_events (id, detail_type, name, resource_arn, event_time, outcome, payload)
+    SELECT $2::text, $3::text, $4::text, $5::text, $6::timestamptz,
+           CASE WHEN EXISTS (SELECT 1 FROM target) THEN $7::text ELSE 'orphan' END, $8::jsonb
+    ON CONFLICT (id) DO NOTHING RETURNING outcome)
+  SELECT target.*, (SELECT outcome FROM recorded) AS ledger_outcome FROM (SELECT 1) AS one LEFT JOIN target ON true`;
+}
+const LOCK_CHANNEL_AND_RECORD = lockAndRecordSql(LOCK_CHANNEL);
+const LOCK_STAGE_AND_RECORD = lockAndRecordSql(LOCK_STAGE);
+
+/** The locked row (null: none, an orphan) and the ledger's outcome (`duplicate`: the id was already recorded). */
+async function lockAndRecord<R extends { id: string }>(
+  sql: Sql,
+  statement: string,
+  lockKey: string,
+  entry: LedgerInput,
+  outcomeIfFound: 'applied' | 'ignored',
+): Promise<{ row: R | null; outcome: LedgerOutcome }> {
+  const { rows } = await sql.query<R & { id: string | null; ledger_outcome: LedgerOutcome | null }>(statement, [
+    lockKey,
+    entry.id,
+    entry.detailType,
+    entry.name,
+    entry.resourceArn,
+    entry.time,
+    outcomeIfFound,
+    JSON.stringify(entry.payload),
+  ]);
+  const { ledger_outcome, ...row } = rows[0]!;
+  return { row: row.id === null ? null : (row as unknown as R), outcome: ledger_outcome ?? 'duplicate' };
+}
+
+/** The ARN of the row an event locks first (its channel or stage), or its resource when it locks none. */
+export function lockKeyOf(e: IvsEvent): string {
+  switch (e.kind) {
+    case 'stream-state':
+    case 'recording':
+    case 'stream-health':
+      return e.channelArn;
+    case 'stage-update':
+    case 'composition':
+    case 'participant-recording':
+      return e.stageArn;
+    case 'limit-breach':
+      return e.resourceArn;
+    case 'unhandled':
+      return e.resources[0] ?? '';
+  }
+}
+
+/**
+ * Before a batch of events in one transaction: lock every channel and studio stage they
+ * name, in one statement and in ARN order, so two batches (or two server replicas) that
+ * share rows take them in the same order instead of deadlocking.
+ */
+export async function lockForBatch(sql: Sql, events: readonly IvsEvent[]): Promise<void> {
+  const channels = new Set<string>();
+  const stages = new Set<string>();
+  for (const e of events) {
+    if (e.kind === 'stream-state' || e.kind === 'recording' || e.kind === 'stream-health') channels.add(e.channelArn);
+    else if (e.kind === 'stage-update' || e.kind === 'composition') stages.add(e.stageArn);
+  }
+  if (!channels.size && !stages.size) return;
+  await sql.query(
+    `WITH c AS (SELECT 1 FROM channels WHERE arn = ANY($1::text[]) ORDER BY arn FOR UPDATE),
+          s AS (SELECT 1 FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE i.arn = ANY($2::text[]) ORDER BY i.arn FOR UPDATE OF s)
+     SELECT (SELECT count(*) FROM c) AS channels, (SELECT count(*) FROM s) AS stages`,
+    [[...channels].sort(), [...stages].sort()],
+  );
 }
 
 interface LedgerInput {
@@ -80,6 +161,8 @@ function ledgerEntry(e: IvsEvent): LedgerInput {
       return { ...base, name: e.name, resourceArn: e.stageArn };
     case 'composition':
       return { ...base, name: e.name, resourceArn: e.compositionArn };
+    case 'participant-recording':
+      return { ...base, name: e.name, resourceArn: e.stageArn };
     case 'unhandled':
       return { ...base, name: e.name, resourceArn: e.resources[0] ?? null };
   }
@@ -98,6 +181,8 @@ export async function applyIvsEvent(sql: Sql, e: IvsEvent, ctx: ApplyContext): P
       return applyStageUpdate(sql, e);
     case 'composition':
       return applyComposition(sql, e);
+    case 'participant-recording':
+      return applyParticipantRecording(sql, e);
     case 'unhandled':
       return { outcome: (await recordInLedger(sql, ledgerEntry(e), 'ignored')) ? 'ignored' : 'duplicate', events: NOTHING };
   }
@@ -228,10 +313,14 @@ async function updateChannel(sql: Sql, ch: ChannelRow, next: ChannelLiveState, c
 }
 
 async function applyStreamEvent(sql: Sql, e: StreamEvent, ctx: ApplyContext): Promise<ApplyResult> {
-  const ch = await lockChannel(sql, e.channelArn);
   const handled = !(e.kind === 'stream-state' && (e.name === 'Stream Takeover' || e.name === 'Stream Takeover Failure'));
-  const outcome = !ch ? 'orphan' : handled ? 'applied' : 'ignored';
-  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  const { row: ch, outcome } = await lockAndRecord<ChannelRow>(
+    sql,
+    LOCK_CHANNEL_AND_RECORD,
+    e.channelArn,
+    ledgerEntry(e),
+    handled ? 'applied' : 'ignored',
+  );
   if (!ch || outcome !== 'applied') return { outcome, events: NOTHING };
 
   const { target, others } = await loadStreams(sql, ch.id, e.streamId);
@@ -292,10 +381,7 @@ async function applyLimitBreach(sql: Sql, e: LimitBreachEvent): Promise<ApplyRes
 
 /** The studio holding the IVS stage `arn` now (a stage given back names no studio: its late events are orphans). */
 async function lockStage(sql: Sql, arn: string): Promise<{ id: string; arn: string } | null> {
-  const { rows } = await sql.query<{ id: string; arn: string }>(
-    `SELECT s.id, i.arn FROM ivs_stages i JOIN stages s ON s.id = i.stage_id WHERE i.arn = $1 FOR UPDATE OF s`,
-    [arn],
-  );
+  const { rows } = await sql.query<{ id: string; arn: string }>(LOCK_STAGE, [arn]);
   return rows[0] ?? null;
 }
 
@@ -311,9 +397,13 @@ interface ParticipantDbRow {
 }
 
 async function applyStageUpdate(sql: Sql, e: StageUpdateEvent): Promise<ApplyResult> {
-  const stage = await lockStage(sql, e.stageArn);
-  const outcome = !stage ? 'orphan' : publishStateOf(e) ? 'applied' : 'ignored';
-  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  const { row: stage, outcome } = await lockAndRecord<{ id: string; arn: string }>(
+    sql,
+    LOCK_STAGE_AND_RECORD,
+    e.stageArn,
+    ledgerEntry(e),
+    publishStateOf(e) ? 'applied' : 'ignored',
+  );
   if (!stage || outcome !== 'applied') return { outcome, events: NOTHING };
 
   const { rows } = await sql.query<ParticipantDbRow>(
@@ -380,10 +470,14 @@ const COMPOSITION_SESSION_STATES: Partial<Record<CompositionEvent['name'], 'acti
 };
 
 async function applyComposition(sql: Sql, e: CompositionEvent): Promise<ApplyResult> {
-  const stage = await lockStage(sql, e.stageArn);
-  const outcome = stage ? 'applied' : 'orphan';
-  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
-  if (!stage) return { outcome, events: NOTHING };
+  const { row: stage, outcome } = await lockAndRecord<{ id: string; arn: string }>(
+    sql,
+    LOCK_STAGE_AND_RECORD,
+    e.stageArn,
+    ledgerEntry(e),
+    'applied',
+  );
+  if (!stage || outcome !== 'applied') return { outcome, events: NOTHING };
   const { rows } = await sql.query<{ state: CompositionRow['state']; state_at: Date; state_rank: number; state_event_id: string }>(
     `SELECT state, state_at, state_rank, state_event_id FROM stage_compositions WHERE composition_arn = $1`,
     [e.compositionArn],
@@ -416,6 +510,130 @@ async function applyComposition(sql: Sql, e: CompositionEvent): Promise<ApplyRes
       },
     ],
   };
+}
+
+interface ParticipantRecordingDbRow {
+  stage_id: string;
+  session_id: string;
+  participant_id: string;
+  bucket_name: string | null;
+  started_at: Date | null;
+  start_event_id: string | null;
+  ended_at: Date | null;
+  end_event_id: string | null;
+  failed_at: Date | null;
+  failure_event_id: string | null;
+  failure: string | null;
+}
+
+/**
+ * Who a studio-stage participant is, from the token the server minted for it (`member:<id>` for a
+ * camera, `screen:<id>` for a shared screen) and the studio's roster for the name; the IVS user id
+ * of the participant (the member id, from Stage Update events) when the token is already gone.
+ */
+async function participantIdentity(
+  sql: Sql,
+  stageId: string,
+  stageArn: string,
+  participantId: string,
+): Promise<{ memberId: string | null; userId: string | null; displayName: string | null; screen: boolean }> {
+  const { rows } = await sql.query<{
+    member_id: string | null;
+    user_id: string | null;
+    screen: boolean | null;
+    display_name: string | null;
+  }>(
+    `WITH who AS (
+       SELECT COALESCE(
+                (SELECT substring(t.holder FROM '^(?:member|screen):(.+)$') FROM stage_tokens t
+                  WHERE t.stage_arn = $2 AND t.participant_id = $3 LIMIT 1),
+                (SELECT p.user_id FROM stage_participants p WHERE p.stage_id = $1 AND p.participant_id = $3)) AS member_id,
+              (SELECT t.user_id FROM stage_tokens t WHERE t.stage_arn = $2 AND t.participant_id = $3 LIMIT 1) AS token_user_id,
+              (SELECT t.holder LIKE 'screen:%' FROM stage_tokens t WHERE t.stage_arn = $2 AND t.participant_id = $3 LIMIT 1) AS screen
+     )
+     SELECT who.member_id, who.screen,
+            COALESCE(who.token_user_id, (SELECT (m->>'userId')::uuid FROM studio_documents d, jsonb_array_elements(d.document->'members') m
+                                          WHERE d.stage_id = $1 AND m->>'id' = who.member_id AND m->>'userId' IS NOT NULL LIMIT 1)) AS user_id,
+            (SELECT m->>'displayName' FROM studio_documents d, jsonb_array_elements(d.document->'members') m
+              WHERE d.stage_id = $1 AND m->>'id' = who.member_id LIMIT 1) AS display_name
+       FROM who`,
+    [stageId, stageArn, participantId],
+  );
+  const r = rows[0];
+  let displayName = r?.display_name ?? null;
+  if (!displayName && r?.user_id) {
+    const u = await sql.query<{ username: string }>(`SELECT username FROM users WHERE id = $1`, [r.user_id]);
+    displayName = u.rows[0]?.username ?? null;
+  }
+  return { memberId: r?.member_id ?? null, userId: r?.user_id ?? null, displayName, screen: r?.screen ?? false };
+}
+
+/**
+ * A participant recording's Start / End / failure, merged into its row (one per S3 prefix) so that
+ * any order and any repeats give the same row. The studio is the one holding the stage now, or the
+ * one an earlier event of the same recording found (a stage given back still gets its late End).
+ */
+async function applyParticipantRecording(sql: Sql, e: ParticipantRecordingEvent): Promise<ApplyResult> {
+  const keyPrefix = e.s3KeyPrefix;
+  const existing = keyPrefix
+    ? (await sql.query<ParticipantRecordingDbRow>(`SELECT * FROM participant_recordings WHERE key_prefix = $1 FOR UPDATE`, [keyPrefix]))
+        .rows[0]
+    : undefined;
+  const stageId = existing?.stage_id ?? (await lockStage(sql, e.stageArn))?.id ?? null;
+  const outcome = !keyPrefix ? 'ignored' : stageId ? 'applied' : 'orphan';
+  if (!(await recordInLedger(sql, ledgerEntry(e), outcome))) return { outcome: 'duplicate', events: NOTHING };
+  if (!keyPrefix || !stageId) return { outcome, events: NOTHING };
+
+  const before: ParticipantRecordingFacts = existing
+    ? {
+        keyPrefix,
+        sessionId: existing.session_id,
+        participantId: existing.participant_id,
+        bucketName: existing.bucket_name,
+        startedAt: existing.started_at,
+        startEventId: existing.start_event_id,
+        endedAt: existing.ended_at,
+        endEventId: existing.end_event_id,
+        failedAt: existing.failed_at,
+        failureEventId: existing.failure_event_id,
+        failure: existing.failure,
+      }
+    : emptyFacts(e, keyPrefix);
+  const f = mergeParticipantRecording(before, e);
+  const who = await participantIdentity(sql, stageId, e.stageArn, e.participantId);
+  await sql.query(
+    `INSERT INTO participant_recordings (key_prefix, stage_id, stage_arn, session_id, participant_id, member_id, user_id, display_name, screen,
+       bucket_name, started_at, start_event_id, ended_at, end_event_id, failed_at, failure_event_id, failure)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+     ON CONFLICT (key_prefix) DO UPDATE SET
+       member_id = COALESCE(participant_recordings.member_id, EXCLUDED.member_id),
+       user_id = COALESCE(participant_recordings.user_id, EXCLUDED.user_id),
+       display_name = COALESCE(participant_recordings.display_name, EXCLUDED.display_name),
+       screen = participant_recordings.screen OR EXCLUDED.screen,
+       bucket_name = EXCLUDED.bucket_name, started_at = EXCLUDED.started_at, start_event_id = EXCLUDED.start_event_id,
+       ended_at = EXCLUDED.ended_at, end_event_id = EXCLUDED.end_event_id, failed_at = EXCLUDED.failed_at,
+       failure_event_id = EXCLUDED.failure_event_id, failure = EXCLUDED.failure, updated_at = now()`,
+    [
+      keyPrefix,
+      stageId,
+      e.stageArn,
+      f.sessionId,
+      f.participantId,
+      who.memberId,
+      who.userId,
+      who.displayName,
+      who.screen,
+      f.bucketName,
+      f.startedAt,
+      f.startEventId,
+      f.endedAt,
+      f.endEventId,
+      f.failedAt,
+      f.failureEventId,
+      f.failure,
+    ],
+  );
+  return { outcome, events: NOTHING };
 }
 
 /** Channels the database believes are live, with the broadcast it believes is on air. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IvsEventSink } from '@streamcat/ivs-emulator';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,10 +7,20 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { formatIvsEventErrors, IvsEvent, parseIvsEventBatch } from '@streamcat/ivs-events';
 import { RecordingUrls } from '../channels/recording-urls';
-import { DomainEvents } from '../domain-events/domain-events';
+import { DomainEvent, DomainEvents } from '../domain-events/domain-events';
 import { AppError } from '../http/app-error';
 import { isDatabaseUnavailable } from '../http/error.filter';
-import { ApplyContext, ApplyResult, applyIvsEvent, liveChannels, markBroadcasting, markNotBroadcasting, Sql } from './ivs-events.applier';
+import { GroupCommit, Settled } from './group-commit';
+import {
+  ApplyContext,
+  applyIvsEvent,
+  liveChannels,
+  lockForBatch,
+  lockKeyOf,
+  markBroadcasting,
+  markNotBroadcasting,
+  Sql,
+} from './ivs-events.applier';
 import type { LedgerOutcome } from './ivs-event-ledger.entity';
 
 export type IvsEventSource = 'http' | 'emulator' | 'cli';
@@ -29,9 +40,39 @@ export interface IngestReport {
 const RETRYABLE_PG_CODES = new Set(['55000', '53300', '40001', '40P01', '57014']);
 
 /**
+ * Events per group-commit transaction. Bounds how long a batch holds its row locks and how
+ * much one failure sends back through the one-by-one path; a 100-event request still goes
+ * (alone) in one batch.
+ */
+export const MAX_EVENTS_PER_BATCH = 64;
+
+/**
+ * Group commits running side by side, each on its own connection. A delivery goes to the lane
+ * of the row its first event locks, so the events of one channel (or stage) queue in one lane
+ * and batches of different lanes rarely wait on each other's row locks. Two lanes keep
+ * PostgreSQL busy while the other lane's batch waits for its WAL flush; more lanes would cut
+ * the batches (16 deliveries in flight made 2.4 events per commit with four lanes, bench:events).
+ */
+export const BATCH_LANES = 2;
+
+/** Which lane a lock key's deliveries take (FNV-1a: stable and spreads ARNs that differ only at the end). */
+export function laneOf(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
+/**
  * The one way into the event pipeline, shared by the HTTP endpoint, the emulator and the CLI:
- * parse, then per event one transaction that records it in the ledger and applies it, then
- * (only after COMMIT) publish what changed on the domain bus.
+ * parse, then record every event in the ledger and apply it inside a transaction, then (only
+ * after COMMIT) publish what changed on the domain bus and answer.
+ *
+ * Deliveries that arrive while a transaction is committing are grouped into the next one
+ * (group commit, see GroupCommit): one WAL flush for many events instead of one each. Each
+ * caller still hears only about its own events, and only once they are committed. When a
+ * batch's transaction fails, nothing of it was written, and each delivery is replayed alone
+ * (one transaction per event, as without batching) so that one bad event, or a lock
+ * conflict, fails only its own delivery; with the database down they all answer 503.
  */
 @Injectable()
 export class IvsEventsService implements IvsEventSink {
@@ -54,8 +95,9 @@ export class IvsEventsService implements IvsEventSink {
   /**
    * One event or an array of up to 100. A malformed item rejects the whole input before
    * anything is written (AppError `ivs-events/invalid-event`, details name `[i].field`).
-   * Events are applied in input order, each in its own transaction; a database failure
-   * throws `server/unavailable` (events before it are committed, and are duplicates on retry).
+   * The events are applied in input order, in one transaction with whatever other deliveries
+   * arrived meanwhile; resolves once that transaction committed. A database failure throws
+   * `server/unavailable` (events the one-by-one replay committed before it are duplicates on retry).
    */
   async ingest(input: unknown, source: IvsEventSource): Promise<IngestReport> {
     const parsed = parseIvsEventBatch(input);
@@ -72,13 +114,62 @@ export class IvsEventsService implements IvsEventSink {
     if (problems.length) {
       throw new AppError('ivs-events/invalid-event', formatIvsEventErrors(problems.slice(0, 5)), problems.slice(0, 50));
     }
-    const results: IngestedEvent[] = [];
-    for (const event of events) {
-      const { outcome } = await this.transact((sql) => applyIvsEvent(sql, event, this.ctx));
-      results.push({ id: event.id, outcome });
-      if (outcome === 'orphan') this.log.warn(`${source}: ${event.detailType} ${event.id} names a resource we do not know`);
-    }
+    const applied = events.length ? await this.lanes[laneOf(lockKeyOf(events[0]!), BATCH_LANES)]!.submit(events) : [];
+    const results = applied.map((outcome, i): IngestedEvent => ({ id: events[i]!.id, outcome }));
+    for (const [i, outcome] of applied.entries())
+      if (outcome === 'orphan') this.log.warn(`${source}: ${events[i]!.detailType} ${events[i]!.id} names a resource we do not know`);
     return { single, results };
+  }
+
+  private readonly lanes = Array.from(
+    { length: BATCH_LANES },
+    () =>
+      new GroupCommit<IvsEvent[], LedgerOutcome[]>(
+        (deliveries) => this.commitBatch(deliveries),
+        MAX_EVENTS_PER_BATCH,
+        (d) => d.length,
+      ),
+  );
+
+  /**
+   * One transaction for every event of `deliveries` (each delivery: one request's events, in
+   * its order). The rows all of them will lock are locked first, in a fixed order.
+   */
+  private async commitBatch(deliveries: IvsEvent[][]): Promise<Settled<LedgerOutcome[]>[]> {
+    const all = deliveries.flat();
+    try {
+      const { outcomes } = await this.transact(async (sql) => {
+        if (all.length > 1) await lockForBatch(sql, all);
+        const outcomes: LedgerOutcome[] = [];
+        const events: DomainEvent[] = [];
+        for (const e of all) {
+          const r = await applyIvsEvent(sql, e, this.ctx);
+          outcomes.push(r.outcome);
+          events.push(...r.events);
+        }
+        return { outcomes, events };
+      });
+      let at = 0;
+      return deliveries.map((d) => ({ ok: true, value: outcomes.slice(at, (at += d.length)) }));
+    } catch (e) {
+      if (all.length === 1) return [{ ok: false, error: e }];
+      this.log.warn(`a batch of ${all.length} events failed (${(e as Error).message}); applying them one by one`);
+      return Promise.all(
+        deliveries.map((d) =>
+          this.applyOneByOne(d).then(
+            (value): Settled<LedgerOutcome[]> => ({ ok: true, value }),
+            (error: unknown): Settled<LedgerOutcome[]> => ({ ok: false, error }),
+          ),
+        ),
+      );
+    }
+  }
+
+  /** The path without batching: each event its own transaction, in order, stopping at the first failure. */
+  private async applyOneByOne(events: IvsEvent[]): Promise<LedgerOutcome[]> {
+    const outcomes: LedgerOutcome[] = [];
+    for (const event of events) outcomes.push((await this.transact((sql) => applyIvsEvent(sql, event, this.ctx))).outcome);
+    return outcomes;
   }
 
   /**
@@ -124,7 +215,7 @@ export class IvsEventsService implements IvsEventSink {
   }
 
   /** BEGIN … COMMIT on one pooled connection; domain events go out only once COMMIT succeeded. */
-  private async transact<T extends ApplyResult>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+  private async transact<T extends { events: readonly DomainEvent[] }>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     let client: PoolClient;
     let release: (err?: unknown) => void;
     try {
@@ -139,7 +230,7 @@ export class IvsEventsService implements IvsEventSink {
     let result: T;
     try {
       await client.query('BEGIN');
-      result = await fn(client);
+      result = await fn(prepared(client));
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -153,6 +244,22 @@ export class IvsEventsService implements IvsEventSink {
     this.bus.publish(result.events);
     return result;
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The pipeline's statements as named prepared statements: each connection parses and plans
+ * one once, then only binds and executes it (the texts are constants, so the names are few).
+ */
+function prepared(client: PoolClient): Sql {
+  return {
+    query: async <R>(text: string, params?: unknown[]) => {
+      let name = statementNames.get(text);
+      if (!name) statementNames.set(text, (name = `ivs-${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+      return (await client.query({ name, text, values: params })) as unknown as { rows: R[] };
+    },
+  };
 }
 
 function unavailable(e: unknown): unknown {

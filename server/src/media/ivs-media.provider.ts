@@ -45,6 +45,8 @@ export interface IvsClientsConfig {
   region: string;
   channelType: ChannelType;
   recordingConfigurationArn?: string;
+  /** Where stages that record their participants (createStage's recordParticipants) write. */
+  storageConfigurationArn?: string;
   /**
    * Local mode: the emulator's base URL (e.g. http://127.0.0.1:3000/_ivs) and the key pair it
    * accepts, so requests are signed exactly as for AWS. Unset on AWS (the SDK's default chain).
@@ -126,9 +128,17 @@ export class IvsMediaProvider extends MediaProvider {
     ]);
   }
 
-  async createStage(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedStage> {
+  async createStage(input: { name: string; tags?: Record<string, string>; recordParticipants?: boolean }): Promise<ProvisionedStage> {
+    const storage = input.recordParticipants ? this.cfg.storageConfigurationArn : undefined;
     const out = await this.call('CreateStage', () =>
-      this.clients().realtime.send(new CreateStageCommand({ name: input.name, tags: input.tags })),
+      this.clients().realtime.send(
+        new CreateStageCommand({
+          name: input.name,
+          tags: input.tags,
+          // Each publisher recorded on its own (audio and video), kept after the show for the host and that member.
+          ...(storage ? { autoParticipantRecordingConfiguration: { storageConfigurationArn: storage, mediaTypes: ['AUDIO_VIDEO'] } } : {}),
+        }),
+      ),
     );
     if (!out.stage?.arn) throw new AppError('media/provider-rejected', 'The media service returned an incomplete stage.');
     return { arn: out.stage.arn, name: out.stage.name ?? input.name };

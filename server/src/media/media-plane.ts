@@ -1,5 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ChannelIngestService, IvsEmulatorModule, ivsEmulatorMigrations, RtmpIngestServer } from '@streamcat/ivs-emulator';
+import {
+  ChannelIngestService,
+  IvsEmulatorModule,
+  ivsEmulatorMigrations,
+  LOCAL_PARTICIPANT_STORAGE,
+  RtmpIngestServer,
+} from '@streamcat/ivs-emulator';
 import type { AppConfig } from '../config/config';
 import { ffmpegHealth, LocalFfmpegStatus, LocalMediaPlane } from './local-media-plane';
 import { RemoteMediaPlane } from './remote-media-plane';
@@ -61,6 +67,8 @@ export function mediaPlaneFor(config: AppConfig): { imports: NonNullable<Dynamic
     publicUrl: config.publicUrl,
     credentials: config.ivsEmulatorCredentials,
     limits: config.ivsEmulatorLimits,
+    // The local account's storage for participant recordings (what the CloudFormation stack makes on AWS).
+    storageConfigurations: [LOCAL_PARTICIPANT_STORAGE],
     media: {
       ffmpegPath: config.ffmpegPath,
       packagedFfmpegPath: packagedFfmpegPath(),

@@ -48,7 +48,8 @@ export type CompositionLayoutInput = { grid: Record<string, unknown> } | { pip: 
 export abstract class MediaProvider {
   abstract createChannel(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedChannel>;
   abstract deleteChannel(channelArn: string): Promise<void>;
-  abstract createStage(input: { name: string; tags?: Record<string, string> }): Promise<ProvisionedStage>;
+  /** `recordParticipants`: record each publisher separately (when a storage configuration is configured). */
+  abstract createStage(input: { name: string; tags?: Record<string, string>; recordParticipants?: boolean }): Promise<ProvisionedStage>;
   abstract deleteStage(stageArn: string): Promise<void>;
   abstract createParticipantToken(
     input: {

@@ -19,6 +19,7 @@ import { ServerAddress } from './server-address';
           region: config.awsRegion,
           channelType: config.ivsChannelType as ChannelType,
           recordingConfigurationArn: config.ivsRecordingConfigurationArn,
+          storageConfigurationArn: config.ivsStorageConfigurationArn,
           rates: config.ivsApiRates,
           emulator:
             config.mediaProvider === 'local' && config.ivsEmulatorCredentials

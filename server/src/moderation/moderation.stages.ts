@@ -6,6 +6,7 @@ import type { Moderator } from '../chat/chat.service';
 import { DomainEvents } from '../domain-events/domain-events';
 import { StudioService } from '../studio/studio.service';
 import { ModerationAuditService } from './moderation-audit.service';
+import { stageSince } from './moderation.stage-since';
 
 /** The moderation panel's window on studios: which are open, who is on them, and the two stage actions. */
 @Injectable()
@@ -82,7 +83,7 @@ function toEntry(s: StudioSnapshot): ModerationStage {
     host: s.document.stageName,
     realtime: live.realtime.state,
     broadcast: live.broadcast.state,
-    since: live.realtime.state === 'open' ? live.realtime.since : live.broadcast.since,
+    since: stageSince(s.document),
     members: members.map((m) => ({
       memberId: m.id,
       kind: m.kind,

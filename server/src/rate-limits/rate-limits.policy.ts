@@ -28,6 +28,8 @@ export const LIMITS = {
    * keeps dropping its cookie reaches this.
    */
   'viewer-token-per-address': { points: 30, windowSeconds: 60, what: 'viewers from your network joining right now' },
+  /** Brand image uploads by one account (each up to 2 MB written to PostgreSQL; the per-studio cap bounds what stays). */
+  'brand-uploads-per-user': { points: 30, windowSeconds: 3600, what: 'brand image uploads from your account' },
 } as const satisfies Record<string, LimitPolicy>;
 
 /** A ceiling on what one client holds at the same time (not a rate: nothing refills with time). */

@@ -1,11 +1,35 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { isObservable, lastValueFrom, Observable } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { MAX_SOCKET_PAYLOAD_BYTES } from '@streamcat/protocol';
+
+interface HandlerTable {
+  position: ReadonlyMap<string, number>;
+  manualAck: readonly boolean[];
+}
+interface GatewayCallbacks {
+  table: HandlerTable;
+  /** Nest's handlers bound to this socket, in the table's order. */
+  callbacks: ((...args: unknown[]) => unknown)[];
+}
+const CALLBACKS = Symbol('gateway-callbacks');
+const ADAPTER = Symbol('realtime-adapter');
+type BoundSocket = Socket & { [CALLBACKS]?: GatewayCallbacks[]; [ADAPTER]?: RealtimeIoAdapter };
+
+/** The one `onAny` listener of every socket (Socket.IO calls it with the socket as `this`). */
+function dispatchCommand(this: BoundSocket, event: string, ...args: unknown[]): void {
+  const gateways = this[CALLBACKS];
+  const adapter = this[ADAPTER];
+  if (!gateways || !adapter) return;
+  for (const g of gateways) {
+    const i = g.table.position.get(event);
+    if (i !== undefined) void adapter.runHandler(event, g.callbacks[i], g.table.manualAck[i], args);
+  }
+}
 
 const HEARTBEAT_MS = 5_000;
 const HEARTBEAT_TIMEOUT_MS = 3_000;
@@ -20,6 +44,8 @@ export class RealtimeIoAdapter extends IoAdapter {
   private pub?: Redis;
   private sub?: Redis;
   private heartbeat?: NodeJS.Timeout;
+  /** Per gateway (keyed by its command names): command name → handler position. Shared by all sockets. */
+  private readonly tables = new Map<string, HandlerTable>();
 
   constructor(
     app: INestApplicationContext,
@@ -56,32 +82,45 @@ export class RealtimeIoAdapter extends IoAdapter {
 
   /**
    * Nest's default binds one RxJS pipeline per command per socket (dozens of objects for
-   * each idle connection). One listener per gateway with a name lookup does the same work:
-   * the handler's result (a command ack) goes back through the client's ack callback.
+   * each idle connection). Here each socket holds only the callbacks Nest bound to it, in one
+   * array per gateway; the name → position table is shared by every socket of a gateway, and
+   * one listener function (the same for every socket) dispatches all of them. The handler's
+   * result (a command ack) goes back through the client's ack callback.
    */
-  override bindMessageHandlers(
-    socket: Socket,
-    handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
-    const byName = new Map(handlers.map((h) => [h.message as string, h]));
-    socket.onAny((event: string, ...args: unknown[]) => {
-      const handler = byName.get(event);
-      if (!handler) return;
-      const { data, ack } = this.mapPayload(args);
-      void (async () => {
-        let response: unknown;
-        try {
-          const out = transform(handler.callback(data, ack));
-          response = isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : await out;
-        } catch (e) {
-          this.log.error(`${event}: ${e instanceof Error ? e.message : String(e)}`);
-          return;
-        }
-        if (response === undefined || response === null) return;
-        if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
-      })();
-    });
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
+    const key = handlers.map((h) => h.message as string).join('\n');
+    let table = this.tables.get(key);
+    if (!table) {
+      table = {
+        position: new Map(handlers.map((h, i) => [h.message as string, i])),
+        manualAck: handlers.map((h) => h.isAckHandledManually === true),
+      };
+      this.tables.set(key, table);
+    }
+    const bound = socket as BoundSocket;
+    const entry: GatewayCallbacks = { table, callbacks: handlers.map((h) => h.callback) };
+    if (bound[CALLBACKS]) bound[CALLBACKS].push(entry);
+    else {
+      bound[CALLBACKS] = [entry];
+      bound[ADAPTER] = this;
+      socket.onAny(dispatchCommand);
+    }
+  }
+
+  /** Runs a command's handler; its result, when there is one, answers the client's ack. */
+  async runHandler(event: string, callback: (...args: unknown[]) => unknown, manualAck: boolean, args: unknown[]): Promise<void> {
+    const { data, ack } = this.mapPayload(args);
+    let response: unknown;
+    try {
+      // What Nest's own transform does: a value, a promise or an observable (its last value).
+      const out = await callback(data, ack);
+      response = isObservable(out) ? await lastValueFrom(out, { defaultValue: undefined }) : out;
+    } catch (e) {
+      this.log.error(`${event}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (response === undefined || response === null) return;
+    if (!manualAck && typeof ack === 'function') (ack as (r: unknown) => void)(response);
   }
 
   /**

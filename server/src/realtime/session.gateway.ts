@@ -4,12 +4,12 @@ import type { Server, Socket } from 'socket.io';
 import { COMMANDS_BY_NAME, SessionCommands, SessionInfo } from '@streamcat/protocol';
 import { AccessTokenService } from '../auth/access-token.service';
 import { AppError } from '../http/app-error';
-import { UsersService } from '../users/users.service';
 import { CommandRunner } from './command-runner';
 import { actorOf, rooms, SocketActor } from './socket-actor';
 import { GuestTokens } from './guest-tokens';
 import { Broadcaster } from './broadcaster';
 import type { HeldIdentity } from './identity.policy';
+import { HandshakeAccounts } from './handshake-accounts';
 
 /**
  * The socket entry point shared by every feature gateway (one namespace, rooms per audience):
@@ -22,7 +22,7 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly guests: GuestTokens,
-    private readonly users: UsersService,
+    private readonly accounts: HandshakeAccounts,
     private readonly commands: CommandRunner,
     private readonly broadcaster: Broadcaster,
   ) {}
@@ -47,18 +47,11 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   handleConnection(socket: Socket): void {
-    // Unknown events get an error ack instead of silence; known ones go on to their gateway.
-    socket.use(([event, ...args], next) => {
-      if (COMMANDS_BY_NAME.has(event)) return next();
-      const ack = args[args.length - 1];
-      if (typeof ack === 'function') {
-        ack({
-          ok: false,
-          error: new AppError('request/unknown-event', `The server does not know "${String(event).slice(0, 64)}".`).toBody().error,
-        });
-      }
-    });
+    socket.use(refuseUnknownEvents);
     const actor = actorOf(socket);
+    // The one room joined at connect, without I/O (a local join, even with the Redis adapter):
+    // it carries pushes a socket cannot ask for (an invite, a sanction), so it cannot wait for a
+    // command. Every other room (watch, studio, moderation) is joined by the command that needs it.
     if (actor.kind === 'user') void socket.join(rooms.user(actor.id));
   }
 
@@ -75,11 +68,13 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
     const guestToken = auth?.guestToken;
     if (typeof token === 'string' && token.length > 0 && token.length <= 4096) {
       const claims = this.tokens.verify(token);
-      const user = await this.users.findById(claims.sub);
-      if (!user) throw new AppError('auth/invalid-token');
+      // One read shared by every handshake in flight (HandshakeAccounts says why a read at all).
+      const role = await this.accounts.roleOf(claims.sub);
+      if (!role) throw new AppError('auth/invalid-token');
       return {
-        actor: { kind: 'user', id: user.id, username: user.username, role: user.role },
-        identity: { role: user.role, expiresAt: claims.expiresAt },
+        // Usernames never change after sign-up, so the signed claim is the row's.
+        actor: { kind: 'user', id: claims.sub, username: claims.username, role },
+        identity: { role, expiresAt: claims.expiresAt },
       };
     }
     if (typeof guestToken === 'string' && guestToken.length > 0 && guestToken.length <= 4096) {
@@ -87,5 +82,17 @@ export class SessionGateway implements OnGatewayInit, OnGatewayConnection {
     }
     if (token !== undefined || guestToken !== undefined) throw new AppError('auth/invalid-token');
     return { actor: { kind: 'anonymous' } };
+  }
+}
+
+/** Unknown events get an error ack instead of silence; known ones go on to their gateway. One function for every socket. */
+function refuseUnknownEvents([event, ...args]: unknown[], next: (err?: Error) => void): void {
+  if (typeof event === 'string' && COMMANDS_BY_NAME.has(event)) return next();
+  const ack = args[args.length - 1];
+  if (typeof ack === 'function') {
+    ack({
+      ok: false,
+      error: new AppError('request/unknown-event', `The server does not know "${String(event).slice(0, 64)}".`).toBody().error,
+    });
   }
 }

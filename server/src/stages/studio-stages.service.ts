@@ -149,8 +149,14 @@ export class StudioStages {
         }
         // IVS stage names: the studio's name, with "-show" for the public one (≤ 128 characters, [A-Za-z0-9-_]).
         const name = kind === 'show' ? `${stage.name}-show` : stage.name;
-        made = (await this.media.createStage({ name, tags: { app: 'streamcat', 'streamcat:studio': stage.id, 'streamcat:kind': kind } }))
-          .arn;
+        made = (
+          await this.media.createStage({
+            name,
+            tags: { app: 'streamcat', 'streamcat:studio': stage.id, 'streamcat:kind': kind },
+            // Only the private studio stage: every member publishes there for the whole session (the show stage repeats on-air members).
+            recordParticipants: kind === 'studio',
+          })
+        ).arn;
         await m.query(`INSERT INTO ivs_stages (stage_id, kind, arn) VALUES ($1, $2, $3)`, [stage.id, kind, made]);
         return made;
       });

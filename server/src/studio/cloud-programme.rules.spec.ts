@@ -153,5 +153,11 @@ describe('mapping the studio layout to IVS composition layouts', () => {
     expect(cloudCannotShow(d)).toEqual(expect.arrayContaining(['name tags', 'the banner']));
     d = ok(d, { type: 'layout', patch: { nameTags: false, banner: { text: '', visible: false } } }).doc;
     expect(cloudCannotShow(d)).not.toContain('name tags');
+    expect(cloudCannotShow(d)).not.toContain('scene cards and the countdown');
+    d = ok(d, { type: 'scene', patch: { active: 'brb' } }).doc;
+    expect(cloudCannotShow(d)).toContain('scene cards and the countdown');
+    expect(cloudCannotShow(d)).not.toContain('the comment on screen');
+    const comment = { messageId: 'm1', author: { id: 'v', username: 'vera' }, text: 'Hi', shownBy: 'owner', shownAt: '' };
+    expect(cloudCannotShow({ ...d, layout: { ...d.layout, comment } })).toContain('the comment on screen');
   });
 });

@@ -76,6 +76,11 @@ export class StudioGateway implements OnGatewayConnection {
     return this.change('revokeLink', s, b);
   }
 
+  @SubscribeMessage(StudioCommands.comment.name)
+  comment(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('comment', s, b);
+  }
+
   @SubscribeMessage(StudioCommands.admit.name)
   admit(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.change('admit', s, b);
@@ -99,6 +104,11 @@ export class StudioGateway implements OnGatewayConnection {
   @SubscribeMessage(StudioCommands.layout.name)
   layout(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.change('layout', s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.brand.name)
+  brand(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('brand', s, b);
   }
 
   @SubscribeMessage(StudioCommands.raiseHand.name)
@@ -134,6 +144,16 @@ export class StudioGateway implements OnGatewayConnection {
   @SubscribeMessage(StudioCommands.failover.name)
   failover(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.change('failover', s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.scene.name)
+  scene(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('scene', s, b);
+  }
+
+  @SubscribeMessage(StudioCommands.programmeVolume.name)
+  programmeVolume(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.change('programmeVolume', s, b);
   }
 
   private change<K extends StudioChangeKey>(key: K, socket: Socket, body: unknown) {

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CommandResult, StudioCommands } from '@streamcat/protocol';
 import type { z } from 'zod';
+import { BrandAssets } from '../brand/brand-assets.service';
 import type { SocketActor } from '../realtime/socket-actor';
 import { StudioStages } from '../stages/studio-stages.service';
 import { InviteLinksService } from './invite-links.service';
 import { InvitesService } from './invites.service';
+import { StudioComments } from './studio-comments.service';
 import { socketChange, StudioWriter } from './studio.writer';
 
 type Commands = typeof StudioCommands;
@@ -23,9 +25,21 @@ export type StudioHandlerMap = { readonly [K in StudioChangeKey]: StudioHandler<
 export class StudioHandlers {
   readonly map: StudioHandlerMap;
 
-  constructor(writer: StudioWriter, invites: InvitesService, links: InviteLinksService, stages: StudioStages) {
+  constructor(
+    writer: StudioWriter,
+    invites: InvitesService,
+    links: InviteLinksService,
+    stages: StudioStages,
+    brand: BrandAssets,
+    comments: StudioComments,
+  ) {
     const change = <K extends StudioChangeKey>(key: K, input: StudioInput<K>, actor: SocketActor) =>
       socketChange(StudioCommands[key].name, input, actor);
+    /** A change whose action is the input as it is (no database read to build it): eligible for the two-statement path. */
+    const pure = <K extends StudioChangeKey>(key: K, input: StudioInput<K>, actor: SocketActor) => ({
+      ...change(key, input, actor),
+      pureBuild: true,
+    });
     this.map = {
       invite: (i, a) => invites.invite(i, a),
       revokeInvite: (i, a) => invites.revoke(i, a),
@@ -38,14 +52,30 @@ export class StudioHandlers {
           ...change('remove', i, a),
           build: () => ({ type: 'remove', memberId: i.memberId, reason: i.reason ?? 'Removed by a host.' }),
         }),
-      setRole: (i, a) =>
-        writer.run({ ...change('setRole', i, a), build: () => ({ type: 'set-role', memberId: i.memberId, role: i.role }) }),
+      setRole: (i, a) => writer.run({ ...pure('setRole', i, a), build: () => ({ type: 'set-role', memberId: i.memberId, role: i.role }) }),
       setStatus: (i, a) =>
-        writer.run({ ...change('setStatus', i, a), build: () => ({ type: 'set-status', memberId: i.memberId, status: i.status }) }),
-      layout: (i, a) => writer.run({ ...change('layout', i, a), build: () => ({ type: 'layout', patch: i.patch }) }),
-      raiseHand: (i, a) => writer.run({ ...change('raiseHand', i, a), build: () => ({ type: 'hand', raised: i.raised }) }),
-      screenShare: (i, a) => writer.run({ ...change('screenShare', i, a), build: () => ({ type: 'screen-share', sharing: i.sharing }) }),
-      mute: (i, a) => writer.run({ ...change('mute', i, a), build: () => ({ type: 'mute', memberId: i.memberId, muted: i.muted }) }),
+        writer.run({ ...pure('setStatus', i, a), build: () => ({ type: 'set-status', memberId: i.memberId, status: i.status }) }),
+      layout: (i, a) =>
+        writer.run({
+          ...change('layout', i, a),
+          // A background image that is an upload must be this studio's own (a read in the transaction).
+          pureBuild: i.patch.background?.kind !== 'image',
+          build: async ({ m, stage }) => {
+            if (i.patch.background?.kind === 'image') await brand.assertUsable(m, stage.id, [i.patch.background.url]);
+            return { type: 'layout', patch: i.patch };
+          },
+        }),
+      brand: (i, a) =>
+        writer.run({
+          ...change('brand', i, a),
+          build: async ({ m, stage }) => {
+            await brand.assertUsable(m, stage.id, [i.patch.logo, i.patch.overlay]);
+            return { type: 'brand', patch: i.patch };
+          },
+        }),
+      raiseHand: (i, a) => writer.run({ ...pure('raiseHand', i, a), build: () => ({ type: 'hand', raised: i.raised }) }),
+      screenShare: (i, a) => writer.run({ ...pure('screenShare', i, a), build: () => ({ type: 'screen-share', sharing: i.sharing }) }),
+      mute: (i, a) => writer.run({ ...pure('mute', i, a), build: () => ({ type: 'mute', memberId: i.memberId, muted: i.muted }) }),
       broadcast: (i, a) =>
         writer.run({
           ...change('broadcast', i, a),
@@ -63,7 +93,14 @@ export class StudioHandlers {
             return { type: 'programme', source: i.source };
           },
         }),
-      failover: (i, a) => writer.run({ ...change('failover', i, a), build: () => ({ type: 'failover-setting', enabled: i.enabled }) }),
+      scene: (i, a) => writer.run({ ...pure('scene', i, a), build: () => ({ type: 'scene', patch: i.patch }) }),
+      programmeVolume: (i, a) =>
+        writer.run({
+          ...pure('programmeVolume', i, a),
+          build: () => ({ type: 'programme-volume', memberId: i.memberId, volume: i.volume }),
+        }),
+      comment: (i, a) => comments.show(i, a),
+      failover: (i, a) => writer.run({ ...pure('failover', i, a), build: () => ({ type: 'failover-setting', enabled: i.enabled }) }),
       realtime: (i, a) =>
         writer.run({
           ...change('realtime', i, a),

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { StageAccess } from '../stages/stage-access';
+import { ChatModule } from '../chat/chat.module';
 import { StagesModule } from '../stages/stages.module';
 import { BackstageChatGateway } from './backstage-chat.gateway';
 import { BackstageChatService } from './backstage-chat.service';
@@ -10,6 +11,7 @@ import { InviteLinksService } from './invite-links.service';
 import { InvitesController } from './invites.controller';
 import { InvitesService } from './invites.service';
 import { MemberTokens, StudioStageAccess } from './member-access.service';
+import { StudioComments } from './studio-comments.service';
 import { StudioExpirySweeper } from './studio-expiry.sweeper';
 import { StudioClock } from './studio.clock';
 import { StudioDocuments } from './studio.documents';
@@ -22,7 +24,7 @@ import { StudioWriter } from './studio.writer';
 /** Global so stage tokens can ask who holds a seat, and moderation can call StudioService. */
 @Global()
 @Module({
-  imports: [StagesModule],
+  imports: [StagesModule, ChatModule],
   controllers: [InvitesController],
   providers: [
     StudioClock,
@@ -33,6 +35,7 @@ import { StudioWriter } from './studio.writer';
     InvitesService,
     InviteLinksService,
     StudioHandlers,
+    StudioComments,
     StudioExpirySweeper,
     BroadcastConfirmations,
     GoLiveWatch,

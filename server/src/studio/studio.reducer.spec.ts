@@ -397,3 +397,90 @@ describe('screen share alongside the camera', () => {
     expect(applyStudioCommand(full, { type: 'screen-share', sharing: true }, g0, now)).toMatchObject({ ok: false, code: 'studio/full' });
   });
 });
+
+describe('scenes and programme volume', () => {
+  it('switches to a card without touching who is on air, and a later layout change keeps the scene', () => {
+    const d0 = ok(studioWith('bob'), { type: 'set-status', memberId: 'bob', status: 'on-air' }).doc;
+    const r = ok(d0, { type: 'scene', patch: { active: 'starting', countdown: { at: later(600).toISOString(), goLive: true } } });
+    expect(r.change).toMatchObject({ type: 'scene', subject: 'starting' });
+    expect(r.effects).toEqual([]);
+    expect(r.doc.layout.order).toEqual(['bob']);
+    expect(r.doc.members.find((m) => m.id === 'bob')?.status).toBe('on-air');
+    const after = ok(r.doc, { type: 'layout', patch: { nameTags: false } }).doc;
+    expect(after.layout.scene).toEqual(r.doc.layout.scene);
+  });
+
+  it('refuses a countdown in the past with a sentence and changes nothing', () => {
+    const d = studioWith();
+    const r = applyStudioCommand(d, { type: 'scene', patch: { countdown: { at: later(-1).toISOString(), goLive: false } } }, host, now);
+    expect(r).toEqual({ ok: false, code: 'request/invalid', message: 'The countdown must end in the future.' });
+    expect(d.layout.scene).toBeUndefined();
+  });
+
+  it('sets a member programme volume; an unknown member is refused', () => {
+    const r = ok(studioWith('bob'), { type: 'programme-volume', memberId: 'bob', volume: 35 });
+    expect(r.doc.members.find((m) => m.id === 'bob')?.programmeVolume).toBe(35);
+    expect(applyStudioCommand(r.doc, { type: 'programme-volume', memberId: 'nobody', volume: 10 }, host, now)).toMatchObject({
+      ok: false,
+      code: 'studio/member-not-found',
+    });
+  });
+});
+
+describe('comment on screen', () => {
+  const comment = (messageId: string, authorId = 'viewer-1') => ({
+    messageId,
+    author: { id: authorId, username: 'vera' },
+    text: 'Hello from the chat!',
+    shownBy: 'owner',
+    shownAt: now.toISOString(),
+  });
+  const guest: ActorContext = { role: 'guest', memberId: 'bob', userId: 'bob', label: 'bob' };
+
+  it('shows one comment at a time: showing another replaces it, hiding clears it', () => {
+    const one = ok(studioWith(), { type: 'comment', comment: comment('m1') });
+    expect(one.doc.layout.comment).toEqual(comment('m1'));
+    expect(one.change).toMatchObject({ type: 'comment', subject: 'm1' });
+    const two = ok(one.doc, { type: 'comment', comment: comment('m2') });
+    expect(two.doc.layout.comment?.messageId).toBe('m2');
+    const hidden = ok(two.doc, { type: 'comment', comment: null });
+    expect(hidden.doc.layout.comment).toBeNull();
+    expect(hidden.change.subject).toBe('m2');
+    expect(applyStudioCommand(hidden.doc, { type: 'comment', comment: null }, host, now)).toMatchObject({
+      ok: false,
+      code: 'studio/invalid-transition',
+    });
+  });
+
+  it('refuses a guest with a sentence, and changes nothing', () => {
+    const d = studioWith('bob');
+    const r = applyStudioCommand(d, { type: 'comment', comment: comment('m1') }, guest, now);
+    expect(r).toMatchObject({ ok: false, code: 'auth/forbidden', message: expect.stringMatching(/host or a co-host/) });
+  });
+
+  it('a layout change keeps the comment on screen', () => {
+    const shown = ok(studioWith(), { type: 'comment', comment: comment('m1') });
+    expect(ok(shown.doc, { type: 'layout', patch: { nameTags: false } }).doc.layout.comment?.messageId).toBe('m1');
+  });
+
+  it('moderation takes it down once, by message or by author, and only the server may', () => {
+    const shown = ok(studioWith(), { type: 'comment', comment: comment('m1', 'viewer-1') });
+    expect(applyStudioCommand(shown.doc, { type: 'comment-taken-down', fact: { messageId: 'm1' } }, host, now)).toMatchObject({
+      ok: false,
+      code: 'auth/forbidden',
+    });
+    const gone = ok(shown.doc, { type: 'comment-taken-down', fact: { messageId: 'm1' } }, system);
+    expect(gone.doc.layout.comment).toBeNull();
+    expect(gone.change).toMatchObject({ type: 'comment-taken-down', by: 'system', subject: 'm1' });
+    // Idempotent: a second delete, another message's, or another author's ban change nothing.
+    for (const fact of [{ messageId: 'm1' }, { authorId: 'viewer-1' }])
+      expect(applyStudioCommand(gone.doc, { type: 'comment-taken-down', fact }, system, now)).toMatchObject({ ok: false });
+    expect(applyStudioCommand(shown.doc, { type: 'comment-taken-down', fact: { messageId: 'm9' } }, system, now)).toMatchObject({
+      ok: false,
+    });
+    expect(applyStudioCommand(shown.doc, { type: 'comment-taken-down', fact: { authorId: 'someone' } }, system, now)).toMatchObject({
+      ok: false,
+    });
+    expect(ok(shown.doc, { type: 'comment-taken-down', fact: { authorId: 'viewer-1' } }, system).doc.layout.comment).toBeNull();
+  });
+});

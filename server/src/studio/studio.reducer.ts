@@ -1,6 +1,8 @@
 import { validateLayout } from '@streamcat/layouts';
 import {
+  commentTakenDownBy,
   decideSeat,
+  mayShowComments,
   mayGoOnAir,
   mayShareScreen,
   cloudProgrammeRunning,
@@ -10,16 +12,22 @@ import {
   type InviteLinkSummary,
   type LayoutPatch,
   type MemberRole,
+  type CommentTakenDown,
   type ProgrammeSource,
+  type ScenePatch,
   type StageCapability,
+  type StudioComment,
   type StudioChange,
   type StudioDocument,
   type StudioInvite,
   type StudioLayout,
   type StudioMember,
+  type BrandPatch,
+  patchBrand,
 } from '@streamcat/protocol';
 import { ActorRole, isAllowed } from '../auth/authorization';
 import { beginComposition, endComposition, programmeWrite, showTokenAttributes } from './cloud-programme.rules';
+import { nextScene } from './scenes.rules';
 import { joinedTheShow, leftTheAir } from './show-stage.rules';
 
 /**
@@ -45,10 +53,15 @@ export type StudioAction =
   | { type: 'set-role'; memberId: string; role: 'cohost' | 'guest' }
   | { type: 'set-status'; memberId: string; status: 'backstage' | 'on-air' }
   | { type: 'layout'; patch: LayoutPatch }
+  /** The channel's brand (images already checked to be this studio's uploads). */
+  | { type: 'brand'; patch: BrandPatch }
   | { type: 'hand'; raised: boolean }
   /** The acting member starts or stops publishing their screen alongside their camera. */
   | { type: 'screen-share'; sharing: boolean }
   | { type: 'mute'; memberId: string; muted: boolean }
+  /** Switch to a scene card or back to the show, edit a card, set or clear the countdown (scenes.rules). */
+  | { type: 'scene'; patch: ScenePatch }
+  | { type: 'programme-volume'; memberId: string; volume: number }
   | { type: 'broadcast'; action: 'start' | 'stop'; programme?: ProgrammeSource }
   /** Hand the live programme to the cloud, or take it back into the owner's browser. */
   | { type: 'programme'; source: ProgrammeSource }
@@ -71,6 +84,10 @@ export type StudioAction =
   /** The go-live watch: still `starting` since `since` and IVS says nothing is live, so the switch goes back, saying why. */
   | { type: 'broadcast-timed-out'; since: string; note: string }
   | { type: 'realtime'; open: boolean }
+  /** A host shows a viewers' chat message on screen (the server read it from the chat), or hides it (null). */
+  | { type: 'comment'; comment: StudioComment | null }
+  /** Moderation took the message (or its author) out of the chat: the comment leaves the screen. */
+  | { type: 'comment-taken-down'; fact: CommentTakenDown }
   /** Drops invites and green-room requests whose time is up. */
   | { type: 'expire' };
 
@@ -123,6 +140,7 @@ const SYSTEM_ONLY = new Set<StudioAction['type']>([
   'composition-started',
   'composition-state',
   'failover',
+  'comment-taken-down',
 ]);
 
 /**
@@ -355,6 +373,8 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
     case 'layout': {
       const p = action.patch;
       const next: StudioLayout = {
+        // Fields a layout patch does not name (the brand, the scene state, the comment on screen) stay as they are.
+        ...d.layout,
         name: p.name ?? d.layout.name,
         order: p.order ?? d.layout.order,
         featuredId: p.featuredId !== undefined ? p.featuredId : d.layout.featuredId,
@@ -364,6 +384,10 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
         background: p.background ?? d.layout.background,
       };
       return setLayout(d, next, done);
+    }
+    case 'brand': {
+      d.layout.brand = patchBrand(d.layout.brand, action.patch);
+      return done();
     }
     case 'hand': {
       const me = actor.memberId ? member(actor.memberId) : undefined;
@@ -388,6 +412,18 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       const target = member(action.memberId);
       if (!target) return fail('studio/member-not-found');
       target.mutedInProgramme = action.muted;
+      return done(target.id);
+    }
+    case 'scene': {
+      const next = nextScene(d.layout, action.patch, now);
+      if (!next.ok) return fail(next.code, next.message);
+      d.layout.scene = next.scene;
+      return done(next.scene.active);
+    }
+    case 'programme-volume': {
+      const target = member(action.memberId);
+      if (!target) return fail('studio/member-not-found');
+      target.programmeVolume = action.volume;
       return done(target.id);
     }
     case 'broadcast': {
@@ -532,6 +568,19 @@ export function applyStudioCommand(doc: StudioDocument, action: StudioAction, ac
       d.live.realtime = { state: want, since: at };
       effects.push({ kind: 'realtime', open: action.open });
       return done();
+    }
+    case 'comment': {
+      if (!mayShowComments(actor.role)) return fail('auth/forbidden', 'Only the host or a co-host can put a comment on screen.');
+      if (!action.comment && !d.layout.comment) return fail('studio/invalid-transition', 'No comment is on screen.');
+      d.layout.comment = action.comment;
+      return done(action.comment?.messageId ?? doc.layout.comment?.messageId);
+    }
+    case 'comment-taken-down': {
+      // Idempotent: a second delete, or a ban after the comment was hidden, changes nothing.
+      if (!commentTakenDownBy(d.layout.comment, action.fact)) return fail('studio/invalid-transition', 'That comment is not on screen.');
+      const gone = d.layout.comment!.messageId;
+      d.layout.comment = null;
+      return done(gone);
     }
     case 'expire': {
       const expired = d.invites.filter((i) => !isLive(i.expiresAt));

@@ -103,4 +103,52 @@ describe('showProjection', () => {
     expect(show?.members.map((m) => m.id)).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`));
     expect(ShowLayout.safeParse(show).success).toBe(true);
   });
+
+  it('shows the audience the card on screen and member volumes, never the other cards or the go-live plan', () => {
+    const show = showProjection(
+      studio((d) => {
+        d.members[0].programmeVolume = 30;
+        d.layout.scene = {
+          active: 'starting',
+          cards: {
+            starting: { title: 'Starting soon', subtitle: 'Episode 4' },
+            brb: { title: 'Secret break text', subtitle: '' },
+            ending: { title: 'Bye', subtitle: '' },
+          },
+          countdown: { at: '2026-12-01T10:10:00.000Z', goLive: true },
+          cardAudio: false,
+        };
+      }),
+    );
+    expect(show?.scene).toEqual({
+      active: 'starting',
+      title: 'Starting soon',
+      subtitle: 'Episode 4',
+      countdownAt: '2026-12-01T10:10:00.000Z',
+      cardAudio: false,
+    });
+    expect(JSON.stringify(show)).not.toContain('Secret break text');
+    expect(show?.members.find((m) => m.id === 'a')?.volume).toBe(30);
+    expect(ShowLayout.safeParse(show).success).toBe(true);
+    // Documents from before scenes give no scene at all.
+    expect(showProjection(studio())).not.toHaveProperty('scene');
+  });
+
+  it('carries the comment on screen by author name and text, never the author’s account id', () => {
+    const show = showProjection(
+      studio((d) => {
+        d.layout.comment = {
+          messageId: 'm1',
+          author: { id: 'u-vera', username: 'vera' },
+          text: 'Hi!',
+          shownBy: 'a',
+          shownAt: NOW.toISOString(),
+        };
+      }),
+    );
+    expect(show?.comment).toEqual({ messageId: 'm1', author: { username: 'vera' }, text: 'Hi!' });
+    expect(JSON.stringify(show)).not.toContain('u-vera');
+    expect(ShowLayout.safeParse(show).success).toBe(true);
+    expect(showProjection(studio())).not.toHaveProperty('comment');
+  });
 });

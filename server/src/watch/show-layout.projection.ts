@@ -1,5 +1,5 @@
 import { MAX_ON_AIR } from '@streamcat/layouts';
-import type { ShowLayout, StudioDocument } from '@streamcat/protocol';
+import { showSceneOf, type ShowLayout, type StudioDocument } from '@streamcat/protocol';
 
 /** The show is public while it is broadcast or open to real-time viewers; otherwise it is still being prepared. */
 export function isShowPublic(doc: StudioDocument): boolean {
@@ -21,7 +21,12 @@ export function showProjection(doc: StudioDocument): ShowLayout | null {
     .slice(0, MAX_ON_AIR)
     .map((id) => {
       const m = onAir.get(id)!;
-      return { id, displayName: m.displayName.slice(0, 40), muted: m.mutedInProgramme };
+      return {
+        id,
+        displayName: m.displayName.slice(0, 40),
+        muted: m.mutedInProgramme,
+        ...(m.programmeVolume !== undefined ? { volume: m.programmeVolume } : {}),
+      };
     });
   const shown = new Set(members.map((m) => m.id));
   const onlyShown = (id: string | null) => (id !== null && shown.has(id) ? id : null);
@@ -34,5 +39,14 @@ export function showProjection(doc: StudioDocument): ShowLayout | null {
     nameTags: layout.nameTags,
     banner: layout.banner.visible ? { text: layout.banner.text, visible: true } : { text: '', visible: false },
     background: layout.background,
+    ...(layout.brand ? { brand: layout.brand } : {}),
+    // The card on screen only (no other card's text, no go-live plan); older documents have none.
+    ...(layout.scene ? { scene: showSceneOf(layout.scene) } : {}),
+    // The audience sees whose comment it is by name; the author's account id stays in the studio.
+    ...(layout.comment
+      ? {
+          comment: { messageId: layout.comment.messageId, author: { username: layout.comment.author.username }, text: layout.comment.text },
+        }
+      : {}),
   };
 }

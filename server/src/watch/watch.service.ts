@@ -175,7 +175,9 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
 
   /** A socket went away: it stops counting for every channel it watched. */
   async disconnected(socket: Socket): Promise<void> {
-    const watching = watchedBy(socket);
+    // Most sockets never watched: nothing to make for them on the way out.
+    const watching = (socket.data as { watching?: Map<string, WatchSeat | null> }).watching;
+    if (!watching) return;
     for (const [channelId, seat] of watching) {
       if (!seat) continue;
       await this.presence.remove(channelId, socket.id, seat);

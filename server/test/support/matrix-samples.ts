@@ -117,6 +117,7 @@ registerSamples(
     commandId: commandId(),
     patch: { nameTags: false, banner: { text: `by ${c.role}`, visible: true } },
   })),
+  studioSample('studio:brand', (c) => ({ stage: c.stage, commandId: commandId(), patch: { primary: '#336699', lowerThird: 'box' } })),
   studioSample('studio:hand', (c) => ({ stage: c.stage, commandId: commandId(), raised: true })),
   studioSample('studio:screen-share', (c) => ({ stage: c.stage, commandId: commandId(), sharing: false })),
   studioSample('studio:mute', (c) => ({ stage: c.stage, commandId: commandId(), memberId: c.target.userId, muted: true })),
@@ -125,6 +126,16 @@ registerSamples(
   studioSample('studio:programme', (c) => ({ stage: c.stage, commandId: commandId(), source: 'cloud' })),
   studioSample('studio:failover', (c) => ({ stage: c.stage, commandId: commandId(), enabled: false })),
   studioSample('studio:realtime', (c) => ({ stage: c.stage, commandId: commandId(), open: true })),
+  studioSample('studio:scene', (c) => ({ stage: c.stage, commandId: commandId(), patch: { active: 'brb' } })),
+  studioSample('studio:programme-volume', (c) => ({ stage: c.stage, commandId: commandId(), memberId: c.target.userId, volume: 40 })),
+  // A message of the channel's chat (written by the seated target) to put on screen.
+  studioSample('studio:comment', async (c) => {
+    const r = await c.pg.query(`INSERT INTO chat_messages (channel_id, user_id, text) VALUES ($1, $2, 'on screen?') RETURNING id`, [
+      c.channelId,
+      c.target.userId,
+    ]);
+    return { stage: c.stage, commandId: commandId(), messageId: r.rows[0].id as string };
+  }),
 );
 
 // ---------------------------------------------------------------- backstage chat

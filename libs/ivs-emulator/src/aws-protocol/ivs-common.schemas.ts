@@ -22,3 +22,8 @@ export const nextToken = z.string().max(1024, 'must be at most 1024 characters')
 
 export const maxResults = (max: number) =>
   z.number().int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+
+/** HLS segment length of a recording (composite and participant alike): 2–10 s, IVS's default 6 when absent. */
+export const hlsConfiguration = z.object({
+  targetSegmentDurationSeconds: z.number().int('must be an integer').min(2, 'must be at least 2').max(10, 'must be at most 10').optional(),
+});

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { conflictError, IvsApiError, notFoundError, validationError } from '../aws-protocol/ivs-api.errors';
 import { decodeNextToken, pageOf } from '../aws-protocol/ivs-pagination';
@@ -24,12 +24,22 @@ const IN_USE_BY_RUNNING = (column: 'encoder_configuration_arns' | 'storage_confi
 
 /** EncoderConfiguration and StorageConfiguration: the resources a composition's destinations name. */
 @Injectable()
-export class CompositionConfigurationsService {
+export class CompositionConfigurationsService implements OnApplicationBootstrap {
   constructor(
     private readonly db: DataSource,
     @Inject(IVS_EMULATOR_OPTIONS) private readonly options: IvsEmulatorOptions,
     @Inject(IVS_EMULATOR_LIMITS) private readonly limits: EmulatorLimits,
   ) {}
+
+  /** The storage configurations the account starts with (options.storageConfigurations), made once. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const c of this.options.storageConfigurations ?? []) {
+      await this.db.query(
+        `INSERT INTO ivs_emu_storage_configurations (id, arn, name, bucket_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [c.id, buildArn(this.options.region, this.options.accountId, 'storage-configuration', c.id), c.name, c.bucketName],
+      );
+    }
+  }
 
   async createEncoderConfiguration(req: { name?: string; video?: VideoInput; tags?: Record<string, string> }) {
     const { video, problems } = resolveVideo(req.video);
@@ -111,6 +121,16 @@ export class CompositionConfigurationsService {
       const row = await this.requireStorageConfiguration(tx, arn, true);
       if ((await countOf(tx, IN_USE_BY_RUNNING('storage_configuration_arns'), [arn])) > 0) {
         throw conflictError(`StorageConfiguration ${arn} is used by a composition; stop the composition and wait for it to end first.`);
+      }
+      // A stage that records its participants to it holds it too (IVS: ConflictException).
+      if (
+        (await countOf(tx, `SELECT count(*) AS n FROM ivs_emu_stages WHERE auto_participant_recording->>'storageConfigurationArn' = $1`, [
+          arn,
+        ])) > 0
+      ) {
+        throw conflictError(
+          `StorageConfiguration ${arn} is used by a stage's autoParticipantRecordingConfiguration; update or delete the stage first.`,
+        );
       }
       await tx.query(`DELETE FROM ivs_emu_storage_configurations WHERE id = $1`, [row.id]);
     });

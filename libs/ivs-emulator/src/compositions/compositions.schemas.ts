@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { arnOf, maxResults, nextToken, resourceName, tags } from '../aws-protocol/ivs-common.schemas';
+import { arnOf, hlsConfiguration, maxResults, nextToken, resourceName, tags } from '../aws-protocol/ivs-common.schemas';
 
 /**
  * Request shapes of IVS real-time server-side composition, with the constraints of the service model
@@ -66,16 +66,7 @@ const s3Destination = z.object({
   recordingConfiguration: z
     .object({
       format: z.enum(['HLS']).optional(),
-      hlsConfiguration: z
-        .object({
-          targetSegmentDurationSeconds: z
-            .number()
-            .int('must be an integer')
-            .min(2, 'must be at least 2')
-            .max(10, 'must be at most 10')
-            .optional(),
-        })
-        .optional(),
+      hlsConfiguration: hlsConfiguration.optional(),
     })
     .optional(),
   thumbnailConfigurations: z

@@ -216,10 +216,32 @@ export class IvsEmulatorCompositions1763800750000 implements MigrationInterface 
   }
 }
 
+/**
+ * Individual participant recording: a stage's autoParticipantRecordingConfiguration as given (NULL:
+ * never set, which reads as recording off). A storage configuration named by a stage cannot be
+ * deleted, so the lookup by ARN gets an index.
+ */
+export class IvsEmulatorParticipantRecording1763800770000 implements MigrationInterface {
+  name = 'IvsEmulatorParticipantRecording1763800770000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ivs_emu_stages ADD COLUMN auto_participant_recording jsonb NULL`);
+    await q.query(
+      `CREATE INDEX ix_ivs_emu_stages_storage_configuration ON ivs_emu_stages ((auto_participant_recording->>'storageConfigurationArn'))`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX ix_ivs_emu_stages_storage_configuration`);
+    await q.query(`ALTER TABLE ivs_emu_stages DROP COLUMN auto_participant_recording`);
+  }
+}
+
 /** Every migration the host must list, in order. */
 export const ivsEmulatorMigrations: Function[] = [
   IvsEmulatorSchema1763800000000,
   IvsEmulatorStreamKeyQuota1763800610000,
   IvsEmulatorChannelSrt1763800620000,
   IvsEmulatorCompositions1763800750000,
+  IvsEmulatorParticipantRecording1763800770000,
 ];

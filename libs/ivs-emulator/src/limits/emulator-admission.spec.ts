@@ -24,7 +24,7 @@ describe('admitting a call', () => {
     });
     expect(admitCall({ operation: 'ListStages', limits: pending, bucket: undefined, now: 0 }).refusal).toBeNull();
     expect(admitCall({ operation: 'CreateStage', limits: DEFAULT_EMULATOR_LIMITS, bucket: undefined, now: 0 }).refusal).toBeNull();
-    expect([...PENDING_VERIFICATION_OPERATIONS].every((op) => /^(Create|Delete|Disconnect|Start)/.test(op))).toBe(true);
+    expect([...PENDING_VERIFICATION_OPERATIONS].every((op) => /^(Create|Delete|Disconnect|Start|Update)/.test(op))).toBe(true);
   });
 
   it('throttles before judging the account: a refused flood is a ThrottlingException', () => {

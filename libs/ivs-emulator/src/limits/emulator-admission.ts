@@ -14,6 +14,7 @@ export const PENDING_VERIFICATION_OPERATIONS: ReadonlySet<IvsOperationName> = ne
   'DeleteStreamKey',
   'CreateStage',
   'DeleteStage',
+  'UpdateStage',
   'CreateParticipantToken',
   'DisconnectParticipant',
   'StartComposition',

@@ -45,6 +45,7 @@ export const IVS_OPERATION_RATES = {
   GetStage: { api: 'realtime', tps: 5 },
   ListParticipants: { api: 'realtime', tps: 5 },
   ListStages: { api: 'realtime', tps: 5 },
+  UpdateStage: { api: 'realtime', tps: 5 },
   // Real-time "Composition", "MediaEncoder" and "StorageConfiguration" operations.
   StartComposition: { api: 'realtime', tps: 5 },
   StopComposition: { api: 'realtime', tps: 5 },

@@ -9,6 +9,7 @@ import { MediaFiles } from './files/media-files';
 import { RtmpIngestServer } from './rtmp/rtmp-ingest.server';
 import { CompositionEngine } from './composition/composition-engine';
 import { FfmpegCompositionEngine } from './composition/ffmpeg-composition.engine';
+import { ParticipantRecorder } from './recording/participant-recorder';
 
 /** Providers the emulator module adds when `media` options are given. */
 export function mediaPlaneProviders(dataDir: string, media: IvsMediaOptions): Provider[] {
@@ -22,5 +23,6 @@ export function mediaPlaneProviders(dataDir: string, media: IvsMediaOptions): Pr
     MediaFiles,
     RtmpIngestServer,
     { provide: CompositionEngine, useClass: FfmpegCompositionEngine },
+    ParticipantRecorder,
   ];
 }

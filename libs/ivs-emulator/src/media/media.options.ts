@@ -23,8 +23,14 @@ export interface IvsMediaOptions {
    * and recording. 0: the stream ends with its connection.
    */
   reconnectGraceMs?: number;
-  /** Live HLS segment length in seconds (IVS uses 2 s for low-latency channels). */
+  /**
+   * Live HLS segment length in seconds. IVS's low-latency channels use 2 s segments plus
+   * LL-HLS parts; ffmpeg's hls muxer writes no parts, so locally 1 s segments (and blocking
+   * playlist reload) keep the watch page under 3 s behind the studio.
+   */
   segmentSeconds?: number;
+  /** Recording HLS segment length in seconds (cut on the live segments' keyframes, so never shorter than those). */
+  recordingSegmentSeconds?: number;
   /**
    * TCP port of the RTMP ingest (`rtmp://<host>:<port>/app/<streamKey>`, for OBS / ffmpeg);
    * 0 picks a free port (see `RtmpIngestServer.port`). Omitted: no RTMP ingest.
@@ -61,7 +67,8 @@ const schema = z.object({
   // A studio reload (a few seconds on a busy machine) or a network drop of up to 30 s, plus the
   // studio's reconnect backoff: 40 s covers both.
   reconnectGraceMs: z.number().int().min(0).max(300_000).default(40_000),
-  segmentSeconds: z.number().int().min(1).max(10).default(2),
+  segmentSeconds: z.number().int().min(1).max(10).default(1),
+  recordingSegmentSeconds: z.number().int().min(1).max(10).default(2),
   rtmpPort: z.number().int().min(0).max(65535).optional(),
   rtmpHost: z.string().min(1).default('0.0.0.0'),
   rtmpPendingLimits: z.object({ perAddress: z.number().int().min(1), overall: z.number().int().min(1) }).default(PENDING_RTMP_LIMITS),

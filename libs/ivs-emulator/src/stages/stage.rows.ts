@@ -2,6 +2,7 @@ import { notFoundError } from '../aws-protocol/ivs-api.errors';
 import { assertOwnAccount } from '../ivs-arns';
 import { queryOne, Sql } from '../database/emulator-sql';
 import type { EmulatorEndpoints } from '../ivs-emulator.options';
+import { AutoParticipantRecording, resolveAutoParticipantRecording } from './participant-recording.rules';
 
 export interface StageRow {
   id: string;
@@ -9,6 +10,8 @@ export interface StageRow {
   name: string;
   tags: Record<string, string>;
   active_session_id: string | null;
+  /** As given to CreateStage / UpdateStage, with defaults applied; NULL when never set. */
+  auto_participant_recording: AutoParticipantRecording | null;
 }
 
 /** The `Stage` structure of the IVS real-time API. */
@@ -17,10 +20,11 @@ export interface StageView {
   name: string;
   activeSessionId?: string;
   tags: Record<string, string>;
+  autoParticipantRecordingConfiguration: AutoParticipantRecording;
   endpoints: EmulatorEndpoints['stage'];
 }
 
-export type StageSummaryView = Omit<StageView, 'endpoints'>;
+export type StageSummaryView = Omit<StageView, 'endpoints' | 'autoParticipantRecordingConfiguration'>;
 
 /**
  * Loads a stage by ARN or answers as IVS would: 403 for another account's ARN, 404 if absent.
@@ -38,5 +42,9 @@ export function stageSummaryView(row: StageRow): StageSummaryView {
 }
 
 export function stageView(row: StageRow, endpoints: EmulatorEndpoints): StageView {
-  return { ...stageSummaryView(row), endpoints: endpoints.stage };
+  return {
+    ...stageSummaryView(row),
+    autoParticipantRecordingConfiguration: row.auto_participant_recording ?? resolveAutoParticipantRecording(undefined),
+    endpoints: endpoints.stage,
+  };
 }

@@ -11,6 +11,7 @@ import {
   listParticipantsRequest,
   listStagesRequest,
   stageArnRequest,
+  updateStageRequest,
 } from './stages.schemas';
 import { StagesService } from './stages.service';
 
@@ -37,6 +38,12 @@ export class IvsRealtimeController {
   @HttpCode(200)
   async getStage(@Body() body: unknown) {
     return { stage: await this.stages.getStage(parseIvsRequest(stageArnRequest, body).arn) };
+  }
+
+  @Post('UpdateStage')
+  @HttpCode(200)
+  async updateStage(@Body() body: unknown) {
+    return { stage: await this.stages.updateStage(parseIvsRequest(updateStageRequest, body)) };
   }
 
   @Post('DeleteStage')

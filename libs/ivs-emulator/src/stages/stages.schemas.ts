@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { arnOf, maxResults, nextToken, resourceName, tags } from '../aws-protocol/ivs-common.schemas';
+import { arnOf, hlsConfiguration, maxResults, nextToken, resourceName, tags } from '../aws-protocol/ivs-common.schemas';
 
 export const CAPABILITIES = ['PUBLISH', 'SUBSCRIBE'] as const;
 export type ParticipantCapability = (typeof CAPABILITIES)[number];
@@ -34,10 +34,51 @@ const tokenFields = {
 export const participantTokenConfiguration = z.object(tokenFields);
 export type ParticipantTokenConfiguration = z.output<typeof participantTokenConfiguration>;
 
+/**
+ * `AutoParticipantRecordingConfiguration` as the IVS real-time API reference bounds it:
+ * storageConfigurationArn required (`""` turns recording off), mediaTypes at most one of
+ * AUDIO_VIDEO | AUDIO_ONLY | NONE, reconnect window 0–300 s, HLS segments 2–10 s.
+ */
+export const autoParticipantRecordingConfiguration = z.object({
+  storageConfigurationArn: z
+    .string({ error: 'is required' })
+    .max(128, 'must be at most 128 characters')
+    .regex(/^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration\/[a-zA-Z0-9-]+$/, 'must be a storage-configuration ARN or ""'),
+  mediaTypes: z
+    .array(z.enum(['AUDIO_VIDEO', 'AUDIO_ONLY', 'NONE'], { error: 'must be AUDIO_VIDEO, AUDIO_ONLY or NONE' }))
+    .max(1, 'must have at most 1 entry')
+    .optional(),
+  thumbnailConfiguration: z
+    .object({
+      targetIntervalSeconds: z
+        .number()
+        .int('must be an integer')
+        .min(1, 'must be at least 1')
+        .max(86400, 'must be at most 86400')
+        .optional(),
+      storage: z
+        .array(z.enum(['SEQUENTIAL', 'LATEST'], { error: 'must be SEQUENTIAL or LATEST' }))
+        .max(2, 'must have at most 2 entries')
+        .optional(),
+      recordingMode: z.enum(['INTERVAL', 'DISABLED'], { error: 'must be INTERVAL or DISABLED' }).optional(),
+    })
+    .optional(),
+  recordingReconnectWindowSeconds: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be at least 0')
+    .max(300, 'must be at most 300')
+    .optional(),
+  hlsConfiguration: hlsConfiguration.optional(),
+  recordParticipantReplicas: z.boolean().optional(),
+});
+export type AutoParticipantRecordingInput = z.output<typeof autoParticipantRecordingConfiguration>;
+
 export const createStageRequest = z.object({
   name: resourceName.optional(),
   participantTokenConfigurations: z.array(participantTokenConfiguration).max(12, 'must have at most 12 entries').optional(),
   tags: tags.optional(),
+  autoParticipantRecordingConfiguration: autoParticipantRecordingConfiguration.optional(),
 });
 
 export const stageArnRequest = z.object({ arn: arnOf('stage') });
@@ -87,3 +128,10 @@ export const listParticipantsRequest = z
     if (used.length > 1) ctx.addIssue({ code: 'custom', path: [used[1]], message: `cannot be combined with ${used[0]}` });
   });
 export type ListParticipantsRequest = z.output<typeof listParticipantsRequest>;
+
+export const updateStageRequest = z.object({
+  arn: arnOf('stage'),
+  name: resourceName.optional(),
+  autoParticipantRecordingConfiguration: autoParticipantRecordingConfiguration.optional(),
+});
+export type UpdateStageRequest = z.output<typeof updateStageRequest>;

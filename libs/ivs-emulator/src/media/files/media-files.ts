@@ -6,6 +6,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import express, { Request, Response } from 'express';
 import { IVS_MEDIA_OPTIONS, ResolvedMediaOptions } from '../media.options';
 import { ChannelIngestService } from '../ingest/channel-ingest.service';
+import { LivePlaylistWaits, requestedMediaSequence, withBlockingReload } from './live-playlist';
 import { clientAddressGroup, PLAYBACK_SESSION_ID } from './playback-sessions';
 
 const TYPES: Record<string, string> = {
@@ -13,6 +14,7 @@ const TYPES: Record<string, string> = {
   '.ts': 'video/mp2t',
   '.jpg': 'image/jpeg',
   '.json': 'application/json',
+  '.webm': 'video/webm',
 };
 
 function setMediaHeaders(res: Response, path: string): void {
@@ -50,6 +52,8 @@ const LIVE_FILE = /^live(\d{1,9}\.ts|\.m3u8)$/;
  */
 @Injectable()
 export class MediaFiles implements OnModuleInit {
+  private readonly playlistWaits = new LivePlaylistWaits();
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly ingest: ChannelIngestService,
@@ -85,8 +89,20 @@ export class MediaFiles implements OnModuleInit {
     // Sessions are not stored to be checked: an id a client makes up still counts only within its address's cap.
     this.ingest.noteViewer(channelId, sessionId, clientAddressGroup(req.ip));
     setMediaHeaders(res, file);
+    if (file === 'live.m3u8') return void this.livePlaylist(req, res, join(this.options.liveDir, channelId, file));
     res.sendFile(join(this.options.liveDir, channelId, file), { dotfiles: 'deny', cacheControl: false }, (err) => {
       if (err && !res.headersSent) res.status(404).end();
+    });
+  }
+
+  /** The live playlist, held until it lists the segment the player asked for (blocking reload). */
+  private livePlaylist(req: Request, res: Response, path: string): void {
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    void this.playlistWaits.read(path, requestedMediaSequence(req.query), gone.signal).then((text) => {
+      if (res.writableEnded || res.destroyed) return;
+      if (text === undefined) return void res.status(404).end();
+      res.send(Buffer.from(withBlockingReload(text)));
     });
   }
 }

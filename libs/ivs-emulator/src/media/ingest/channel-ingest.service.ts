@@ -385,6 +385,7 @@ export class ChannelStream {
         input: source.input,
         videoIsH264: source.videoIsH264,
         segmentSeconds: this.options.segmentSeconds,
+        recordingSegmentSeconds: this.options.recordingSegmentSeconds,
         liveDir: this.liveDir,
         recordingRenditionDir: this.renditionDir,
         thumbnailsDir: this.thumbnailsDir,

@@ -44,6 +44,19 @@ export class FfmpegProcess {
     this.proc.stdin?.once('drain', fn);
   }
 
+  /** Asks ffmpeg to finish (SIGINT: it closes its outputs properly), for processes not fed on stdin. */
+  interrupt(): void {
+    this.proc.kill('SIGINT');
+  }
+
+  /** The exit code, killing the process if it has not exited within `ms`. */
+  async exitedWithin(ms: number): Promise<number | null> {
+    const killer = setTimeout(() => this.proc.kill('SIGKILL'), ms);
+    const code = await this.exited;
+    clearTimeout(killer);
+    return code;
+  }
+
   /** Ends its input so it finishes the playlists, and waits for it (killed if it hangs). */
   async stop(): Promise<void> {
     this.proc.stdin?.end();

@@ -3,7 +3,8 @@ import { ingestArgs, IngestCommand } from './ffmpeg';
 const command: IngestCommand = {
   input: 'webm',
   videoIsH264: true,
-  segmentSeconds: 2,
+  segmentSeconds: 1,
+  recordingSegmentSeconds: 2,
   liveDir: '/live',
   recordingRenditionDir: '/rec',
   thumbnailsDir: '/thumbs',
@@ -20,6 +21,19 @@ describe('ingestArgs', () => {
     }
     expect(args).not.toContain('-output_ts_offset');
     expect(args).not.toContain('-start_number');
+  });
+
+  it('cuts short live segments, written whole before they are named, and longer recording segments on the same keyframes', () => {
+    const [live, recording] = tee(ingestArgs(command));
+    expect(live).toMatch(/^\[f=hls:hls_time=1:.*hls_flags=[^:]*temp_file.*\]\/live\/live\.m3u8$/);
+    expect(recording).toMatch(/^\[f=hls:hls_time=2:/);
+    // The recording's playlist is read only once finished: its segments may be written in place.
+    expect(recording).not.toContain('temp_file');
+    const encoded = ingestArgs({ ...command, videoIsH264: false });
+    expect(encoded.slice(encoded.indexOf('-force_key_frames'), encoded.indexOf('-force_key_frames') + 2)).toEqual([
+      '-force_key_frames',
+      'expr:gte(t,n_forced*1)',
+    ]);
   });
 
   it('a later source appends to both playlists, carries the timestamps on and numbers thumbnails after the last', () => {

@@ -59,7 +59,10 @@ export interface IngestCommand {
   input: 'webm' | 'flv';
   /** H.264 is copied into HLS untouched; anything else is encoded (ultrafast). */
   videoIsH264: boolean;
+  /** Live segment length: what a viewer waits at least, so short (1 s locally). */
   segmentSeconds: number;
+  /** Recording segment length (cut on the live segments' keyframes, so never shorter than those). */
+  recordingSegmentSeconds: number;
   /** Folder of the live playlist (`live.m3u8`) and its segments. */
   liveDir: string;
   /** Folder of the recording's rendition playlist (`playlist.m3u8`) and segments. */
@@ -78,17 +81,19 @@ export interface IngestCommand {
 export const X264_LIVE_ARGS: readonly string[] = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'];
 
 /**
- * ffmpeg arguments for one ingest source: stdin → one encode → (tee) live HLS with a short
- * sliding playlist + the recording's growing EVENT playlist, and a JPEG thumbnail every N
+ * ffmpeg arguments for one ingest source: stdin → one encode → (tee) live HLS with short
+ * segments in a short sliding playlist + the recording's growing EVENT playlist, and a JPEG thumbnail every N
  * seconds. Neither playlist gets ENDLIST from ffmpeg: a source that drops may be followed by
  * another (append_list, which also marks the discontinuity), and the session finishes the
  * recording itself.
  */
 export function ingestArgs(c: IngestCommand): string[] {
+  // Copied H.264 keeps the encoder's keyframes (the studio asks MediaRecorder for one a second,
+  // the compositor makes one a second); the hls muxer cuts at the first keyframe past each boundary.
   const video = c.videoIsH264 ? ['-c:v', 'copy'] : [...X264_LIVE_ARGS, '-force_key_frames', `expr:gte(t,n_forced*${c.segmentSeconds})`];
   const flags = `independent_segments+omit_endlist${c.continuing ? '+append_list' : ''}`;
-  const hls = (opts: string, dir: string, playlist: string, prefix: string) =>
-    `[f=hls:hls_time=${c.segmentSeconds}:${opts}:hls_segment_filename=${dir}/${prefix}%d.ts]${dir}/${playlist}`;
+  const hls = (seconds: number, opts: string, dir: string, playlist: string, prefix: string) =>
+    `[f=hls:hls_time=${seconds}:${opts}:hls_segment_filename=${dir}/${prefix}%d.ts]${dir}/${playlist}`;
   return [
     '-hide_banner',
     '-loglevel',
@@ -113,8 +118,23 @@ export function ingestArgs(c: IngestCommand): string[] {
     '-f',
     'tee',
     [
-      hls(`hls_list_size=6:hls_flags=delete_segments+${flags}`, c.liveDir, 'live.m3u8', 'live'),
-      hls(`hls_list_size=0:hls_playlist_type=event:hls_flags=${flags}`, c.recordingRenditionDir, 'playlist.m3u8', ''),
+      // temp_file: a segment appears under its name only once complete (a player never reads half of one).
+      // hls_delete_threshold: a segment stays on disk for 6 more segments after it leaves the
+      // playlist (RFC 8216 §6.2.2), so a player that read the playlist just before can still fetch it.
+      hls(
+        c.segmentSeconds,
+        `hls_list_size=6:hls_delete_threshold=6:hls_flags=delete_segments+temp_file+${flags}`,
+        c.liveDir,
+        'live.m3u8',
+        'live',
+      ),
+      hls(
+        c.recordingSegmentSeconds,
+        `hls_list_size=0:hls_playlist_type=event:hls_flags=${flags}`,
+        c.recordingRenditionDir,
+        'playlist.m3u8',
+        '',
+      ),
     ].join('|'),
     '-map',
     '0:v:0',

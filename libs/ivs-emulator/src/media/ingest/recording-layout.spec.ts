@@ -20,7 +20,8 @@ describe('recording layout', () => {
   it('copies H.264 and only encodes otherwise', () => {
     const base = {
       input: 'webm' as const,
-      segmentSeconds: 2,
+      segmentSeconds: 1,
+      recordingSegmentSeconds: 2,
       liveDir: '/l',
       recordingRenditionDir: '/r',
       thumbnailsDir: '/t',

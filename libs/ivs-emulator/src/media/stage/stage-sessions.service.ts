@@ -65,6 +65,16 @@ export interface StagePublisher {
   leg: PublisherLeg;
 }
 
+/** A participant started (leg present) or stopped publishing: what individual recording follows. */
+export interface PublishingChange {
+  stageArn: string;
+  sessionId: string;
+  participantId: string;
+  published: boolean;
+  /** The publishing leg (start only). */
+  leg?: PublisherLeg;
+}
+
 /**
  * The local stage media server: admits participants by token, applies IVS's rules,
  * negotiates one publishing leg per publisher and one receiving leg per (subscriber,
@@ -80,6 +90,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
   private heartbeatChecker?: NodeJS.Timeout;
   private arrivals = 0;
   private readonly publisherWatchers = new Map<string, Set<() => void>>();
+  private readonly publishingListeners = new Set<(change: PublishingChange) => void>();
 
   constructor(
     private readonly emulator: IvsEmulatorService,
@@ -170,6 +181,22 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
       set.delete(listener);
       if (set.size === 0 && this.publisherWatchers.get(stageArn) === set) this.publisherWatchers.delete(stageArn);
     };
+  }
+
+  /** Calls `listener` whenever any participant on any stage starts or stops publishing (individual recording). */
+  onPublishing(listener: (change: PublishingChange) => void): () => void {
+    this.publishingListeners.add(listener);
+    return () => this.publishingListeners.delete(listener);
+  }
+
+  private publishingChanged(change: PublishingChange): void {
+    for (const l of [...this.publishingListeners]) {
+      try {
+        l(change);
+      } catch (err) {
+        this.logger.error('publishing listener failed', err instanceof Error ? err.stack : String(err));
+      }
+    }
   }
 
   private publishersChanged(stageArn: string): void {
@@ -364,6 +391,13 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     send(p.ws, { t: 'published' });
     this.broadcast(this.room(p), { t: 'participant-updated', participant: p.wire }, p.wire.id);
     this.publishersChanged(p.token.stageArn);
+    this.publishingChanged({
+      stageArn: p.token.stageArn,
+      sessionId: p.sessionId,
+      participantId: p.wire.id,
+      published: true,
+      leg: p.publisher,
+    });
     await this.emulator.setParticipantPublished(p.wire.id, true).catch(() => undefined);
     await this.emitStageUpdate(p, 'Participant Published');
   }
@@ -384,6 +418,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
     await leg.close();
     if (!wasPublished) return;
     this.publishersChanged(p.token.stageArn);
+    this.publishingChanged({ stageArn: p.token.stageArn, sessionId: p.sessionId, participantId: p.wire.id, published: false });
     this.broadcast(room, { t: 'participant-updated', participant: p.wire });
     await this.emulator.setParticipantPublished(p.wire.id, false).catch(() => undefined);
     await this.emitStageUpdate(p, 'Participant Unpublished');
