@@ -35,14 +35,19 @@ const FIRST_KEYFRAME_EVERY_MS = 400;
 /** At most this many packets (a few seconds of a camera) wait for ffmpeg to listen. */
 const MAX_HELD_PACKETS = 3_000;
 
-/** Resolves once every port is bound by someone else (ffmpeg), or after 5 s whatever happened. */
-async function whenBound(ports: number[]): Promise<void> {
+/** Held packets go out this many at a time, one batch per turn of the event loop (see `send` below). */
+const FLUSH_BATCH = 32;
+const FLUSH_EVERY_MS = 5;
+
+/** Whether every port got bound by someone else (ffmpeg) within 5 s. */
+async function whenBound(ports: number[]): Promise<boolean> {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
     const taken = await Promise.all(ports.map(isBound));
-    if (taken.every(Boolean)) return;
+    if (taken.every(Boolean)) return true;
     await new Promise((r) => setTimeout(r, 30));
   }
+  return false;
 }
 
 function isBound(port: number): Promise<boolean> {
@@ -174,13 +179,23 @@ export class ParticipantRecorder implements OnModuleInit, OnModuleDestroy {
       const open = () => r.udp === udp;
       const send = (packet: Buffer, port: number) => {
         if (!open()) return;
-        if (listening) udp.send(packet, port, '127.0.0.1');
+        // While held packets are still going out, new ones queue behind them: ffmpeg gets them in order.
+        if (listening && held.length === 0) udp.send(packet, port, '127.0.0.1');
         else if (held.length < MAX_HELD_PACKETS) held.push([packet, port]);
       };
-      void whenBound(Object.values(ports)).then(() => {
+      // The held packets go out a batch at a time: sent in one loop, a few thousand of them held the
+      // server's event loop for seconds (every stage's signalling with it) and overflowed ffmpeg's
+      // socket buffer, losing the first keyframe ("dimensions not set").
+      const drain = () => {
+        if (!open()) return void held.splice(0);
+        for (const [packet, port] of held.splice(0, FLUSH_BATCH)) udp.send(packet, port, '127.0.0.1');
+        if (held.length > 0) setTimeout(drain, FLUSH_EVERY_MS).unref();
+      };
+      void whenBound(Object.values(ports)).then((bound) => {
+        // Nobody listens (ffmpeg did not start; its exit is reported): what was held has nowhere to go.
+        if (!bound) held.splice(0);
         listening = true;
-        const flush = held.splice(0);
-        if (open()) for (const [packet, port] of flush) udp.send(packet, port, '127.0.0.1');
+        drain();
       });
       r.audioPort = ports.audio;
       r.offs.push(
