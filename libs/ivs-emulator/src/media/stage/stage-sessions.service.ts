@@ -138,7 +138,7 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
           if (!dead || p.gone) continue;
           // Once: the close that follows (and the leave) comes through the socket's own queue.
           p.heartbeat.pings = false;
-          this.logger.log(`participant ${p.wire.id} silent for ${silentMs} ms: its socket is dropped`);
+          this.logger.warn(`participant ${p.wire.id} silent for ${silentMs} ms: its socket is dropped`);
           p.ws.terminate();
         }
     }, HEARTBEAT_CHECK_MS);
