@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Participant recordings (issue 17): host A goes live from the studio; members B and C join A's
-// studio with Chromium's fake camera and microphone and publish for about 20 s, then leave; A ends
+// stage as headless publishers (werift peers sending ffmpeg's test pattern and tone: three studio
+// pages did not fit on two cores beside the server, see headless-publisher.mjs) and publish for
+// about 20 s, then leave; A ends
 // the broadcast. On the broadcast's page A sees B's and C's own recordings (every member's, A's
 // included) with durations within 2 s of how long each published, and each plays in Chromium
 // (currentTime advances). Over REST, B gets only B's, and a stranger is refused with a sentence.
 // Usage: BASE_URL=http://localhost:3000 node client/e2e/participant-recordings.e2e.mjs
 // Exits 1 listing every failed check; with SCREENSHOTS_DIR set, saves participant-recordings.png there.
+import { startHeadlessPublisher } from './headless-publisher.mjs';
 import {
   command,
   createReport,
@@ -38,10 +41,7 @@ const C = await register(BASE_URL, `prc_${suffix}`.slice(0, 32), password);
 const D = await register(BASE_URL, `prd_${suffix}`.slice(0, 32), password);
 const stage = A.user.username;
 const a = await person('A', A);
-const members = [
-  { account: B, page: await person('B', B) },
-  { account: C, page: await person('C', C) },
-];
+const members = [{ account: B }, { account: C }];
 const sockets = [];
 
 try {
@@ -63,43 +63,23 @@ try {
     const { inviteId } = await command(sa, 'studio:invite', { stage, username: m.account.user.username, role: 'guest' });
     await command(s, 'studio:invite-respond', { stage, inviteId, accept: true });
   }
-  // The truth, from the member's own page: each stage connection publishes from its `published`
-  // message until the socket closes (a busy machine may drop one and the page reconnects: a new
-  // span). Stamped in the page itself when the message is handled: Playwright's own websocket
-  // events reach this process late under load (2 s behind at load 10 in one CI run).
-  for (const m of members) {
-    await m.page.addInitScript(() => {
-      const Native = window.WebSocket;
-      const spans = (window.__stageSpans = []);
-      window.WebSocket = class extends Native {
-        constructor(url, protocols) {
-          super(url, protocols);
-          if (!String(url).includes('/_ivs/stage/events')) return;
-          const span = { publishedAt: null, closedAt: null };
-          spans.push(span);
-          this.addEventListener('message', (e) => {
-            if (span.publishedAt === null && typeof e.data === 'string' && e.data.startsWith('{"t":"published"'))
-              span.publishedAt = Date.now();
-          });
-          this.addEventListener('close', () => (span.closedAt ??= Date.now()));
-        }
-      };
-    });
-  }
+  // The truth, on this process's clock: each member publishes from the SFU's `published` (when
+  // startHeadlessPublisher resolves) until its stage connection is closed.
   await Promise.all(
-    members.map(async (m) => {
-      await m.page.goto(`/studio?stage=${stage}`);
+    members.map(async (m, i) => {
+      const { token } = await rest(BASE_URL, `/api/stages/${stage}/token`, { method: 'POST', token: m.account.accessToken });
+      m.publisher = await startHeadlessPublisher(token, { hue: 120 + 120 * i, tone: 330 + 110 * i, label: m.account.user.username });
+      m.spans = [{ publishedAt: Date.now(), closedAt: null }];
       const seen = await videoMoves(a.getByTestId(`tile-${m.account.user.username}`).locator('video'), { timeout: 40_000 });
       check(seen.moving, `A sees ${m.account.user.username}’s camera in the studio`, JSON.stringify(seen));
     }),
   );
   await new Promise((r) => setTimeout(r, SHOW_MS));
   for (const m of members) {
-    // Closing the page ends its stage connection, as a member closing the tab does.
-    m.spans = await m.page.evaluate(() => window.__stageSpans);
+    // Closing the stage connection ends the publishing, as a member closing the tab does.
     const leftAt = Date.now();
-    await m.page.close();
-    for (const span of m.spans) span.closedAt ??= leftAt;
+    await m.publisher.stop();
+    m.spans[0].closedAt = leftAt;
   }
 
   section('A ends the broadcast');
@@ -198,6 +178,7 @@ try {
   if (pageErrors.length) console.log(`\npage errors:\n- ${pageErrors.join('\n- ')}`);
   check(cspViolations.length === 0, 'no Content-Security-Policy violations', cspViolations.join(' | '));
   for (const s of sockets) s.close();
+  for (const m of members) await m.publisher?.stop().catch(() => undefined);
   await browser.close();
 }
 
