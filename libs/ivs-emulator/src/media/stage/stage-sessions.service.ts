@@ -125,22 +125,29 @@ export class StageSessionsService implements OnModuleInit, OnModuleDestroy {
       const now = Date.now();
       const sinceLastCheckMs = now - lastCheckAt;
       lastCheckAt = now;
-      for (const room of this.stages.values())
-        for (const p of room.values()) {
-          const silentMs = now - p.heartbeat.lastHeardAt;
-          const dead = heartbeatDead({
-            heartbeating: p.heartbeat.pings,
-            silentMs,
-            deadMs: STAGE_HEARTBEAT_DEAD_MS,
-            sinceLastCheckMs,
-            checkIntervalMs: HEARTBEAT_CHECK_MS,
-          });
-          if (!dead || p.gone) continue;
+      const silent = (p: Participant, at: number) =>
+        heartbeatDead({
+          heartbeating: p.heartbeat.pings,
+          silentMs: at - p.heartbeat.lastHeardAt,
+          deadMs: STAGE_HEARTBEAT_DEAD_MS,
+          sinceLastCheckMs,
+          checkIntervalMs: HEARTBEAT_CHECK_MS,
+        });
+      const suspects = [...this.stages.values()].flatMap((room) => [...room.values()]).filter((p) => !p.gone && silent(p, now));
+      if (suspects.length === 0) return;
+      // Judged once the sockets' pending input is read: after a stall of our own loop, pings that
+      // arrived meanwhile wait unread behind this timer (CI once saw every participant of a stage
+      // dropped at the same instant, each "silent" for 4.4 s). setImmediate runs after that I/O.
+      setImmediate(() => {
+        const at = Date.now();
+        for (const p of suspects) {
+          if (p.gone || !silent(p, at)) continue;
           // Once: the close that follows (and the leave) comes through the socket's own queue.
           p.heartbeat.pings = false;
-          this.logger.warn(`participant ${p.wire.id} silent for ${silentMs} ms: its socket is dropped`);
+          this.logger.warn(`participant ${p.wire.id} silent for ${at - p.heartbeat.lastHeardAt} ms: its socket is dropped`);
           p.ws.terminate();
         }
+      });
     }, HEARTBEAT_CHECK_MS);
     this.heartbeatChecker.unref();
   }
