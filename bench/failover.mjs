@@ -22,7 +22,7 @@ process.env.IVS_EMULATOR_ACCESS_KEY_ID ??= `AKIA${randomBytes(8).toString('hex')
 process.env.IVS_EMULATOR_SECRET_ACCESS_KEY ??= randomBytes(24).toString('base64url');
 
 const product = await startOwnProduct('bench-failover');
-const browser = await launchBrowser({ yieldToServer: false });
+const browser = await launchBrowser();
 const watchdog = setTimeout(
   () => {
     log('failover bench: watchdog fired');

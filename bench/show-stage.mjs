@@ -16,7 +16,7 @@ const TRIALS = Number(process.env.BENCH_SHOW_STAGE_TRIALS ?? 10);
 const BAR_MS = 2000;
 
 const product = await startOwnProduct('bench-show-stage');
-const browser = await launchBrowser({ yieldToServer: false });
+const browser = await launchBrowser();
 const watchdog = setTimeout(() => {
   log('show-stage bench: watchdog fired (6 min)');
   void Promise.all([browser.close(), product.stop()]).then(() => process.exit(2));

@@ -1,7 +1,7 @@
 // What every browser script shares: Debian's Chromium with a fake camera and microphone, a
 // context per person, named checks with an exit code, waits on conditions (never on the
 // clock), and screenshots that go to the docs only when asked for.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,25 +54,9 @@ export const consoleErrors = [];
 export const cspViolations = [];
 
 /** Debian's Chromium, headless unless HEADED=1; fake camera and microphone without a prompt; video may autoplay with sound. */
-/**
- * Chromium at a lower CPU priority than the server. In real life every person's browser has a
- * machine of its own; here three or four pages (each converting and encoding camera video) share
- * two cores with the server and its media. Without this, the pages' load starved the server's
- * signalling and SFU for seconds at a time, a thing no real show sees. `nice` is inherited by
- * every process the browser starts. Benchmarks keep the plain launch (`yieldToServer: false`)
- * so their figures stay comparable with earlier runs.
- */
-async function niceChromium(executable) {
-  const dir = await mkdtemp(join(tmpdir(), 'streamcat-chromium-'));
-  const wrapper = join(dir, 'chromium');
-  await writeFile(wrapper, `#!/bin/sh\nexec nice -n 10 "${executable}" "$@"\n`, { mode: 0o755 });
-  return wrapper;
-}
-
-export async function launchBrowser({ yieldToServer = true } = {}) {
-  const executable = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export function launchBrowser() {
   return chromium.launch({
-    executablePath: yieldToServer ? await niceChromium(executable) : executable,
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: process.env.HEADED !== '1',
     args: [
       '--no-sandbox',
