@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '../../test/support/database';
+import { TestDatabase } from '../../test/support/database';
 import { eventually } from '../../test/support/eventually';
 import { IvsEventsService } from '../src/ivs-events/ivs-events.service';
 import { channelOf, Envelope, fixture, TestChannel } from './support/ivs-fixtures';
-import { PgProxy } from './support/pg-proxy';
-import { postIvsEvent, register, startTestApp, TestApp } from './support/test-app';
+import { AppBehindProxy, PgProxy, startAppBehindProxy } from './support/pg-proxy';
+import { postIvsEvent, register, TestApp } from './support/test-app';
 import { useTestApp } from './support/use-test-app';
 
 /**
@@ -166,25 +166,17 @@ describe('IVS event deliveries committed together', () => {
 });
 
 describe('an IVS event batch when the database goes away in the middle of it', () => {
+  let s: AppBehindProxy;
   let db: TestDatabase;
   let proxy: PgProxy;
   let t: TestApp;
   let pg: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = new PgProxy();
-    await proxy.start();
-    t = await startTestApp({}, { db: { ...db, url: proxy.via(db.url) } });
-    pg = new Client({ connectionString: db.url }); // the test itself talks to PostgreSQL directly
-    await pg.connect();
+    s = await startAppBehindProxy();
+    ({ db, proxy, t, pg } = s);
   });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-    await proxy.stop().catch(() => undefined);
-    await db.drop();
-  });
+  afterAll(() => s.close());
 
   it('answers 503 to every delivery of the batch and writes none of it; their retries apply once', async () => {
     const query: Query = (text, values) => pg.query(text, values);

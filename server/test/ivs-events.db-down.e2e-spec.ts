@@ -1,34 +1,24 @@
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '../../test/support/database';
 import { eventually } from '../../test/support/eventually';
 import { Envelope, fixture } from './support/ivs-fixtures';
-import { PgProxy } from './support/pg-proxy';
-import { postIvsEvent, register, startTestApp, TestApp } from './support/test-app';
+import { AppBehindProxy, PgProxy, startAppBehindProxy } from './support/pg-proxy';
+import { postIvsEvent, register, TestApp } from './support/test-app';
 
 /**
  * The database stops in the middle of ingestion: a TCP proxy between the server and
  * PostgreSQL that we cut (every connection dropped, new ones refused) and restore.
  */
 describe('IVS events while the database is down', () => {
-  let db: TestDatabase;
+  let s: AppBehindProxy;
   let proxy: PgProxy;
   let t: TestApp;
   let pg: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = new PgProxy();
-    await proxy.start();
-    t = await startTestApp({}, { db: { ...db, url: proxy.via(db.url) } });
-    pg = new Client({ connectionString: db.url }); // the test itself talks to PostgreSQL directly
-    await pg.connect();
+    s = await startAppBehindProxy();
+    ({ proxy, t, pg } = s);
   });
-  afterAll(async () => {
-    await pg.end();
-    await t.close();
-    await proxy.stop().catch(() => undefined);
-    await db.drop();
-  });
+  afterAll(() => s.close());
 
   it('answers 5xx for what it could not commit, and applies the retried events exactly once', async () => {
     const u = await register(t.url);

@@ -1,5 +1,8 @@
 import { connect, createServer, Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import { startTestApp, TestApp } from './test-app';
 
 /**
  * A TCP proxy in front of the local PostgreSQL that a test can cut (every connection dropped,
@@ -38,4 +41,36 @@ export class PgProxy {
     u.port = String(this.port);
     return u.toString();
   }
+}
+
+/** A test app whose database is reached through a PgProxy, and a direct client for the test's own reads. */
+export interface AppBehindProxy {
+  db: TestDatabase;
+  proxy: PgProxy;
+  t: TestApp;
+  /** Talks to PostgreSQL directly, whatever the proxy does. */
+  pg: Client;
+  close(): Promise<void>;
+}
+
+export async function startAppBehindProxy(): Promise<AppBehindProxy> {
+  const db = await createTestDatabase();
+  const proxy = new PgProxy();
+  await proxy.start();
+  const t = await startTestApp({}, { db: { ...db, url: proxy.via(db.url) } });
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  return {
+    db,
+    proxy,
+    t,
+    pg,
+    async close() {
+      await pg.end();
+      await t.close();
+      // A test may leave the proxy cut (stopped) already.
+      await proxy.stop().catch(() => undefined);
+      await db.drop();
+    },
+  };
 }
