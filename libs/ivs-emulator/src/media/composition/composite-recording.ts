@@ -1,4 +1,5 @@
 import type { CompositionVideo } from './composition-engine';
+import { recordingSpanFields } from '../ingest/recording-layout';
 
 /** IVS names a composite recording's rendition folders by height and frame rate (`720p30`). */
 export function renditionName(v: CompositionVideo): string {
@@ -102,10 +103,7 @@ export function compositeRecordingDocument(input: {
       version: 'v1',
       resource_arn: input.stageArn,
       composition_arn: input.compositionArn,
-      recording_status: input.status,
-      recording_started_at: input.startedAt.toISOString(),
-      ...(input.endedAt ? { recording_ended_at: input.endedAt.toISOString() } : {}),
-      ...(input.durationMs !== undefined ? { duration_ms: input.durationMs } : {}),
+      ...recordingSpanFields(input),
       media: {
         hls: {
           path: 'media/hls',

@@ -51,6 +51,16 @@ export function playlistDurationMs(text: string): number {
   return Math.round(total * 1000);
 }
 
+/** The status and times every IVS `events/recording-*.json` document carries (channel, composite and participant recordings alike). */
+export function recordingSpanFields(input: { status: string; startedAt: Date; endedAt?: Date; durationMs?: number }) {
+  return {
+    recording_status: input.status,
+    recording_started_at: input.startedAt.toISOString(),
+    ...(input.endedAt ? { recording_ended_at: input.endedAt.toISOString() } : {}),
+    ...(input.durationMs !== undefined ? { duration_ms: input.durationMs } : {}),
+  };
+}
+
 /** The `events/recording-*.json` documents IVS writes next to the media. */
 export function recordingEventDocument(input: {
   status: 'RECORDING_STARTED' | 'RECORDING_ENDED';
@@ -69,10 +79,7 @@ export function recordingEventDocument(input: {
       resource_id: input.channelId,
       stream_id: input.streamId,
       recording_session_id: input.recordingId,
-      recording_status: input.status,
-      recording_started_at: input.startedAt.toISOString(),
-      ...(input.endedAt ? { recording_ended_at: input.endedAt.toISOString() } : {}),
-      ...(input.durationMs !== undefined ? { duration_ms: input.durationMs } : {}),
+      ...recordingSpanFields(input),
       media: {
         hls: { path: 'media/hls', playlist: 'master.m3u8', renditions: [{ path: RECORDING_RENDITION, playlist: 'playlist.m3u8' }] },
         thumbnails: { path: 'media/thumbnails' },

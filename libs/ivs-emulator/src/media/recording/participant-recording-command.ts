@@ -1,4 +1,5 @@
 import { composeSdp, RtpInput } from '../composition/compose-command';
+import { recordingSpanFields } from '../ingest/recording-layout';
 
 /**
  * Where one participant recording's files go under its S3 prefix. IVS writes HLS (H.264/AAC)
@@ -53,10 +54,7 @@ export function participantRecordingDocument(input: {
       resource_arn: input.stageArn,
       session_id: input.sessionId,
       participant_id: input.participantId,
-      recording_status: input.status,
-      recording_started_at: input.startedAt.toISOString(),
-      ...(input.endedAt ? { recording_ended_at: input.endedAt.toISOString() } : {}),
-      ...(input.durationMs !== undefined ? { duration_ms: input.durationMs } : {}),
+      ...recordingSpanFields(input),
       media: { media_types: input.mediaTypes, webm: { path: PARTICIPANT_MEDIA_PATH } },
     },
     null,
