@@ -82,6 +82,8 @@ try {
       }
       breakdowns.push(steps);
       log(`trial ${i + 1}/${TRIALS}: ${t1 - t0} ms`);
+      // A trial past the bar prints its steps: the median breakdown hides what an outlier waited on.
+      if (t1 - t0 > bar.p50) log(`  steps: ${JSON.stringify(Object.fromEntries(Object.entries(steps).sort((a, b) => a[1] - b[1])))}`);
       // Take the guest off the stage so every trial starts from the same roster size.
       const snapshot = await command(hostSocket, 'studio:snapshot', { stage });
       const member = snapshot.document.members.find((m) => m.userId === guest.user.id);

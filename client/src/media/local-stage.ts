@@ -95,19 +95,42 @@ async function capBitrate(sender: RTCRtpSender, kbps: number | null): Promise<vo
   await sender.setParameters(params).catch(() => undefined);
 }
 
-/** Offers once every local candidate is in the SDP: the server does not trickle. */
-async function completeOffer(pc: RTCPeerConnection): Promise<string> {
+/**
+ * How long after the latest UDP candidate an offer waits for another one. Chromium gathers in
+ * steps 50 ms or more apart: the UDP host candidates of every interface come together in the
+ * first step (within a few ms), TCP candidates only in a later one, so gathering "completes"
+ * some 120 ms after the candidates the SFU can use (werift speaks ICE over UDP only) are in.
+ */
+const UDP_GATHER_QUIET_MS = 30;
+
+/**
+ * Offers once the local UDP candidates are in the SDP (the server does not trickle): when
+ * gathering completes, or UDP_GATHER_QUIET_MS after the latest UDP candidate, whichever is
+ * first; at the latest after ICE_GATHER_TIMEOUT_MS.
+ */
+async function gatheredOffer(pc: RTCPeerConnection): Promise<string> {
   await pc.setLocalDescription(await pc.createOffer());
   if (pc.iceGatheringState !== 'complete') {
     await new Promise<void>((resolve) => {
+      let quiet: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
         clearTimeout(timer);
+        clearTimeout(quiet);
         pc.removeEventListener('icegatheringstatechange', check);
+        pc.removeEventListener('icecandidate', onCandidate);
         resolve();
       };
       const check = () => pc.iceGatheringState === 'complete' && done();
+      const onCandidate = (e: RTCPeerConnectionIceEvent) => {
+        if (e.candidate?.protocol !== 'udp') return;
+        clearTimeout(quiet);
+        quiet = setTimeout(done, UDP_GATHER_QUIET_MS);
+      };
       const timer = setTimeout(done, ICE_GATHER_TIMEOUT_MS);
       pc.addEventListener('icegatheringstatechange', check);
+      pc.addEventListener('icecandidate', onCandidate);
+      // Candidates gathered before the listener was added are already in the description.
+      if (/^a=candidate:\S+ \d+ udp /im.test(pc.localDescription?.sdp ?? '')) quiet = setTimeout(done, UDP_GATHER_QUIET_MS);
     });
   }
   return pc.localDescription!.sdp;
@@ -133,7 +156,7 @@ export function preparePublish(streams: LocalStageStream[]): PreparedPublish {
     const cap = s.maxBitrateKbps;
     pc.addTransceiver(s.mediaStreamTrack, { direction: 'sendonly', ...(cap ? { sendEncodings: [{ maxBitrate: cap * 1000 }] } : {}) });
   }
-  const offer = completeOffer(pc);
+  const offer = gatheredOffer(pc);
   // A closed connection's offer is never read; its rejection is not an error.
   offer.catch(() => undefined);
   return { pc, streams: [...streams], offer, close: () => pc.close() };
@@ -635,7 +658,8 @@ export class LocalStage extends StageEmitter implements StageAdapter {
   }
 
   private async subscribe(remote: RemoteParticipant, type: SubscribeType): Promise<void> {
-    const pc = new RTCPeerConnection();
+    // One transport for both kinds, as the SFU answers: one set of candidates to gather.
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     const sub = { pc, type, streams: [] as StageStream[], announced: false };
     remote.subscription = sub;
     this.emit('stageParticipantSubscribeStateChanged', remote.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);
@@ -673,7 +697,7 @@ export class LocalStage extends StageEmitter implements StageAdapter {
         failed();
       }
     });
-    const sdp = await completeOffer(pc);
+    const sdp = await gatheredOffer(pc);
     if (remote.subscription !== sub) return;
     this.send({
       t: 'subscribe',

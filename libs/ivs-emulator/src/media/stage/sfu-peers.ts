@@ -32,11 +32,27 @@ function newPeer(): RTCPeerConnection {
   return new RTCPeerConnection({ codecs: codecs(), iceUseIpv6: false, iceServers: [], bundlePolicy: 'max-bundle' });
 }
 
+/**
+ * No more than one keyframe request per this gap reaches a publisher. Chromium's sender
+ * ignores a request that comes within 300 ms of the previous one it acted on (libwebrtc's
+ * minimum keyframe interval), so a gap of exactly 300 ms lost every other request to timer
+ * slop: a subscriber whose leg came up just after a keyframe then waited 300 ms more for
+ * the next request (measured: first frame 830–970 ms after the invite instead of ~400).
+ */
+const KEYFRAME_REQUEST_GAP_MS = 350;
+
 export type PeerState = 'connected' | 'failed' | 'closed';
 
-/** Answers an offer once our ICE candidates are in the SDP (no trickle, like WHIP). */
+/**
+ * Answers an offer once our ICE candidates are in the SDP (no trickle, like WHIP).
+ * When the offerer lets us choose (`actpass`, as browsers do), we take the DTLS server side:
+ * the offerer then sends its ClientHello the moment ICE connects, where werift as the client
+ * waits 100 ms after ICE before its first flight (measured on the host's subscribe leg of a
+ * join: ICE connected → DTLS connected 120–145 ms as client, 60–90 ms as server).
+ */
 async function answer(pc: RTCPeerConnection, offerSdp: string): Promise<string> {
   await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+  if (/^a=setup:actpass\r?$/m.test(offerSdp)) for (const t of pc.dtlsTransports) t.role = 'server';
   await pc.setLocalDescription(await pc.createAnswer());
   return pc.localDescription!.sdp;
 }
@@ -65,6 +81,8 @@ export class PublisherLeg {
   private readonly listeners: Record<MediaKind, Set<RtpListener>> = { audio: new Set(), video: new Set() };
   private videoReceiver?: { transceiver: RTCRtpTransceiver; ssrc: number };
   private lastKeyframeRequest = 0;
+  private deferredKeyframeRequest?: ReturnType<typeof setTimeout>;
+  private closed = false;
 
   private constructor(readonly pc: RTCPeerConnection) {
     pc.onTrack.subscribe((track: MediaStreamTrack) => {
@@ -99,15 +117,32 @@ export class PublisherLeg {
     return () => this.listeners[kind].delete(listener);
   }
 
-  /** Asks the publisher's encoder for a keyframe (a new subscriber needs one to draw anything). */
+  /**
+   * Asks the publisher's encoder for a keyframe (a new subscriber needs one to draw anything).
+   * At most one request per KEYFRAME_REQUEST_GAP_MS reaches the publisher; a request inside
+   * that gap is sent at its end rather than dropped, since the subscriber that asked may be
+   * one whose leg came up after the previous keyframe went out and is still waiting for one.
+   */
   requestKeyframe(): void {
-    const now = Date.now();
-    if (!this.videoReceiver || now - this.lastKeyframeRequest < 300) return;
-    this.lastKeyframeRequest = now;
+    if (!this.videoReceiver || this.closed) return;
+    const wait = this.lastKeyframeRequest + KEYFRAME_REQUEST_GAP_MS - Date.now();
+    if (wait <= 0) return this.sendKeyframeRequest();
+    this.deferredKeyframeRequest ??= setTimeout(() => {
+      this.deferredKeyframeRequest = undefined;
+      this.sendKeyframeRequest();
+    }, wait);
+    this.deferredKeyframeRequest.unref();
+  }
+
+  private sendKeyframeRequest(): void {
+    if (!this.videoReceiver || this.closed) return;
+    this.lastKeyframeRequest = Date.now();
     void this.videoReceiver.transceiver.receiver.sendRtcpPLI(this.videoReceiver.ssrc).catch(() => undefined);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.deferredKeyframeRequest);
     this.listeners.audio.clear();
     this.listeners.video.clear();
     await this.pc.close().catch(() => undefined);
