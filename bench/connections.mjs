@@ -13,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Extra node flags for our server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
+const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const require = createRequire(import.meta.url);
 const { io } = require('socket.io-client');
 const { Client } = require('pg');
@@ -62,7 +64,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'streamcat-bench-'));
 
 async function startOurs() {
   const port = await freePort();
-  const child = spawn(process.execPath, [serverEntry], {
+  const child = spawn(process.execPath, [...serverNodeArgs, serverEntry], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
+import type { KeyObject } from 'node:crypto';
+import { jwtSecretKey } from './jwt-secret-key';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { AppError } from '../http/app-error';
@@ -18,10 +20,14 @@ export interface VerifiedAccess extends AccessClaims {
 /** Signs and verifies the bearer tokens used by REST and the socket handshake. */
 @Injectable()
 export class AccessTokenService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly key: KeyObject;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.key = jwtSecretKey(config.jwtSecret);
+  }
 
   sign(claims: AccessClaims): string {
-    return jwt.sign({ username: claims.username }, this.config.jwtSecret, {
+    return jwt.sign({ username: claims.username }, this.key, {
       algorithm: 'HS256',
       subject: claims.sub,
       expiresIn: this.config.jwtTtlSeconds,
@@ -32,7 +38,7 @@ export class AccessTokenService {
 
   verify(token: string): VerifiedAccess {
     try {
-      const payload = jwt.verify(token, this.config.jwtSecret, {
+      const payload = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: 'streamcat',
         audience: 'streamcat',

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
+import type { KeyObject } from 'node:crypto';
+import { jwtSecretKey } from '../auth/jwt-secret-key';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -15,11 +17,15 @@ export const GUEST_TOKEN_TTL_SECONDS = 4 * 3600;
  */
 @Injectable()
 export class GuestTokens {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly key: KeyObject;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.key = jwtSecretKey(config.jwtSecret);
+  }
 
   issue(input: { stageId: string; displayName: string; guestId?: string }): { guestId: string; token: string } {
     const guestId = input.guestId ?? randomUUID();
-    const token = jwt.sign({ stage: input.stageId, name: input.displayName }, this.config.jwtSecret, {
+    const token = jwt.sign({ stage: input.stageId, name: input.displayName }, this.key, {
       algorithm: 'HS256',
       subject: guestId,
       audience: 'streamcat-guest',
@@ -31,7 +37,7 @@ export class GuestTokens {
 
   verify(token: string): Extract<SocketActor, { kind: 'guest' }> {
     try {
-      const p = jwt.verify(token, this.config.jwtSecret, {
+      const p = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         audience: 'streamcat-guest',
         issuer: 'streamcat',
