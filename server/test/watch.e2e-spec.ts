@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { eventually } from '../../test/support/eventually';
 import testLimits from '../../test/support/test-limits.json';
 import { WatchPresence } from '../src/watch/watch-presence';
+import { WatchService } from '../src/watch/watch.service';
 import { nextEvent, roundTrip, send, waitFor } from './support/sockets';
 import { call, postIvsEvent, register } from './support/test-app';
 import { LiveTestApp, useTestApp, useTwoNodes } from './support/use-test-app';
@@ -41,6 +42,30 @@ describe('watch rooms across two nodes', () => {
       ok: false,
       error: { code: 'channel/not-found' },
     });
+  });
+
+  it('joins arriving together share their reads, and each sees the chat as it was when it asked', async () => {
+    const o = await owner();
+    const chatter = await a.open({ token: o.accessToken });
+    expect(await send(chatter, 'watch:join', { channel: o.user.username })).toMatchObject({ ok: true });
+    expect(await send(chatter, 'chat:send', { channel: o.user.username, text: 'first' })).toMatchObject({ ok: true });
+    const viewers = await Promise.all(Array.from({ length: 100 }, () => a.open()));
+    const watch = a.app.get(WatchService);
+    const before = watch.joinReads;
+    const joins = await Promise.all(viewers.map((v) => send<any>(v, 'watch:join', { channel: o.user.username })));
+    // 100 joins (two lookups each): a handful of reads, not 200 (the first reads at once, the
+    // rest wait for the next read, so a burst costs a few reads per lookup).
+    expect(watch.joinReads - before).toBeLessThanOrEqual(12);
+    for (const j of joins) {
+      if (!j.ok) throw new Error(`join refused: ${j.error.code}`);
+      expect(j.data.channel.name).toBe(o.user.username);
+      expect(j.data.chat.history.map((m: { text: string }) => m.text)).toEqual(['first']);
+    }
+    // A message committed before a join asks is in that join's history.
+    expect(await send(chatter, 'chat:send', { channel: o.user.username, text: 'second' })).toMatchObject({ ok: true });
+    const late = await send<any>(await a.open(), 'watch:join', { channel: o.user.username });
+    if (!late.ok) throw new Error(`join refused: ${late.error.code}`);
+    expect(late.data.chat.history.map((m: { text: string }) => m.text)).toEqual(['first', 'second']);
   });
 
   it('counts distinct watch sockets across nodes and pushes changes to every viewer', async () => {

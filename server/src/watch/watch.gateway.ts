@@ -3,7 +3,6 @@ import type { Server, Socket } from 'socket.io';
 import { WatchCommands } from '@streamcat/protocol';
 import { isAllowed } from '../auth/authorization';
 import { channelRole } from '../chat/chat.rules';
-import { ChatService } from '../chat/chat.service';
 import { AppError } from '../http/app-error';
 import { CommandRunner } from '../realtime/command-runner';
 import { SocketActor } from '../realtime/socket-actor';
@@ -17,7 +16,6 @@ export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
   constructor(
     private readonly commands: CommandRunner,
     private readonly watch: WatchService,
-    private readonly chat: ChatService,
     private readonly viewers: ViewerSessions,
     private readonly shows: ShowLayouts,
   ) {}
@@ -58,7 +56,7 @@ export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   private async authorize(command: string, channelName: string, actor: SocketActor): Promise<void> {
-    const channel = await this.chat.channel(channelName);
-    if (!isAllowed(command, channelRole(actor, channel.ownerId))) throw new AppError('auth/forbidden');
+    const channel = await this.watch.rowByName(channelName);
+    if (!isAllowed(command, channelRole(actor, channel.user_id))) throw new AppError('auth/forbidden');
   }
 }
