@@ -16,10 +16,8 @@ import { isSeatedRole } from '../studio/backstage-chat.rules';
 import { resolveStudioRole } from '../studio/studio.reducer';
 import { ViewerSessions } from '../viewer-sessions/viewer-sessions.service';
 import { PRESENCE_HEARTBEAT_MS, WatchPresence } from './watch-presence';
-import { seatOf, WatchSeat } from './watch-presence.policy';
+import { seatOf, viewerPushDelayMs, WatchSeat } from './watch-presence.policy';
 
-/** Viewer-count pushes are coalesced per channel: a burst of joins gives one update. */
-export const VIEWER_PUSH_DEBOUNCE_MS = 250;
 /** A socket may watch a few channels at once (a page plus previews), not a crawl of all. */
 const MAX_CHANNELS_PER_SOCKET = 8;
 
@@ -228,10 +226,13 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
 
   private schedule(channelId: string, onlyIfChanged = false): void {
     if (this.pending.has(channelId)) return;
-    const timer = setTimeout(() => {
-      this.pending.delete(channelId);
-      void this.pushCount(channelId, onlyIfChanged).catch((e: Error) => this.log.warn(`viewer count: ${e.message}`));
-    }, VIEWER_PUSH_DEBOUNCE_MS);
+    const timer = setTimeout(
+      () => {
+        this.pending.delete(channelId);
+        void this.pushCount(channelId, onlyIfChanged).catch((e: Error) => this.log.warn(`viewer count: ${e.message}`));
+      },
+      viewerPushDelayMs(this.lastPushed.get(channelId) ?? 0),
+    );
     timer.unref();
     this.pending.set(channelId, timer);
   }
