@@ -36,6 +36,8 @@ const CHAT_PER_SEC = 10;
 const CHAT_SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 10);
 // Which node counts to measure (`1,2` by default; `2` alone when one-node figures are in hand).
 const NODE_COUNTS = (process.env.BENCH_NODES ?? '1,2').split(',').map(Number);
+/** Extra node flags for our servers only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes. */
+const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** A sender may post 5 messages per 10 s (chat.rules.ts): 25 senders take turns at 10/s. */
 const CHATTERS = 25;
 const SETTLE_MS = 4000;
@@ -85,7 +87,7 @@ const startNodes = async (kind, n) => {
   for (let i = 0; i < n; i++)
     nodes.push(
       kind === 'ours'
-        ? await startNode(children, [SERVER_PROCESS], ourEnv(n > 1))
+        ? await startNode(children, [...serverNodeArgs, SERVER_PROCESS], ourEnv(n > 1))
         : await startNode(children, [BASELINE_PROCESS], n > 1 ? { REDIS_URL } : { REDIS_URL: undefined }),
     );
   return nodes;
