@@ -8,7 +8,7 @@ import { CommandRunner } from '../realtime/command-runner';
 import { SocketActor } from '../realtime/socket-actor';
 import { ViewerSessions } from '../viewer-sessions/viewer-sessions.service';
 import { ShowLayouts } from './show-layout.service';
-import { WatchService } from './watch.service';
+import { ChannelRow, WatchService } from './watch.service';
 
 /** Joining and leaving a channel's watch room (anyone, logged in or not). */
 @WebSocketGateway()
@@ -28,17 +28,17 @@ export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(WatchCommands.join.name)
   join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.commands.run(WatchCommands.join, socket, body, async (input, actor) => {
-      await this.authorize(WatchCommands.join.name, input.channel, actor);
-      return this.watch.join(socket, input.channel, input.as);
+      const channel = await this.authorize(WatchCommands.join.name, input.channel, actor);
+      return this.watch.join(socket, channel, input.as);
     });
   }
 
   @SubscribeMessage(WatchCommands.leave.name)
   leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.commands.run(WatchCommands.leave, socket, body, async (input, actor) => {
-      await this.authorize(WatchCommands.leave.name, input.channel, actor);
+      const channel = await this.authorize(WatchCommands.leave.name, input.channel, actor);
       const unfollowed = await this.shows.unfollow(socket, input.channel);
-      const { left } = await this.watch.leave(socket, input.channel);
+      const { left } = await this.watch.leave(socket, channel);
       return { left: left || unfollowed };
     });
   }
@@ -55,8 +55,10 @@ export class WatchGateway implements OnGatewayInit, OnGatewayDisconnect {
     void this.watch.disconnected(socket);
   }
 
-  private async authorize(command: string, channelName: string, actor: SocketActor): Promise<void> {
+  /** The channel, once the actor may run this command on it (join and leave go on with this row). */
+  private async authorize(command: string, channelName: string, actor: SocketActor): Promise<ChannelRow> {
     const channel = await this.watch.rowByName(channelName);
     if (!isAllowed(command, channelRole(actor, channel.user_id))) throw new AppError('auth/forbidden');
+    return channel;
   }
 }

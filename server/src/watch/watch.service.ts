@@ -62,9 +62,10 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     async (channelIds) =>
       new Map(
         await Promise.all(
-          channelIds.map(
-            async (id) => [id, { history: await this.chat.history(id), slowModeSeconds: await this.chat.slowModeSeconds(id) }] as const,
-          ),
+          channelIds.map(async (id) => {
+            const [history, slowModeSeconds] = await Promise.all([this.chat.history(id), this.chat.slowModeSeconds(id)]);
+            return [id, { history, slowModeSeconds }] as const;
+          }),
         ),
       ),
   );
@@ -122,8 +123,7 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
    * `as: 'studio'`: someone seated in the owner's studio follows the chat from there. They get
    * the room and the snapshot but are not counted: the count is of people watching the show.
    */
-  async join(socket: Socket, channelName: string, as: 'viewer' | 'studio' = 'viewer'): Promise<WatchState> {
-    const c = await this.rowByName(channelName);
+  async join(socket: Socket, c: ChannelRow, as: 'viewer' | 'studio' = 'viewer'): Promise<WatchState> {
     const actor = actorOf(socket);
     const counted = as === 'viewer';
     if (!counted && !(await this.seatedInStudioOf(c.user_id, actor)))
@@ -179,8 +179,7 @@ export class WatchService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  async leave(socket: Socket, channelName: string): Promise<{ left: boolean }> {
-    const c = await this.rowByName(channelName);
+  async leave(socket: Socket, c: ChannelRow): Promise<{ left: boolean }> {
     const watching = watchedBy(socket);
     const seat = watching.get(c.id);
     if (!watching.delete(c.id)) return { left: false };
