@@ -19,7 +19,7 @@ export const GUEST_TOKEN_TTL_SECONDS = 4 * 3600;
 export class GuestTokens {
   private readonly key: KeyObject;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.key = jwtSecretKey(config.jwtSecret);
   }
 
